@@ -1,0 +1,61 @@
+// One `pg` Pool whatever the database: a PostgreSQL server when DATABASE_URL is set, else an embedded
+// PGlite under the data directory behind the same Pool interface, so the SQL and code paths are one.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
+import type { Config } from '../config.ts';
+
+// Dates stay 'YYYY-MM-DD' strings, as the record format has them, instead of local-midnight Dates.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface Database {
+  kind: 'postgres' | 'pglite';
+  pool: pg.Pool;
+  /** The embedded instance, when there is one (pg-boss runs on it through the same pool). */
+  pglite: PGlite | null;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'MILAP_DATA_DIR' | 'DATABASE_POOL_SIZE'>): Promise<Database> {
+  if (config.DATABASE_URL) {
+    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
+    // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    return { kind: 'postgres', pool, pglite: null, close: () => pool.end() };
+  }
+  const dataDir = config.MILAP_DATA_DIR.startsWith('memory://') ? config.MILAP_DATA_DIR : resolve(config.MILAP_DATA_DIR);
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, { extensions: { pg_trgm, fuzzystrmatch, unaccent } });
+  const pool = new pg.Pool(createPgConfig(pglite));
+  return {
+    kind: 'pglite',
+    pool,
+    pglite,
+    async close() {
+      await pool.end();
+      await pglite.close();
+    },
+  };
+}
+
+/** Runs `work` in one transaction on one client; commits on success, rolls back on any error. */
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,57 @@
+// /health says the process is alive; /ready says it can do its work (database and queue reachable,
+// and how many match jobs wait or died); /metrics gives the same in Prometheus text.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type pg from 'pg';
+import type { PgBoss } from 'pg-boss';
+import type { WorkerMetrics } from '../jobs/metrics.ts';
+import { matchDeadLetterQueue, matchQueue } from '../jobs/queue.ts';
+
+async function check(what: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
+  });
+  try {
+    await Promise.race([what(), timeout]);
+    return 'ok';
+  } catch (error) {
+    return `unavailable: ${(error as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function healthRoutes(pool: pg.Pool, boss: PgBoss, metrics: WorkerMetrics): FastifyPluginAsyncZod {
+  async function queueDepths() {
+    const [match, dead] = await Promise.all([boss.getQueue(matchQueue), boss.getQueue(matchDeadLetterQueue)]);
+    if (!match) throw new Error(`queue ${matchQueue} is missing`);
+    return { queued: match.queuedCount ?? 0, active: match.activeCount ?? 0, deadLettered: dead?.queuedCount ?? 0 };
+  }
+
+  return async (app) => {
+    app.get('/health', { config: { public: true }, schema: { tags: ['operations'], summary: 'the process is alive' } }, async () => ({ status: 'ok' }));
+
+    app.get('/ready', { config: { public: true }, schema: { tags: ['operations'], summary: 'the database and the queue are reachable' } }, async (_request, reply) => {
+      const database = await check(() => pool.query('SELECT 1'));
+      let depths: Awaited<ReturnType<typeof queueDepths>> | null = null;
+      const queue = await check(async () => {
+        depths = await queueDepths();
+      });
+      const ready = database === 'ok' && queue === 'ok';
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, queue, matchJobs: depths });
+    });
+
+    app.get('/metrics', { schema: { tags: ['operations'], summary: 'queue depth, failures and match latency (Prometheus text)' } }, async (_request, reply) => {
+      const depths = await queueDepths();
+      const lines = [
+        ['milap_match_jobs_queued', depths.queued],
+        ['milap_match_jobs_active', depths.active],
+        ['milap_match_jobs_dead_lettered', depths.deadLettered],
+        ['milap_match_jobs_processed_total', metrics.processed],
+        ['milap_match_jobs_failed_total', metrics.failed],
+        ...[50, 95, 99].map((p) => [`milap_match_latency_ms{quantile="0.${p}"}`, metrics.percentile(p) ?? 'NaN']),
+      ];
+      return reply.type('text/plain; version=0.0.4').send(`${lines.map(([name, value]) => `${name} ${value}`).join('\n')}\n`);
+    });
+  };
+}
