@@ -1,0 +1,88 @@
+// Blocking: the keys a record is indexed under and looked up by, used unchanged by `milap link`
+// and by the service's match job. A pair is scored when it shares a key that few records of the
+// other side carry (each family of keys has its limit) and falls within the age window:
+//   n:<key>        a phonetic key of the child's name (aliases included)
+//   d:<key>        that key or a written name part with one letter dropped: a typo apart
+//   f:<key>, fd:<key>, m:<key>   the father's name (and one letter dropped), the mother's name
+//   h:<district>:<sex>   the home district (the report's, or the one the child names), with sex
+//   s:<state>:<sex>      the home state, for children who name only a state
+// A common name ("Pooja", "Rahul") is too common to admit alone, so it also comes compounded with
+// a second piece of evidence, each compound a key of its own:
+//   nf:<name>:<father>, ns:<name>:<state>, nw:<name>:<district last seen / found>,
+//   fs:<father>:<state>, ds:<name, a letter dropped>:<state>
+import { gapYears } from './age.ts';
+import { nameBlockingKeys } from './names/compare.ts';
+import type { PreparedRecord } from './prepare.ts';
+
+/** How many records of the other side a key may carry and still admit a pair, by the key's prefix. */
+export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 25, nf: 150, ns: 60, nw: 60, fs: 60, ds: 25 };
+
+/** Birth intervals further apart than this are not compared at all. */
+export const ageWindowYears = 4;
+
+export const keyLimit = (key: string): number => keyLimits[key.slice(0, key.indexOf(':'))] ?? 0;
+
+/** A key and every form of it with one letter dropped (when 2 letters or more remain). */
+export function oneLetterDropped(key: string): string[] {
+  if (key.length < 3) return [key];
+  const forms = new Set([key]);
+  for (let at = 0; at < key.length; at++) forms.add(key.slice(0, at) + key.slice(at + 1));
+  return [...forms];
+}
+
+const sexesOf = (record: PreparedRecord) => (record.sex === 'male' || record.sex === 'female' ? [record.sex] : ['male', 'female']);
+
+function nameKeysOf(record: PreparedRecord) {
+  const name = record.name ? nameBlockingKeys(record.name) : [];
+  // Typos defeat phonetic keys ("Sakhsi", "Kaal"): the written letters, one dropped, meet too.
+  const written = record.name ? [record.name, ...record.name.alternatives].flatMap((n) => n.tokens) : [];
+  const father = record.father ? nameBlockingKeys(record.father) : [];
+  return { name, typo: [...new Set([...name, ...written].flatMap(oneLetterDropped))], father, fatherTypo: [...new Set(father.flatMap(oneLetterDropped))] };
+}
+
+export function blockingKeys(record: PreparedRecord): string[] {
+  const keys = new Set<string>();
+  const add = (prefix: string, values: Iterable<string>, suffix = '') => {
+    for (const value of values) keys.add(`${prefix}:${value}${suffix}`);
+  };
+  const { name, typo, father, fatherTypo } = nameKeysOf(record);
+  add('n', name);
+  add('d', typo);
+  add('f', father);
+  add('fd', fatherTypo);
+  if (record.mother) add('m', nameBlockingKeys(record.mother));
+  for (const key of name) add('nf', father, `:${key}`);
+  const state = record.home?.stateCode;
+  if (state) {
+    add('ns', name, `:${state}`);
+    add('fs', father, `:${state}`);
+    add('ds', typo, `:${state}`);
+  }
+  if (record.seen?.districtId) add('nw', name, `:${record.seen.districtId}`);
+  for (const sex of sexesOf(record)) {
+    if (record.home?.districtId) keys.add(`h:${record.home.districtId}:${sex}`);
+    if (state) keys.add(`s:${state}:${sex}`);
+  }
+  return [...keys];
+}
+
+/** The age window: both birth intervals known and further apart than the window keeps a pair out. */
+export function ageWindowOverlaps(a: PreparedRecord, b: PreparedRecord): boolean {
+  return !a.birth || !b.birth || gapYears(a.birth, b.birth) <= ageWindowYears;
+}
+
+/** Sex narrows the place keys only (it is written into them); a sex slip still meets on names. */
+export function sexCompatible(a: PreparedRecord, b: PreparedRecord): boolean {
+  return a.sex === 'unknown' || b.sex === 'unknown' || a.sex === 'other' || b.sex === 'other' || a.sex === b.sex;
+}
+
+/** Whether a key admits a pair: few enough records of the other side carry it. */
+export const keyAdmits = (key: string, size: number): boolean => size <= keyLimit(key);
+
+/**
+ * Whether the keys two records share admit the pair, given how many records of the other side
+ * carry each shared key (`sizes[i]` for `keys[i]`).
+ */
+export function keysAdmit(sizes: readonly number[], keys: readonly string[]): boolean {
+  return keys.some((key, i) => keyAdmits(key, sizes[i] ?? Infinity));
+}

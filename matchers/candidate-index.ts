@@ -1,0 +1,92 @@
+// An inverted index of blocking keys for linking in memory: key → the records carrying it, sorted
+// by the start of their birth interval, so a lookup walks only the records inside the age window
+// (records without any age always come along). The database does the same with its indexes.
+import type { BirthInterval } from './age.ts';
+import { ageWindowYears } from './blocking.ts';
+import type { PreparedRecord } from './prepare.ts';
+
+interface Postings {
+  /** Positions of records with a birth interval, ordered by its start. */
+  dated: Int32Array;
+  starts: Float64Array;
+  ends: Float64Array;
+  undated: Int32Array;
+}
+
+const windowDays = ageWindowYears * 365.25;
+
+export class CandidateIndex {
+  private readonly ids = new Map<string, number>();
+  private readonly postings: Postings[] = [];
+  private readonly widestInterval: number;
+
+  constructor(private readonly records: readonly PreparedRecord[], keysOf: (record: PreparedRecord) => string[]) {
+    const lists: number[][] = [];
+    records.forEach((record, position) => {
+      for (const key of keysOf(record)) {
+        let id = this.ids.get(key);
+        if (id === undefined) {
+          id = lists.length;
+          this.ids.set(key, id);
+          lists.push([]);
+        }
+        lists[id]!.push(position);
+      }
+    });
+    this.widestInterval = records.reduce((widest, r) => (r.birth ? Math.max(widest, r.birth.to - r.birth.from) : widest), 0);
+    for (const list of lists) this.postings.push(this.sorted(list));
+  }
+
+  private sorted(list: number[]): Postings {
+    const dated = list.filter((p) => this.records[p]!.birth).sort((a, b) => this.records[a]!.birth!.from - this.records[b]!.birth!.from);
+    return {
+      dated: Int32Array.from(dated),
+      starts: Float64Array.from(dated, (p) => this.records[p]!.birth!.from),
+      ends: Float64Array.from(dated, (p) => this.records[p]!.birth!.to),
+      undated: Int32Array.from(list.filter((p) => !this.records[p]!.birth)),
+    };
+  }
+
+  keyId(key: string): number | undefined {
+    return this.ids.get(key);
+  }
+
+  /**
+   * How many records carry the key and lie within the age window of `birth` (as ageWindowOverlaps
+   * says; records without an age count too): the size the admission rule weighs. Stops past `enough`.
+   */
+  sizeInWindow(keyId: number, birth: BirthInterval | null, enough = Infinity): number {
+    const { dated, starts, ends, undated } = this.postings[keyId]!;
+    if (!birth) return dated.length + undated.length;
+    let count = undated.length;
+    const [from, to] = this.range(starts, birth);
+    for (let at = from; at < to && count <= enough; at++) {
+      if (ends[at]! >= birth.from - windowDays && starts[at]! <= birth.to + windowDays) count++;
+    }
+    return count;
+  }
+
+  /** Every record carrying the key whose birth interval may lie within the age window of `birth`. */
+  forEachInWindow(keyId: number, birth: BirthInterval | null, visit: (position: number) => void): void {
+    const { dated, starts, undated } = this.postings[keyId]!;
+    for (const position of undated) visit(position);
+    const [from, to] = this.range(starts, birth);
+    for (let at = from; at < to; at++) visit(dated[at]!);
+  }
+
+  private range(starts: Float64Array, birth: BirthInterval | null): [number, number] {
+    if (!birth) return [0, starts.length];
+    return [lowerBound(starts, birth.from - windowDays - this.widestInterval), lowerBound(starts, birth.to + windowDays + 1)];
+  }
+}
+
+function lowerBound(values: Float64Array, target: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (values[middle]! < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

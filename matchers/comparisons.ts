@@ -1,0 +1,104 @@
+// Each comparison of a (missing report, found child) pair: a name and a function giving its level.
+// 'unknown' (either side has nothing to compare) weighs nothing, for or against.
+import { ageLevel } from './age.ts';
+import { compareNames, type PreparedName } from './names/compare.ts';
+import { distanceKm, type ResolvedPlace } from './places.ts';
+import type { PreparedRecord } from './prepare.ts';
+
+export interface ComparisonResult {
+  level: string;
+  /** For term-frequency adjustment: the phonetic keys of the name parts that matched. */
+  keys?: string[];
+}
+
+export interface Comparison {
+  name: string;
+  levels: string[];
+  compare(missing: PreparedRecord, found: PreparedRecord): ComparisonResult;
+  /** Levels whose weight is adjusted by how common the matched name is. */
+  termFrequencyLevels?: string[];
+}
+
+const unknown: ComparisonResult = { level: 'unknown' };
+
+// Names repeat (prepare.ts shares one prepared object per distinct text), so a comparison of two
+// prepared names is remembered; the inner maps are capped to bound memory.
+const nameResults = new WeakMap<PreparedName, Map<PreparedName, ComparisonResult>>();
+
+function comparedNames(a: PreparedName, b: PreparedName): ComparisonResult {
+  let known = nameResults.get(a);
+  const hit = known?.get(b);
+  if (hit) return hit;
+  const { level, keys } = compareNames(a, b);
+  const result = { level, keys };
+  if (!known) nameResults.set(a, (known = new Map()));
+  if (known.size < 4096) known.set(b, result);
+  return result;
+}
+
+const nameComparison = (name: string, pick: (r: PreparedRecord) => PreparedName | null, tf: boolean): Comparison => ({
+  name,
+  levels: ['exact', 'phonetic', 'jw_high', 'jw_mid', 'nickname', 'initial_only', 'different'],
+  termFrequencyLevels: tf ? ['exact', 'phonetic'] : undefined,
+  compare(missing, found) {
+    const a = pick(missing);
+    const b = pick(found);
+    if (!a || !b) return unknown;
+    return comparedNames(a, b);
+  },
+});
+
+function placeLevel(a: ResolvedPlace | null, b: ResolvedPlace | null, nearKm: number | null): string {
+  if (!a?.stateCode || !b?.stateCode) return 'unknown';
+  if (a.districtId && a.districtId === b.districtId) return 'same_district';
+  if (!a.districtId || !b.districtId) return a.stateCode === b.stateCode ? 'same_state' : 'different';
+  if (nearKm !== null) {
+    const km = distanceKm(a, b);
+    if (km !== null && km <= nearKm) return 'nearby';
+  }
+  return a.stateCode === b.stateCode ? 'same_state' : 'different';
+}
+
+export const comparisons: Comparison[] = [
+  nameComparison('name', (r) => r.name, true),
+  nameComparison('father', (r) => r.father, true),
+  nameComparison('mother', (r) => r.mother, false),
+  {
+    name: 'sex',
+    levels: ['equal', 'different'],
+    compare: (m, f) => (m.sex === 'unknown' || f.sex === 'unknown' ? unknown : { level: m.sex === f.sex ? 'equal' : 'different' }),
+  },
+  {
+    name: 'age',
+    levels: ['overlap', 'within_2y', 'within_4y', 'apart'],
+    compare: (m, f) => (m.birth && f.birth ? { level: ageLevel(m.birth, f.birth) } : unknown),
+  },
+  {
+    // Found before going missing is near-impossible; a late report gets 30 days' slack.
+    name: 'time',
+    levels: ['after', 'before'],
+    compare: (m, f) => ({ level: f.eventDay >= m.eventDay - 30 ? 'after' : 'before' }),
+  },
+  {
+    name: 'home',
+    levels: ['same_district', 'nearby', 'same_state', 'different'],
+    compare: (m, f) => ({ level: placeLevel(m.home, f.home, 100) }),
+  },
+  {
+    name: 'where_found',
+    levels: ['same_district', 'nearby', 'same_state', 'different'],
+    // Where a child was lost and found mostly repeats the home when the homes already agree on the
+    // district (a Gaya child found in Gaya): counted twice it swamped the names, so it is left out then.
+    compare: (m, f) => (placeLevel(m.home, f.home, 100) === 'same_district' ? unknown : { level: placeLevel(m.seen, f.seen, 100) }),
+  },
+  {
+    name: 'marks',
+    levels: ['shared', 'none_shared'],
+    compare: (m, f) => (m.marks.length && f.marks.length ? { level: m.marks.some((mark) => f.marks.includes(mark)) ? 'shared' : 'none_shared' } : unknown),
+  },
+  {
+    name: 'language',
+    levels: ['shared', 'different'],
+    compare: (m, f) => (m.languages.length && f.languages.length ? { level: m.languages.some((l) => f.languages.includes(l)) ? 'shared' : 'different' } : unknown),
+  },
+];

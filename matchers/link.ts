@@ -1,0 +1,76 @@
+// Linking two sets of records in memory, exactly as the service does it one record at a time:
+// the same preparation, blocking keys, admission rule, age window and model. `milap link`, the
+// quality bench and the speed bench call this.
+import { ageWindowOverlaps, blockingKeys, keyAdmits, keyLimit } from './blocking.ts';
+import { CandidateIndex } from './candidate-index.ts';
+import { defaultModel, scorePrepared, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
+import { prepareFound, prepareMissing, type PreparedRecord } from './prepare.ts';
+import type { FoundChild, MissingReport } from './record.ts';
+
+export interface CandidatePair {
+  missingRef: string;
+  foundRef: string;
+  probability: number;
+  matchWeight: number;
+  explanation: ExplanationEntry[];
+}
+
+export interface LinkOptions {
+  top?: number;
+  minProbability?: number;
+  model?: Model;
+  onProgress?: (foundDone: number) => void;
+}
+
+/** The share of records whose names carry each phonetic key: how much a match on it is worth. */
+export function nameKeyFrequencies(records: PreparedRecord[]): TermFrequency {
+  const counts = new Map<string, number>();
+  for (const record of records) {
+    const keys = new Set([record.name, record.father, record.mother].flatMap((name) => (name ? [name, ...name.alternatives].flatMap((n) => n.keys) : [])));
+    for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const total = Math.max(1, records.length);
+  return (key) => {
+    const count = counts.get(key);
+    return count === undefined ? undefined : count / total;
+  };
+}
+
+export function scorePair(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency): PairScore {
+  return scorePrepared(missing, found, model, termFrequency);
+}
+
+/** The reports sharing a key with `child` that admits the pair (within the age window's reach). */
+export function candidatesOf(index: CandidateIndex, child: PreparedRecord, visit: (position: number) => void, onlyKeys?: (key: string) => boolean): void {
+  for (const key of blockingKeys(child)) {
+    if (onlyKeys && !onlyKeys(key)) continue;
+    const keyId = index.keyId(key);
+    if (keyId !== undefined && keyAdmits(key, index.sizeInWindow(keyId, child.birth, keyLimit(key)))) index.forEachInWindow(keyId, child.birth, visit);
+  }
+}
+
+/** For every found child, its best `top` candidate reports, most probable first. */
+export function* linkRecords(missing: MissingReport[], found: FoundChild[], options: LinkOptions = {}): Generator<CandidatePair> {
+  const top = options.top ?? 10;
+  const floor = options.minProbability ?? 0.001;
+  const model = options.model ?? defaultModel;
+  const reports = missing.map(prepareMissing);
+  const children = found.map(prepareFound);
+  const termFrequency = nameKeyFrequencies([...reports, ...children]);
+  const index = new CandidateIndex(reports, blockingKeys);
+  const seen = new Int32Array(reports.length).fill(-1);
+  for (const [done, child] of children.entries()) {
+    const scored: CandidatePair[] = [];
+    candidatesOf(index, child, (position) => {
+      if (seen[position] === done) return;
+      seen[position] = done;
+      const report = reports[position]!;
+      if (!ageWindowOverlaps(report, child)) return;
+      const score = scorePrepared(report, child, model, termFrequency);
+      if (score.probability >= floor) scored.push({ missingRef: report.ref, foundRef: child.ref, ...score });
+    });
+    scored.sort((a, b) => b.probability - a.probability || b.matchWeight - a.matchWeight || (a.missingRef < b.missingRef ? -1 : 1));
+    yield* scored.slice(0, top);
+    if (options.onProgress && done % 500 === 0) options.onProgress(done);
+  }
+}

@@ -1,0 +1,74 @@
+// The Fellegi-Sunter model: for each comparison level an m (how often true pairs show it) and a u
+// (how often unrelated pairs do); log2(m/u) is the level's weight, the prior's log-odds start the
+// sum, and the sum gives a calibrated probability. The explanation lists every weight, so the
+// officer sees why. The model is data: fixtures/model/milap-model.json, versioned.
+import defaultModelJson from '../fixtures/model/milap-model.json' with { type: 'json' };
+import { comparisons } from './comparisons.ts';
+import type { PreparedRecord } from './prepare.ts';
+
+export interface LevelParameters {
+  m: number;
+  u: number;
+}
+
+export interface Model {
+  version: string;
+  description?: string;
+  prior: number;
+  termFrequency: { minimumAdjustment: number; maximumAdjustment: number };
+  comparisons: Record<string, Record<string, LevelParameters>>;
+}
+
+export interface ExplanationEntry {
+  comparison: string;
+  level: string;
+  weight: number;
+}
+
+export interface PairScore {
+  probability: number;
+  matchWeight: number;
+  explanation: ExplanationEntry[];
+}
+
+/** How common a name's phonetic key is: the share of records that carry it (undefined: not known). */
+export type TermFrequency = (key: string) => number | undefined;
+
+export const defaultModel: Model = defaultModelJson as Model;
+
+export const priorWeight = (model: Model) => Math.log2(model.prior / (1 - model.prior));
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
+export function levelWeight(model: Model, comparison: string, level: string): number {
+  const parameters = model.comparisons[comparison]?.[level];
+  return parameters ? Math.log2(parameters.m / parameters.u) : 0;
+}
+
+/** Scores a pair: match weight, probability, and the weight of every comparison. */
+export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency): PairScore {
+  const prior = priorWeight(model);
+  const explanation: ExplanationEntry[] = [{ comparison: 'prior', level: 'base rate', weight: round(prior) }];
+  let total = prior;
+  for (const comparison of comparisons) {
+    const result = comparison.compare(missing, found);
+    let weight = levelWeight(model, comparison.name, result.level);
+    if (termFrequency && result.keys?.length && comparison.termFrequencyLevels?.includes(result.level)) {
+      const frequencies = result.keys.map(termFrequency).filter((f): f is number => f !== undefined && f > 0);
+      if (frequencies.length) {
+        // Splink's term-frequency adjustment: a match on a rare name is stronger than on a common one.
+        const u = model.comparisons[comparison.name]![result.level]!.u;
+        const adjustment = Math.log2(u / Math.min(...frequencies));
+        weight += Math.max(model.termFrequency.minimumAdjustment, Math.min(model.termFrequency.maximumAdjustment, adjustment));
+      }
+    }
+    total += weight;
+    explanation.push({ comparison: comparison.name, level: result.level, weight: round(weight) });
+  }
+  const odds = 2 ** total;
+  return { probability: Number.isFinite(odds) ? odds / (1 + odds) : 1, matchWeight: round(total), explanation };
+}
+
+/** The comparison vector of a pair (its level on each comparison), for training. */
+export function comparisonVector(missing: PreparedRecord, found: PreparedRecord): string[] {
+  return comparisons.map((comparison) => comparison.compare(missing, found).level);
+}

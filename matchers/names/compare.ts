@@ -1,0 +1,100 @@
+// Names prepared once and compared fast. The levels, strongest first:
+//   exact        the same given-name parts (one side may lack the other's surname)
+//   phonetic     every part of the shorter name has the same Indian phonetic key in the other
+//   jw_high      aligned Jaro-Winkler >= 0.92;   jw_mid: >= 0.80
+//   nickname     a pet name of the other's name
+//   initial_only only initials agree
+//   different    none of these
+// A name that is only a generic pet name ("Munna", "Baby") is compared as no name at all.
+import { isGenericPetName, nicknameOf } from './nicknames.ts';
+import { normaliseName } from './normalise.ts';
+import { phoneticKey } from './phonetic.ts';
+import { alignedSimilarity, jaroWinkler } from './similarity.ts';
+
+export interface PreparedName {
+  raw: string;
+  script: string;
+  tokens: string[];
+  initials: string[];
+  particles: string[];
+  sexHint: 'male' | 'female' | null;
+  keys: string[];
+  relative: string | null;
+  alternatives: PreparedName[];
+}
+
+export type NameLevel = 'exact' | 'phonetic' | 'jw_high' | 'jw_mid' | 'nickname' | 'initial_only' | 'different';
+export const nameLevels: NameLevel[] = ['exact', 'phonetic', 'jw_high', 'jw_mid', 'nickname', 'initial_only', 'different'];
+
+function prepareOne(raw: string): PreparedName | null {
+  const parts = normaliseName(raw);
+  const keys = parts.tokens.map(phoneticKey);
+  const meaningful = keys.some((key) => !isGenericPetName(key));
+  if (!parts.tokens.length && !parts.initials.length) return null;
+  return {
+    raw, script: parts.script, tokens: meaningful ? parts.tokens : [], initials: parts.initials, particles: parts.particles,
+    sexHint: parts.sexHint, keys: meaningful ? keys : [], relative: parts.relative, alternatives: [],
+  };
+}
+
+/** The name and its aliases ready to compare; null when nothing usable is written. */
+export function prepareName(raw: string | null | undefined, aliases?: readonly string[] | null): PreparedName | null {
+  const written = [raw, ...(aliases ?? [])].filter((text): text is string => Boolean(text && text.trim()));
+  const prepared: PreparedName[] = [];
+  for (const text of written) {
+    const main = prepareOne(text);
+    if (main) prepared.push(main);
+    for (const inner of normaliseName(text).aliases) {
+      const alias = prepareOne(inner);
+      if (alias) prepared.push(alias);
+    }
+  }
+  const usable = prepared.filter((name) => name.tokens.length || name.initials.length);
+  const [first, ...rest] = usable;
+  if (!first) return null;
+  return { ...first, alternatives: rest };
+}
+
+const rank = (level: NameLevel) => nameLevels.indexOf(level);
+const subset = (small: string[], large: string[]) => small.every((item) => large.includes(item));
+
+function compareOne(a: PreparedName, b: PreparedName): NameLevel {
+  if (!a.tokens.length || !b.tokens.length) {
+    const letters = (n: PreparedName) => [...n.initials, ...n.tokens.map((t) => t[0]!)];
+    return a.initials.length && b.initials.length && letters(a).some((l) => letters(b).includes(l)) ? 'initial_only' : 'different';
+  }
+  const [short, long] = a.tokens.length <= b.tokens.length ? [a, b] : [b, a];
+  if (subset(short.tokens, long.tokens) && (a.tokens.length === b.tokens.length ? subset(long.tokens, short.tokens) : true)) return 'exact';
+  if (subset(short.keys, long.keys) || (a.keys.length === b.keys.length && subset(long.keys, short.keys))) return 'phonetic';
+  const similarity = Math.max(alignedSimilarity(a.tokens, b.tokens), alignedSimilarity(a.keys, b.keys, jaroWinkler));
+  if (similarity >= 0.92) return 'jw_high';
+  if (similarity >= 0.8) return 'jw_mid';
+  if (a.keys.some((x) => b.keys.some((y) => nicknameOf(x, y)))) return 'nickname';
+  return 'different';
+}
+
+/**
+ * The best level over every written form of both names, with the phonetic keys that matched (the
+ * model weighs a match on a rare name more than on a common one). Symmetric; never throws.
+ */
+export function compareNames(a: PreparedName, b: PreparedName): { level: NameLevel; keys: string[] } {
+  let best: NameLevel = 'different';
+  let keys: string[] = [];
+  for (const x of [a, ...a.alternatives]) {
+    for (const y of [b, ...b.alternatives]) {
+      const level = compareOne(x, y);
+      if (rank(level) > rank(best)) continue;
+      const shared = x.keys.filter((key) => y.keys.includes(key));
+      const matched = shared.length ? shared : [...x.keys, ...y.keys];
+      // Ties between written forms merge their keys, so the answer doesn't depend on the order.
+      keys = rank(level) < rank(best) ? matched : [...new Set([...keys, ...matched])];
+      best = level;
+    }
+  }
+  return { level: best, keys: best === 'different' ? [] : [...new Set(keys)].sort() };
+}
+
+/** The keys a name is indexed under: the phonetic key of each given-name part, aliases included. */
+export function nameBlockingKeys(name: PreparedName): string[] {
+  return [...new Set([name, ...name.alternatives].flatMap((n) => n.keys).filter((key) => key.length >= 2))];
+}

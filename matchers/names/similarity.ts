@@ -1,0 +1,62 @@
+// Jaro-Winkler similarity of two short strings, and the best alignment of one name's parts into
+// another's (parts in any order, a missing surname on one side).
+
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return a.length ? 1 : 0;
+  if (!a.length || !b.length) return 0;
+  const window = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
+  const aMatched = new Uint8Array(a.length);
+  const bMatched = new Uint8Array(b.length);
+  let matches = 0;
+  for (let i = 0; i < a.length; i++) {
+    const start = Math.max(0, i - window);
+    const end = Math.min(b.length - 1, i + window);
+    for (let j = start; j <= end; j++) {
+      if (bMatched[j] || a.charCodeAt(i) !== b.charCodeAt(j)) continue;
+      aMatched[i] = 1;
+      bMatched[j] = 1;
+      matches++;
+      break;
+    }
+  }
+  if (!matches) return 0;
+  let transpositions = 0;
+  let k = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (!aMatched[i]) continue;
+    while (!bMatched[k]) k++;
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) transpositions++;
+    k++;
+  }
+  const jaro = (matches / a.length + matches / b.length + (matches - transpositions / 2) / matches) / 3;
+  let prefix = 0;
+  while (prefix < 4 && prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/**
+ * Each part of the shorter name matched to its most similar unused part of the longer one; the
+ * mean similarity of those matches. Computed from both sides when they are as long, so it is symmetric.
+ */
+export function alignedSimilarity(a: string[], b: string[], similarity: (x: string, y: string) => number = jaroWinkler): number {
+  if (!a.length || !b.length) return 0;
+  const one = (short: string[], long: string[]) => {
+    const used = new Set<number>();
+    let total = 0;
+    for (const part of short) {
+      let best = 0;
+      let bestIndex = -1;
+      long.forEach((other, index) => {
+        if (used.has(index)) return;
+        const score = similarity(part, other);
+        if (score > best) [best, bestIndex] = [score, index];
+      });
+      if (bestIndex >= 0) used.add(bestIndex);
+      total += best;
+    }
+    return total / short.length;
+  };
+  if (a.length < b.length) return one(a, b);
+  if (b.length < a.length) return one(b, a);
+  return Math.max(one(a, b), one(b, a));
+}

@@ -1,0 +1,219 @@
+// Indic scripts to the Latin spellings Indian clerks write. The nine Brahmic scripts share one
+// layout (ISCII's): a letter's offset inside its Unicode block names the same sound in each, so
+// every script is read as the same sequence of syllables, then romanised with schwa deletion
+// (रमेश → ramesh, कमला → kamla, लछमी → lachmi) and each script's own habits on top (Bengali ব/য,
+// Tamil voicing). Perso-Arabic (Urdu) is written with consonants and long vowels only; its short
+// vowels are guessed the way clerks usually spell them.
+
+export type Script = 'latin' | 'devanagari' | 'bengali' | 'gurmukhi' | 'gujarati' | 'odia' | 'tamil' | 'telugu' | 'kannada' | 'malayalam' | 'arabic' | 'other';
+
+const blocks: [number, Script][] = [
+  [0x0900, 'devanagari'], [0x0980, 'bengali'], [0x0a00, 'gurmukhi'], [0x0a80, 'gujarati'], [0x0b00, 'odia'],
+  [0x0b80, 'tamil'], [0x0c00, 'telugu'], [0x0c80, 'kannada'], [0x0d00, 'malayalam'],
+];
+
+function scriptOf(code: number): Script | null {
+  if (code >= 0x0900 && code < 0x0d80) return blocks[Math.floor((code - 0x0900) / 0x80)]![1];
+  if ((code >= 0x0600 && code < 0x0700) || (code >= 0xfb50 && code < 0xfe00)) return 'arabic';
+  if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || (code >= 0xc0 && code < 0x250)) return 'latin';
+  return null;
+}
+
+/** The script most of the letters are in. */
+export function detectScript(text: string): Script {
+  const counts = new Map<Script, number>();
+  for (const char of text) {
+    const script = scriptOf(char.codePointAt(0)!);
+    if (script) counts.set(script, (counts.get(script) ?? 0) + 1);
+  }
+  let best: Script = 'other';
+  let most = 0;
+  for (const [script, count] of counts) if (count > most) [best, most] = [script, count];
+  return best;
+}
+
+// Consonants by their offset in the block (Devanagari's letters named in the comments).
+const consonants: Record<number, string> = {
+  0x15: 'k', 0x16: 'kh', 0x17: 'g', 0x18: 'gh', 0x19: 'n', // क ख ग घ ङ
+  0x1a: 'ch', 0x1b: 'chh', 0x1c: 'j', 0x1d: 'jh', 0x1e: 'n', // च छ ज झ ञ
+  0x1f: 't', 0x20: 'th', 0x21: 'd', 0x22: 'dh', 0x23: 'n', // ट ठ ड ढ ण
+  0x24: 't', 0x25: 'th', 0x26: 'd', 0x27: 'dh', 0x28: 'n', 0x29: 'n', // त थ द ध न ऩ
+  0x2a: 'p', 0x2b: 'ph', 0x2c: 'b', 0x2d: 'bh', 0x2e: 'm', // प फ ब भ म
+  0x2f: 'y', 0x30: 'r', 0x31: 'r', 0x32: 'l', 0x33: 'l', 0x34: 'zh', 0x35: 'v', // य र ऱ ल ळ ऴ व
+  0x36: 'sh', 0x37: 'sh', 0x38: 's', 0x39: 'h', // श ष स ह
+  0x58: 'k', 0x59: 'kh', 0x5a: 'g', 0x5b: 'z', 0x5c: 'r', 0x5d: 'rh', 0x5e: 'f', 0x5f: 'y', // क़ ख़ ग़ ज़ ड़ ढ़ फ़ य़
+};
+// Independent vowels and vowel signs, by offset.
+const vowels: Record<number, string> = {
+  0x05: 'a', 0x06: 'a', 0x07: 'i', 0x08: 'i', 0x09: 'u', 0x0a: 'u', 0x0b: 'ri', 0x0c: 'li', 0x0d: 'e', 0x0e: 'e', 0x0f: 'e',
+  0x10: 'ai', 0x11: 'o', 0x12: 'o', 0x13: 'o', 0x14: 'au',
+  0x3e: 'a', 0x3f: 'i', 0x40: 'i', 0x41: 'u', 0x42: 'u', 0x43: 'ri', 0x44: 'ri', 0x45: 'e', 0x46: 'e', 0x47: 'e', 0x48: 'ai',
+  0x49: 'o', 0x4a: 'o', 0x4b: 'o', 0x4c: 'au', 0x57: 'au',
+};
+// Nukta forms written as letter + nukta sign, by the letter's offset.
+const nuktaForms: Record<number, string> = { 0x15: 'k', 0x16: 'kh', 0x17: 'g', 0x1c: 'z', 0x21: 'r', 0x22: 'rh', 0x2b: 'f', 0x2f: 'y', 0x38: 'sh', 0x32: 'l' };
+// Malayalam chillu letters (a consonant with no vowel), by code point.
+const chillu: Record<number, string> = { 0x0d7a: 'n', 0x0d7b: 'n', 0x0d7c: 'r', 0x0d7d: 'l', 0x0d7e: 'l', 0x0d7f: 'k', 0x0d54: 'm', 0x0d55: 'y', 0x0d56: 'zh' };
+
+interface Syllable {
+  /** The consonant cluster (empty for an initial vowel). */
+  consonants: string[];
+  /** The vowel; 'a' with `inherent` set is the schwa that may be silent. */
+  vowel: string;
+  inherent: boolean;
+  nasal: boolean;
+  /** After a virama: the next consonant joins this cluster. */
+  joining?: boolean;
+}
+
+/** Splits one word of a Brahmic script into syllables, by offset within its block. */
+function syllables(word: string, script: Script): Syllable[] {
+  const result: Syllable[] = [];
+  let current: Syllable | null = null;
+  const chars = [...word];
+  for (let i = 0; i < chars.length; i++) {
+    const code = chars[i]!.codePointAt(0)!;
+    const offset = (code - 0x0900) % 0x80;
+    const nextOffset = i + 1 < chars.length ? (chars[i + 1]!.codePointAt(0)! - 0x0900) % 0x80 : -1;
+    if (chillu[code]) {
+      // A chillu closes the syllable before it: a consonant of its own with no vowel.
+      if (current) result.push(current);
+      current = null;
+      result.push({ consonants: [chillu[code]!], vowel: '', inherent: false, nasal: false });
+      continue;
+    }
+    if (code === 0x09ce) {
+      // Bengali khanda ta: a t with no vowel.
+      if (current) result.push(current);
+      current = { consonants: ['t'], vowel: '', inherent: false, nasal: false };
+      continue;
+    }
+    if (consonants[offset] !== undefined && offset >= 0x15) {
+      let sound = nextOffset === 0x3c ? (nuktaForms[offset] ?? consonants[offset]!) : consonants[offset]!;
+      if (nextOffset === 0x3c) i++;
+      if (script === 'bengali' && offset === 0x2f) sound = current && current.vowel === '' ? 'y' : 'j'; // য: j, y after a consonant
+      if (script === 'bengali' && offset === 0x35) sound = 'b';
+      if (script === 'tamil' && offset === 0x24) sound = 'th'; // த: clerks write th (Senthil, Geetha)
+      if (current && current.vowel === '' && !current.inherent && current.consonants.length && current.joining) {
+        current.consonants.push(sound);
+        current.vowel = 'a';
+        current.inherent = true;
+        current.joining = false;
+      }
+      else {
+        if (current) result.push(current);
+        current = { consonants: [sound], vowel: 'a', inherent: true, nasal: false };
+      }
+      continue;
+    }
+    if (offset === 0x4d) {
+      // Virama: the consonant has no vowel; the next consonant joins its cluster.
+      if (current) Object.assign(current, { vowel: '', inherent: false, joining: true });
+      continue;
+    }
+    if (vowels[offset] !== undefined) {
+      if (offset >= 0x3e && current) Object.assign(current, { vowel: vowels[offset]!, inherent: false });
+      else {
+        if (current) result.push(current);
+        current = { consonants: [], vowel: vowels[offset]!, inherent: false, nasal: false };
+      }
+      continue;
+    }
+    if (offset === 0x01 || offset === 0x02 || (script === 'gurmukhi' && offset === 0x70)) {
+      if (current) current.nasal = true;
+      continue;
+    }
+    if (script === 'gurmukhi' && offset === 0x71) {
+      // Addak doubles the next consonant; a doubled letter changes nothing the keys can hear.
+      continue;
+    }
+  }
+  if (current) result.push(current);
+  return result;
+}
+
+/** Hindi-style schwa deletion: the last schwa goes, and a medial one between V C _ C V. */
+function deleteSchwas(parts: Syllable[], script: Script): void {
+  const dravidian = script === 'tamil' || script === 'telugu' || script === 'kannada' || script === 'malayalam';
+  if (dravidian || parts.length < 2) return;
+  const last = parts[parts.length - 1]!;
+  // The last schwa is silent, but not after a conjunct (mishra, aditya, indra).
+  if (last.inherent && last.consonants.length === 1) Object.assign(last, { vowel: '', inherent: false });
+  if (script === 'bengali' || script === 'odia') return;
+  for (let i = parts.length - 2; i >= 1; i--) {
+    const here = parts[i]!;
+    const before = parts[i - 1]!;
+    const after = parts[i + 1]!;
+    const afterHasVowel = after.vowel !== '' && after.consonants.length >= 1 && after.consonants.length <= 2;
+    if (here.inherent && !here.nasal && here.consonants.length === 1 && before.vowel !== '' && afterHasVowel) {
+      Object.assign(here, { vowel: '', inherent: false });
+      i--; // never two deletions side by side
+    }
+  }
+}
+
+const tamilHard = new Set(['k', 'ch', 't', 'p']);
+const tamilVoiced: Record<string, string> = { k: 'g', ch: 's', t: 'd', p: 'p' };
+
+/** Tamil writes no voiced stops: க is k at the start and when doubled, g between vowels and after a nasal. */
+function tamilVoicing(parts: Syllable[]): void {
+  parts.forEach((part, index) => {
+    if (index === 0 && part.consonants[0] === 'ch') part.consonants[0] = 's';
+    if (index === 0) return;
+    const previous = parts[index - 1]!;
+    const [first] = part.consonants;
+    if (!first || !tamilHard.has(first) || part.consonants.length > 1) return;
+    if (previous.vowel !== '' && !previous.nasal) part.consonants[0] = tamilVoiced[first]!;
+    else if (previous.vowel === '' && previous.consonants.at(-1) === 'n') part.consonants[0] = first === 'ch' ? 'j' : tamilVoiced[first]!;
+  });
+}
+
+function romaniseBrahmic(word: string, script: Script): string {
+  const parts = syllables(word, script);
+  deleteSchwas(parts, script);
+  if (script === 'tamil') tamilVoicing(parts);
+  let text = '';
+  parts.forEach((part, index) => {
+    text += part.consonants.join('') + part.vowel;
+    if (part.nasal) text += /^[pbm]/.test(parts[index + 1]?.consonants[0] ?? '') ? 'm' : 'n';
+  });
+  return text.replace(/ksh|kss/g, 'ksh');
+}
+
+const arabicLetters: Record<string, string> = {
+  'ا': 'a', 'آ': 'a', 'أ': 'a', 'إ': 'i', 'ب': 'b', 'پ': 'p', 'ت': 't', 'ٹ': 't', 'ث': 's', 'ج': 'j', 'چ': 'ch', 'ح': 'h', 'خ': 'kh',
+  'د': 'd', 'ڈ': 'd', 'ذ': 'z', 'ر': 'r', 'ڑ': 'r', 'ز': 'z', 'ژ': 'zh', 'س': 's', 'ش': 'sh', 'ص': 's', 'ض': 'z', 'ط': 't', 'ظ': 'z',
+  'ع': '', 'غ': 'gh', 'ف': 'f', 'ق': 'q', 'ک': 'k', 'ك': 'k', 'گ': 'g', 'ل': 'l', 'م': 'm', 'ن': 'n', 'ں': 'n', 'و': 'w', 'ہ': 'h',
+  'ه': 'h', 'ھ': 'h', 'ۃ': 'a', 'ة': 'a', 'ی': 'y', 'ي': 'y', 'ى': 'a', 'ے': 'e', 'ئ': 'y', 'ء': '',
+};
+
+/** Urdu: consonants as written, و and ی as vowels between consonants, a short a guessed between two consonants. */
+function romaniseArabic(word: string): string {
+  const letters = [...word].map((char) => arabicLetters[char]).filter((sound): sound is string => sound !== undefined);
+  if (letters.join('') === 'mhmd') return 'mohammad';
+  let text = '';
+  letters.forEach((sound, index) => {
+    const isVowelCarrier = sound === 'w' || sound === 'y';
+    const previousIsConsonant = index > 0 && !/^[aeiou]$/.test(letters[index - 1]!) && letters[index - 1] !== '';
+    if (isVowelCarrier && previousIsConsonant) text += sound === 'w' ? 'o' : 'i';
+    else {
+      if (index > 0 && previousIsConsonant && !/^[aeiou]$/.test(sound) && !text.endsWith('a')) text += 'a';
+      text += sound;
+    }
+  });
+  return text;
+}
+
+/** A word or name in any supported script, in lowercase clerks' Latin; Latin text is returned as is. */
+export function toLatin(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      const script = detectScript(word);
+      if (script === 'arabic') return romaniseArabic(word);
+      if (script === 'latin' || script === 'other') return word;
+      return romaniseBrahmic(word, script);
+    })
+    .join('')
+    .toLowerCase();
+}

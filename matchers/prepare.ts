@@ -1,0 +1,85 @@
+// A record turned, once, into everything the comparisons and the blocking keys need.
+import { fromAgeAt, fromBirthDate, fromEstimate, fromRange, dayOf, type BirthInterval } from './age.ts';
+import { normaliseLanguages } from './languages.ts';
+import { parseMarks } from './marks.ts';
+import { prepareName, type PreparedName } from './names/compare.ts';
+import { resolvePlace, type ResolvedPlace } from './places.ts';
+import type { FoundChild, MissingReport, Sex, Side } from './record.ts';
+
+export interface PreparedRecord {
+  side: Side;
+  ref: string;
+  sex: Sex;
+  name: PreparedName | null;
+  father: PreparedName | null;
+  mother: PreparedName | null;
+  birth: BirthInterval | null;
+  /** The day the child went missing, or was found. */
+  eventDay: number;
+  /** The family's home (a report) or the home the child names (a found child). */
+  home: ResolvedPlace | null;
+  /** Where the child was last seen, or found. */
+  seen: ResolvedPlace | null;
+  marks: string[];
+  languages: string[];
+}
+
+// Registers repeat the same names and places thousands of times: each distinct text is prepared
+// once and shared, which also lets comparisons remember results by the prepared object.
+const cacheLimit = 200_000;
+const nameCache = new Map<string, PreparedName | null>();
+const placeCache = new Map<string, ResolvedPlace | null>();
+
+function remembered<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  if (cache.has(key)) return cache.get(key)!;
+  if (cache.size >= cacheLimit) cache.clear();
+  const value = make();
+  cache.set(key, value);
+  return value;
+}
+
+function nameOf(raw: string | null | undefined, aliases?: readonly string[] | null): PreparedName | null {
+  if (!raw && !aliases?.length) return null;
+  return remembered(nameCache, [raw ?? '', ...(aliases ?? [])].join('\u0001'), () => prepareName(raw, aliases));
+}
+
+function placeOrNull(place: Parameters<typeof resolvePlace>[0]): ResolvedPlace | null {
+  if (!place) return null;
+  return remembered(placeCache, JSON.stringify(place), () => {
+    const resolved = resolvePlace(place);
+    return resolved.resolution === 'empty' ? null : resolved;
+  });
+}
+
+/** A sex left unknown may still be told by the name's particle (Kumari, Devi, Kaur, Kumar, ...). */
+function sexOf(sex: Sex, name: PreparedName | null): Sex {
+  return sex === 'unknown' && name?.sexHint ? name.sexHint : sex;
+}
+
+export function prepareMissing(report: MissingReport): PreparedRecord {
+  const name = nameOf(report.name, report.aliases);
+  const birth = report.birthDate ? fromBirthDate(report.birthDate) : report.ageYears != null ? fromAgeAt(report.ageYears, report.missingSince) : null;
+  return {
+    side: 'missing', ref: report.ref, sex: sexOf(report.sex, name), name,
+    father: nameOf(report.fatherName ?? name?.relative ?? report.guardianName),
+    mother: nameOf(report.motherName),
+    birth, eventDay: dayOf(report.missingSince),
+    home: placeOrNull(report.home) ?? placeOrNull(report.lastSeen),
+    seen: placeOrNull(report.lastSeen),
+    marks: parseMarks(report.identificationMarks), languages: normaliseLanguages(report.languages),
+  };
+}
+
+export function prepareFound(child: FoundChild): PreparedRecord {
+  const name = nameOf(child.name, child.aliases);
+  const birth = child.birthDate ? fromBirthDate(child.birthDate)
+    : child.ageRangeYears ? fromRange(child.ageRangeYears, child.foundOn)
+      : child.apparentAgeYears != null ? fromEstimate(child.apparentAgeYears, child.foundOn) : null;
+  return {
+    side: 'found', ref: child.ref, sex: sexOf(child.sex, name), name,
+    father: nameOf(child.fatherName ?? name?.relative), mother: nameOf(child.motherName),
+    birth, eventDay: dayOf(child.foundOn),
+    home: placeOrNull(child.statedHome), seen: placeOrNull(child.foundAt),
+    marks: parseMarks(child.identificationMarks), languages: normaliseLanguages(child.languages),
+  };
+}
