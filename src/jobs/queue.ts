@@ -1,0 +1,73 @@
+// pg-boss on the same database and the same pool as the records. On PGlite that pool is one
+// connection, so pg-boss's statements queue behind a transaction instead of landing inside it.
+import { PgBoss } from 'pg-boss';
+import type pg from 'pg';
+import type { Database } from '../db/database.ts';
+
+export const matchQueue = 'match';
+export const matchDeadLetterQueue = 'match-dead-letter';
+
+/** What a `match` job carries: which record changed, and to which version. */
+export interface MatchJob {
+  side: 'missing' | 'found';
+  id: string;
+  version: number;
+}
+
+/** A pg-boss statement runner on one client: pass it as `db` to send inside the caller's transaction. */
+/** pg-boss's database adapter shape (its `db` option). */
+interface IDatabase {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+export function onClient(client: pg.PoolClient): IDatabase {
+  return { executeSql: (text, values) => client.query(text, values) };
+}
+
+function onPool(pool: pg.Pool): IDatabase {
+  return {
+    async executeSql(text, values) {
+      const client = await pool.connect();
+      try {
+        return await client.query(text, values);
+      } catch (error) {
+        // A failed multi-statement block (BEGIN ... COMMIT) can leave the session in an aborted
+        // transaction; end it before the connection goes back to the pool.
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+export async function startQueue(database: Database, options: { supervise: boolean }): Promise<PgBoss> {
+  const boss = new PgBoss({
+    db: onPool(database.pool),
+    backend: database.kind === 'pglite' ? 'pglite' : 'postgres',
+    supervise: options.supervise,
+    schedule: false,
+  });
+  boss.on('error', () => {}); // surfaced through /ready and the job states, not as an unhandled event
+  await boss.start();
+  await boss.createQueue(matchDeadLetterQueue).catch(ignoreExisting);
+  await boss.createQueue(matchQueue, {
+    deadLetter: matchDeadLetterQueue,
+    retryLimit: 5,
+    retryDelay: 2,
+    retryBackoff: true,
+    retryDelayMax: 300,
+    expireInSeconds: 300,
+  }).catch(ignoreExisting);
+  return boss;
+}
+
+function ignoreExisting(error: unknown): void {
+  if (!/already exists/i.test(String((error as Error)?.message))) throw error;
+}
+
+/** Queues the record's match job on the caller's transaction: the row and its job commit together. */
+export async function sendMatchJob(boss: PgBoss, client: pg.PoolClient, job: MatchJob): Promise<void> {
+  await boss.send(matchQueue, job, { db: onClient(client) });
+}

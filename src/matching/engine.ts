@@ -1,0 +1,96 @@
+// The service's view of the matchers: the same preparation, keys, narrowing and model that
+// `milap link` uses (matchers/), with prepared records cached by id and version.
+import { ageWindowOverlaps, blockingKeys } from '../../matchers/blocking.ts';
+import { scorePair } from '../../matchers/link.ts';
+import { defaultModel, type Model, type TermFrequency } from '../../matchers/model.ts';
+import { prepareFound, prepareMissing, type PreparedRecord } from '../../matchers/prepare.ts';
+import type { FoundChild, MissingReport } from '../../matchers/record.ts';
+import type { ChildRecord } from '../records/sides.ts';
+
+export type Explanation = { comparison: string; level: string; weight: number }[];
+
+/** What the database keeps to narrow a key's candidates before scoring. */
+export interface Narrowing {
+  sex: string;
+  bornFrom: string | null;
+  bornTo: string | null;
+}
+
+export interface Subject {
+  side: 'missing' | 'found';
+  id: string;
+  version: number;
+  prepared: PreparedRecord;
+  keys: string[];
+  narrowing: Narrowing;
+}
+
+export interface PairScore {
+  missingId: string;
+  foundId: string;
+  missingVersion: number;
+  foundVersion: number;
+  probability: number;
+  matchWeight: number;
+  explanation: Explanation;
+}
+
+export interface MatchEngine {
+  modelVersion: string;
+  prepare(side: 'missing' | 'found', id: string, version: number, record: ChildRecord): Subject;
+  /** The age window `milap link` applies to a pair its keys admitted (exact, after the database's coarse cut). */
+  admits(a: Subject, b: Subject): boolean;
+  score(missing: Subject, found: Subject, termFrequency?: TermFrequency): PairScore;
+  /** Why a rejected pair deserves another look: a comparison moved to a higher-weighted level. */
+  reopenReason(decided: Explanation | null, now: Explanation): string | null;
+}
+
+const dayMs = 86_400_000;
+const isoDay = (day: number | null | undefined) => (day === null || day === undefined ? null : new Date(day * dayMs).toISOString().slice(0, 10));
+
+export function createEngine(model: Model = defaultModel, cacheSize = 100_000): MatchEngine {
+  const cache = new Map<string, Subject>();
+  return {
+    modelVersion: model.version,
+    prepare(side, id, version, record) {
+      const cacheKey = `${side}:${id}:${version}`;
+      const hit = cache.get(cacheKey);
+      if (hit) return hit;
+      const prepared = side === 'missing' ? prepareMissing(record as MissingReport) : prepareFound(record as FoundChild);
+      const subject: Subject = {
+        side,
+        id,
+        version,
+        prepared,
+        keys: blockingKeys(prepared),
+        narrowing: { sex: prepared.sex, bornFrom: isoDay(prepared.birth?.from), bornTo: isoDay(prepared.birth?.to) },
+      };
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+      cache.set(cacheKey, subject);
+      return subject;
+    },
+    admits: (a, b) => ageWindowOverlaps(a.prepared, b.prepared),
+    score(missing, found, termFrequency) {
+      const score = scorePair(missing.prepared, found.prepared, model, termFrequency);
+      return {
+        missingId: missing.id,
+        foundId: found.id,
+        missingVersion: missing.version,
+        foundVersion: found.version,
+        probability: score.probability,
+        matchWeight: score.matchWeight,
+        explanation: score.explanation,
+      };
+    },
+    reopenReason(decided, now) {
+      if (!decided) return null;
+      const before = new Map(decided.map((entry) => [entry.comparison, entry]));
+      const moved = now.filter((entry) => {
+        const previous = before.get(entry.comparison);
+        return previous && previous.level !== entry.level && entry.weight > previous.weight + 1e-9;
+      });
+      if (moved.length === 0) return null;
+      return moved.map((entry) => `${entry.comparison} moved from ${before.get(entry.comparison)!.level} to ${entry.level}`).join('; ');
+    },
+  };
+}

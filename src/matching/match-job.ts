@@ -1,0 +1,71 @@
+// The `match` job: derive a record's keys, pull the other side's candidates by those keys, score
+// them with the same model as `milap link`, and keep each record's best pairs current. Decisions
+// are never reset: a re-match only refreshes scores, and a rejected pair reopens only when a
+// comparison moved to a higher level, saying which.
+import type pg from 'pg';
+import { withTransaction } from '../db/database.ts';
+import type { MatchJob } from '../jobs/queue.ts';
+import { findRecord } from '../records/repository.ts';
+import { sides, type ChildRecord } from '../records/sides.ts';
+import type { MatchEngine, PairScore, Subject } from './engine.ts';
+import * as store from './store.ts';
+
+export interface MatchSettings {
+  /** Pairs below this probability are not kept. */
+  floor: number;
+  /** Each record keeps at least its best `topK` pairs above the floor. */
+  topK: number;
+}
+
+export type MatchOutcome =
+  | { outcome: 'gone' | 'stale' }
+  | { outcome: 'inactive'; superseded: number }
+  | { outcome: 'matched'; candidates: number; kept: number; reopened: number };
+
+/** The phonetic keys of the record's child, father and mother names (what term frequencies are needed for). */
+const nameKeysOf = (subject: Subject) => [...new Set(subject.keys.filter((key) => /^[nfm]:/.test(key)).map((key) => key.slice(2)))];
+
+/** Statuses in which a record still looks for its other half. */
+const activeStatus = { missing: 'open', found: 'in_care' } as const;
+
+export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: MatchSettings, job: MatchJob): Promise<MatchOutcome> {
+  return withTransaction(pool, async (tx) => {
+    // One job per record at a time: two quick edits are matched in order, never interleaved.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`match:${job.side}:${job.id}`]);
+    const side = sides[job.side];
+    const stored = await findRecord(tx, side, job.id);
+    if (!stored) return { outcome: 'gone' };
+    if (stored.version > job.version) return { outcome: 'stale' }; // the newer version's own job follows
+    const record = stored.record as unknown as ChildRecord;
+    const subject = engine.prepare(job.side, stored.id, stored.version, record);
+    const active = stored.status === activeStatus[job.side];
+    await store.saveSubject(tx, job.side, stored.id, stored.version, subject.narrowing, active, engine.modelVersion);
+    await store.replaceKeys(tx, job.side, stored.id, subject.keys);
+    if (!active) return { outcome: 'inactive', superseded: await store.supersedePending(tx, job.side, stored.id) };
+
+    const otherSide = job.side === 'missing' ? 'found' : 'missing';
+    const partners = await store.candidatePartners(tx, otherSide, stored.id, subject.keys, job.side);
+    const frequencies = await store.nameKeyFrequencies(tx, nameKeysOf(subject));
+    const termFrequency = (key: string) => frequencies.get(key);
+    const scored: PairScore[] = [];
+    for (const partner of partners) {
+      const other = engine.prepare(otherSide, partner.id, partner.version, partner.record as unknown as ChildRecord);
+      // Existing pairs are always rescored; new ones must pass the same narrowing as `milap link`.
+      if (!partner.paired && !(partner.admitted && engine.admits(subject, other))) continue;
+      scored.push(job.side === 'missing' ? engine.score(subject, other, termFrequency) : engine.score(other, subject, termFrequency));
+    }
+    const kept = scored.filter((pair) => pair.probability >= settings.floor).sort((a, b) => b.probability - a.probability).slice(0, settings.topK);
+    const keptIds = new Set(kept.map((pair) => `${pair.missingId}:${pair.foundId}`));
+    const existing = await store.lockPairs(tx, job.side, stored.id);
+    let reopened = 0;
+    for (const pair of scored.sort((a, b) => (a.missingId + a.foundId < b.missingId + b.foundId ? -1 : 1))) {
+      const current = existing.get(`${pair.missingId}:${pair.foundId}`);
+      if (!current && !keptIds.has(`${pair.missingId}:${pair.foundId}`)) continue;
+      const reopenBecause = current?.state === 'rejected' ? engine.reopenReason(current.decidedExplanation, pair.explanation) : null;
+      if (reopenBecause) reopened++;
+      await store.upsertPair(tx, pair, engine.modelVersion, reopenBecause);
+    }
+    await store.dropUnwantedPending(tx, job.side, stored.id, [...keptIds], settings);
+    return { outcome: 'matched', candidates: scored.length, kept: kept.length, reopened };
+  });
+}

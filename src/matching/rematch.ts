@@ -1,0 +1,73 @@
+// Re-matching after a new model version (or of everything): records are queued in chunks, in id
+// order; each chunk's jobs and the run's position commit together, so a crashed run resumes where it
+// stopped, and the API keeps serving meanwhile (the workers do the matching).
+import type pg from 'pg';
+import type { PgBoss } from 'pg-boss';
+import { withTransaction } from '../db/database.ts';
+import { matchQueue, onClient, type MatchJob } from '../jobs/queue.ts';
+
+export interface RematchRun {
+  id: number;
+  allRecords: boolean;
+  positionSide: 'missing' | 'found';
+  positionId: string;
+  queued: number;
+}
+
+const runColumns = `id, all_records AS "allRecords", position_side AS "positionSide", position_id AS "positionId", queued`;
+const sideOrder = [['missing', 'missing_report'], ['found', 'found_child']] as const;
+
+/** The unfinished run for this model version and scope, or a new one. */
+export async function openRun(pool: pg.Pool, modelVersion: string, allRecords: boolean): Promise<RematchRun> {
+  const open = await pool.query<RematchRun>(
+    `SELECT ${runColumns} FROM rematch_run WHERE finished_at IS NULL AND model_version = $1 AND all_records = $2 ORDER BY id DESC LIMIT 1`,
+    [modelVersion, allRecords],
+  );
+  if (open.rows[0]) return open.rows[0];
+  const created = await pool.query<RematchRun>(
+    `INSERT INTO rematch_run (model_version, all_records) VALUES ($1, $2) RETURNING ${runColumns}`,
+    [modelVersion, allRecords],
+  );
+  return created.rows[0]!;
+}
+
+/** Records of a side the run covers: all, or those never matched or matched by another model. */
+const selection = (table: string, side: string) => `
+  FROM ${table} r LEFT JOIN match_subject s ON s.side = '${side}' AND s.record_id = r.id
+ WHERE ($1 OR s.record_id IS NULL OR s.model_version <> $2)`;
+
+export async function countRemaining(pool: pg.Pool, modelVersion: string, run: RematchRun): Promise<number> {
+  let total = 0;
+  for (const [side, table] of sideOrder) {
+    if (run.positionSide === 'found' && side === 'missing') continue;
+    const from = side === run.positionSide ? run.positionId : '00000000-0000-0000-0000-000000000000';
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n ${selection(table, side)} AND r.id > $3`, [run.allRecords, modelVersion, from]);
+    total += rows[0]!.n;
+  }
+  return total;
+}
+
+/** Queues the rest of the run chunk by chunk; `onChunk` gets the number queued so far by this call. */
+export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string, run: RematchRun, onChunk: (queued: number) => void, chunkSize = 2000): Promise<number> {
+  let queued = 0;
+  for (const [side, table] of sideOrder) {
+    if (run.positionSide === 'found' && side === 'missing') continue;
+    let after = side === run.positionSide ? run.positionId : '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const { rows } = await pool.query<{ id: string; version: number }>(
+        `SELECT r.id, r.version ${selection(table, side)} AND r.id > $3 ORDER BY r.id LIMIT $4`,
+        [run.allRecords, modelVersion, after, chunkSize],
+      );
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+      await withTransaction(pool, async (tx) => {
+        await boss.insert(matchQueue, rows.map((row) => ({ data: { side, id: row.id, version: row.version } satisfies MatchJob })), { db: onClient(tx) });
+        await tx.query('UPDATE rematch_run SET position_side = $2, position_id = $3, queued = queued + $4 WHERE id = $1', [run.id, side, after, rows.length]);
+      });
+      queued += rows.length;
+      onChunk(queued);
+    }
+  }
+  await pool.query('UPDATE rematch_run SET finished_at = clock_timestamp() WHERE id = $1', [run.id]);
+  return queued;
+}

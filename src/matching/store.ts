@@ -1,0 +1,153 @@
+// SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
+import { ageWindowYears, keyLimit } from '../../matchers/blocking.ts';
+import type { Queryable } from '../records/repository.ts';
+import type { Explanation, Narrowing, PairScore } from './engine.ts';
+
+type Side = 'missing' | 'found';
+const tableOf = { missing: 'missing_report', found: 'found_child' } as const;
+const pairColumn = { missing: 'missing_id', found: 'found_id' } as const;
+
+export async function saveSubject(db: Queryable, side: Side, id: string, version: number, narrowing: Narrowing, active: boolean, modelVersion: string) {
+  await db.query(
+    `INSERT INTO match_subject (side, record_id, version, sex, born_from, born_to, active, model_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (side, record_id) DO UPDATE SET version = $3, sex = $4, born_from = $5, born_to = $6, active = $7,
+       model_version = $8, matched_at = clock_timestamp()`,
+    [side, id, version, narrowing.sex, narrowing.bornFrom, narrowing.bornTo, active, modelVersion],
+  );
+}
+
+export async function replaceKeys(db: Queryable, side: Side, id: string, keys: string[]) {
+  await db.query('DELETE FROM match_key WHERE side = $1 AND record_id = $2', [side, id]);
+  if (keys.length) {
+    await db.query('INSERT INTO match_key (side, key, record_id) SELECT $1, unnest($3::text[]), $2 ON CONFLICT DO NOTHING', [side, id, keys]);
+  }
+}
+
+/** A record left the search (matched, restored, withdrawn): its undecided pairs are superseded. */
+export async function supersedePending(db: Queryable, side: Side, id: string): Promise<number> {
+  const result = await db.query(
+    `UPDATE candidate_pair SET state = 'superseded', updated_at = clock_timestamp() WHERE ${pairColumn[side]} = $1 AND state = 'pending'`,
+    [id],
+  );
+  return result.rowCount ?? 0;
+}
+
+export interface Partner {
+  id: string;
+  version: number;
+  record: Record<string, unknown>;
+  /** Already paired with the record being matched (rescored whatever its keys say now). */
+  paired: boolean;
+  /** Shares a key that admits the pair under the rule of matchers/blocking.ts, within the age window. */
+  admitted: boolean;
+}
+
+/** The age window of matchers/blocking.ts in whole days, as the candidate index applies it. */
+const windowDays = Math.floor(ageWindowYears * 365.25);
+
+/** Postings of the missing side within the age window of the found record aliased `f` (records without an age always count). */
+const inWindow = (m: string, f: string) =>
+  `(${m}.born_from IS NULL OR ${f}.born_from IS NULL OR (${m}.born_to >= ${f}.born_from - ${windowDays} AND ${m}.born_from <= ${f}.born_to + ${windowDays}))`;
+
+/**
+ * The other side's active records that the blocking rule admits as partners, plus every record
+ * already paired with this one. The rule is `milap link`'s, which weighs a shared key by how many
+ * missing reports carry it within the found child's age window (matchers/link.ts candidatesOf):
+ * for a found child that is one count per key; for a missing report, one per key and found child.
+ */
+export async function candidatePartners(db: Queryable, otherSide: Side, id: string, keys: string[], side: Side): Promise<Partner[]> {
+  const limits = keys.map(keyLimit);
+  const admittedSql =
+    side === 'found'
+      ? `WITH me AS (SELECT born_from, born_to FROM match_subject WHERE side = 'found' AND record_id = $2),
+         sizes AS (
+           SELECT k.key, count(*) AS size FROM match_key k
+             JOIN match_subject m ON m.side = 'missing' AND m.record_id = k.record_id AND m.active, me f
+            WHERE k.side = 'missing' AND k.key = ANY($1::text[]) AND ${inWindow('m', 'f')}
+            GROUP BY k.key
+         ), admitted AS (
+           SELECT z.key FROM sizes z JOIN unnest($1::text[], $3::int[]) AS l(key, lim) ON l.key = z.key WHERE z.size <= l.lim
+         )
+         SELECT DISTINCT k.record_id FROM match_key k
+           JOIN match_subject m ON m.side = 'missing' AND m.record_id = k.record_id AND m.active, me f
+          WHERE k.side = 'missing' AND k.key IN (SELECT key FROM admitted) AND ${inWindow('m', 'f')}`
+      : `WITH me AS (SELECT born_from, born_to FROM match_subject WHERE side = 'missing' AND record_id = $2),
+         shared AS (
+           SELECT k.key, k.record_id, f.born_from, f.born_to, l.lim FROM match_key k
+             JOIN match_subject f ON f.side = 'found' AND f.record_id = k.record_id AND f.active
+             JOIN unnest($1::text[], $3::int[]) AS l(key, lim) ON l.key = k.key, me m
+            WHERE k.side = 'found' AND k.key = ANY($1::text[]) AND ${inWindow('m', 'f')}
+         )
+         SELECT DISTINCT s.record_id FROM shared s
+          WHERE (SELECT count(*) FROM (
+                   SELECT 1 FROM match_key mk JOIN match_subject m ON m.side = 'missing' AND m.record_id = mk.record_id AND m.active
+                    WHERE mk.side = 'missing' AND mk.key = s.key AND ${inWindow('m', 's')} LIMIT s.lim + 1) AS within) <= s.lim`;
+  const { rows } = await db.query<Partner>(
+    `WITH admitted AS (${admittedSql}),
+     paired AS (SELECT ${pairColumn[otherSide]} AS record_id FROM candidate_pair WHERE ${pairColumn[side]} = $2)
+     SELECT r.id, r.version, r.record, (r.id IN (SELECT record_id FROM paired)) AS paired, (r.id IN (SELECT record_id FROM admitted)) AS admitted
+       FROM ${tableOf[otherSide]} r
+      WHERE r.id IN (SELECT record_id FROM admitted UNION SELECT record_id FROM paired)`,
+    [keys, id, limits],
+  );
+  return rows;
+}
+
+/** How common each name key is: the share of all matched records whose names carry it (as `milap link` counts). */
+export async function nameKeyFrequencies(db: Queryable, nameKeys: string[]): Promise<Map<string, number>> {
+  if (!nameKeys.length) return new Map();
+  const prefixed = nameKeys.flatMap((key) => [`n:${key}`, `f:${key}`, `m:${key}`]);
+  const [{ rows }, total] = await Promise.all([
+    db.query<{ key: string; n: number }>(
+      `SELECT substring(key from 3) AS key, count(DISTINCT (side, record_id))::int AS n FROM match_key WHERE key = ANY($1::text[]) GROUP BY 1`,
+      [prefixed],
+    ),
+    db.query<{ n: number }>('SELECT count(*)::int AS n FROM match_subject'),
+  ]);
+  const all = Math.max(1, total.rows[0]!.n);
+  return new Map(rows.map((row) => [row.key, row.n / all]));
+}
+
+export interface ExistingPair {
+  state: string;
+  decidedExplanation: Explanation | null;
+}
+
+export async function lockPairs(db: Queryable, side: Side, id: string): Promise<Map<string, ExistingPair>> {
+  const { rows } = await db.query<ExistingPair & { missingId: string; foundId: string }>(
+    `SELECT missing_id AS "missingId", found_id AS "foundId", state, decided_explanation AS "decidedExplanation"
+       FROM candidate_pair WHERE ${pairColumn[side]} = $1 ORDER BY missing_id, found_id FOR UPDATE`,
+    [id],
+  );
+  return new Map(rows.map((row) => [`${row.missingId}:${row.foundId}`, row]));
+}
+
+/** Inserts a new pending pair or refreshes an existing pair's score; a decision is never changed, except a reopen. */
+export async function upsertPair(db: Queryable, pair: PairScore, modelVersion: string, reopenBecause: string | null) {
+  await db.query(
+    `INSERT INTO candidate_pair (missing_id, found_id, probability, match_weight, explanation, model_version, missing_version, found_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (missing_id, found_id) DO UPDATE SET
+       probability = $3, match_weight = $4, explanation = $5, model_version = $6, missing_version = $7, found_version = $8,
+       state = CASE WHEN $9::text IS NOT NULL THEN 'pending' ELSE candidate_pair.state END,
+       reopened_because = COALESCE($9::text, candidate_pair.reopened_because),
+       updated_at = clock_timestamp()`,
+    [pair.missingId, pair.foundId, pair.probability, pair.matchWeight, JSON.stringify(pair.explanation), modelVersion, pair.missingVersion, pair.foundVersion, reopenBecause],
+  );
+}
+
+/**
+ * Drops this record's undecided pairs that fell out of its best K and are not among the other
+ * record's best K either, or fell below the floor. Decided pairs (confirmed, rejected, on hold) stay.
+ */
+export async function dropUnwantedPending(db: Queryable, side: Side, id: string, keptPairs: string[], settings: { floor: number; topK: number }) {
+  const other = side === 'missing' ? 'found_id' : 'missing_id';
+  await db.query(
+    `DELETE FROM candidate_pair c
+      WHERE c.${pairColumn[side]} = $1 AND c.state = 'pending'
+        AND NOT ((c.missing_id::text || ':' || c.found_id::text) = ANY($2::text[]))
+        AND (c.probability < $3 OR (SELECT count(*) FROM candidate_pair o WHERE o.${other} = c.${other} AND o.probability > c.probability) >= $4)`,
+    [id, keptPairs, settings.floor, settings.topK],
+  );
+}
