@@ -1,0 +1,99 @@
+// HTTP ingest and list throughput on the local PostgreSQL server, beside a bare Fastify route doing
+// one INSERT into the same table, in the same run. Prints req/s, p99 and the ratio to the bare route.
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/http.ts [--seconds 10]
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../src/app.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { startQueue } from '../src/jobs/queue.ts';
+import { DirectoryPhotoStore } from '../src/photos/store.ts';
+import { issueToken } from '../src/access/credentials.ts';
+import { createUser } from '../src/access/users.ts';
+import { fullMissingReport } from '../test/helpers/people.ts';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' } } });
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const benchDb = `milap_bench_http`;
+
+async function admin(sql: string) {
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+function reportBody(): string {
+  return JSON.stringify(fullMissingReport({ ref: `BENCH-${randomUUID()}` }));
+}
+
+let authorization = '';
+
+async function measure(label: string, url: string, method: 'POST' | 'GET') {
+  const result = await autocannon({
+    url,
+    method,
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', authorization },
+    requests: [{ method, setupRequest: (request) => (method === 'POST' ? { ...request, body: reportBody() } : request) }],
+  });
+  const errors = result.errors + result.non2xx;
+  return { label, reqPerSec: result.requests.average, p99Ms: result.latency.p99, errors, ok: result['2xx'] };
+}
+
+await admin(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`);
+await admin(`CREATE DATABASE ${benchDb}`);
+const dbUrl = new URL(baseUrl);
+dbUrl.pathname = `/${benchDb}`;
+const database = await openDatabase({ DATABASE_URL: dbUrl.toString(), MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 });
+await migrate(database.pool);
+const boss = await startQueue(database, { supervise: false });
+
+const photoStore = new DirectoryPhotoStore(mkdtempSync(join(tmpdir(), 'milap-bench-photos-')));
+const app = await buildApp({ config: { BODY_LIMIT_BYTES: 1024 * 1024, SECURE_COOKIES: 'off' }, pool: database.pool, boss, photoStore });
+const appAddress = await app.listen({ host: '127.0.0.1', port: 0 });
+// The API is measured as a police system uses it: a bearer token of a national police user.
+const benchUser = await createUser(database.pool, { username: 'bench.police', displayName: 'Bench', role: 'police', scope: 'national', password: 'bench password long' });
+authorization = `Bearer ${(await issueToken(database.pool, benchUser.id, 'bench', 1)).token}`;
+
+// The bare route: parse JSON, one INSERT of the same row shape, answer 201. No validation, history,
+// places or queue: the ceiling that the real route's extra work is measured against.
+const bare = Fastify();
+bare.post('/bare', async (request, reply) => {
+  const record = request.body as { ref: string; missingSince: string; policeStation: string };
+  const { rows } = await database.pool.query(
+    `INSERT INTO missing_report (filing_unit, ref, record, event_date, created_by, updated_by)
+     VALUES ($1, $2, $3, $4, 'bench', 'bench') RETURNING id`,
+    [record.policeStation, record.ref, record, record.missingSince],
+  );
+  return reply.status(201).send(rows[0]);
+});
+const bareAddress = await bare.listen({ host: '127.0.0.1', port: 0 });
+
+const rows = [];
+rows.push(await measure('bare INSERT route', `${bareAddress}/bare`, 'POST'));
+rows.push(await measure('POST /api/v1/missing-reports', `${appAddress}/api/v1/missing-reports`, 'POST'));
+rows.push(await measure('GET /api/v1/missing-reports?limit=50', `${appAddress}/api/v1/missing-reports?limit=50`, 'GET'));
+rows.push(await measure('GET ...?state=Jharkhand&limit=50', `${appAddress}/api/v1/missing-reports?state=Jharkhand&limit=50`, 'GET'));
+
+const stored = await database.pool.query(`SELECT count(*)::int AS n FROM missing_report WHERE created_by = 'bench.police'`);
+const jobs = await database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match'`);
+const bareRate = rows[0]!.reqPerSec;
+console.log(`\n${connections} connections, ${seconds} s each, database ${benchDb} on ${dbUrl.host}`);
+console.table(rows.map((r) => ({ ...r, ratioToBare: Number((r.reqPerSec / bareRate).toFixed(2)) })));
+console.log(`reports stored through the API: ${stored.rows[0].n} (2xx answers: ${rows[1]!.ok}); match jobs queued: ${jobs.rows[0].n}`);
+
+await app.close();
+await bare.close();
+await boss.stop({ graceful: false, close: false });
+await database.close();
+await admin(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`);

@@ -1,0 +1,127 @@
+// The background matching at scale, on the local PostgreSQL server:
+//   1. load N missing and M found synthetic records with COPY (records, match subjects and keys);
+//   2. a single record's match job latency, p50 and p95;
+//   3. sustained records per second from an API write to stored candidates, workers running;
+//   4. a full re-match, timed on a sample of jobs and extrapolated to every record;
+//   5. database size and worker memory.
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
+import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pino } from 'pino';
+import { generateWorld } from '../fixtures/synth/world.ts';
+import { blockingKeys } from '../matchers/blocking.ts';
+import { isoOfDay } from '../matchers/age.ts';
+import { prepareFound, prepareMissing } from '../matchers/prepare.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { startQueue } from '../src/jobs/queue.ts';
+import { startWorkers } from '../src/jobs/workers.ts';
+import { WorkerMetrics } from '../src/jobs/metrics.ts';
+import { createEngine } from '../src/matching/engine.ts';
+import { matchRecord } from '../src/matching/match-job.ts';
+import * as records from '../src/records/service.ts';
+import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
+import { resolveRecordPlaces } from '../src/records/places.ts';
+
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' } } });
+const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = process.env.PIPELINE_DB ?? 'milap_bench_pipeline';
+const dbUrl = Object.assign(new URL(baseUrl), { pathname: `/${dbName}` }).toString();
+const seconds = (started: number) => (performance.now() - started) / 1000;
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
+const csv = (value: unknown) => (value === null || value === undefined ? '\\N' : String(value).replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
+
+async function admin(sql: string) {
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+async function copy(pool: pg.Pool, sql: string, rows: Iterable<unknown[]>) {
+  const client = await pool.connect();
+  try {
+    const lines = (function* () {
+      for (const row of rows) yield `${row.map(csv).join('\t')}\n`;
+    })();
+    await pipeline(Readable.from(lines), client.query(copyFrom(sql)));
+  } finally {
+    client.release();
+  }
+}
+
+await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+await admin(`CREATE DATABASE ${dbName}`);
+const database = await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 });
+await migrate(database.pool);
+const boss = await startQueue(database, { supervise: false });
+const engine = createEngine();
+
+let started = performance.now();
+const world = generateWorld({ missing: missingCount, found: foundCount, seed: 5 });
+console.log(`generated ${missingCount} missing and ${foundCount} found in ${seconds(started).toFixed(1)} s`);
+started = performance.now();
+for (const [side, list] of [[missingSide, world.missing], [foundSide, world.found]] as [SideDefinition, typeof world.missing | typeof world.found][]) {
+  const rows: { id: string; record: (typeof list)[number] }[] = list.map((record) => ({ id: randomUUID(), record }));
+  await copy(database.pool, `COPY ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN`,
+    rows.map(({ id, record }) => {
+      const places = resolveRecordPlaces(side, record);
+      return [id, side.filingUnit(record), record.ref, side.initialStatus, JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, side.eventDate(record), 'bench', 'bench'];
+    }));
+  const prepared = rows.map(({ id, record }) => ({ id, prepared: side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never) }));
+  await copy(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN',
+    prepared.map(({ id, prepared: p }) => [side.side, id, 1, p.sex, p.birth ? isoOfDay(p.birth.from) : null, p.birth ? isoOfDay(p.birth.to) : null, 't', engine.modelVersion]));
+  await copy(database.pool, 'COPY match_key (side, key, record_id) FROM STDIN', prepared.flatMap(({ id, prepared: p }) => blockingKeys(p).map((key) => [side.side, key, id])));
+}
+await database.pool.query('ANALYZE');
+console.log(`loaded with COPY (records, subjects, keys) in ${seconds(started).toFixed(1)} s`);
+
+// 2. Single-record latency: new found children matched one at a time against everything loaded.
+const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));
+const latencies: number[] = [];
+for (const child of probes) {
+  const answer = await records.fileRecord({ pool: database.pool, boss }, foundSide, child, 'bench', 'bench');
+  const { id, version } = answer.body as { id: string; version: number };
+  const t0 = performance.now();
+  await matchRecord(database.pool, engine, { floor: 0.001, topK: 10 }, { side: 'found', id, version });
+  latencies.push(performance.now() - t0);
+}
+console.log(`match job latency over ${latencies.length} records: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms`);
+
+// 3. Sustained: write records (as the API does) while the workers run; time until all are matched.
+await boss.deleteAllJobs?.('match').catch(() => {});
+const metrics = new WorkerMetrics();
+await startWorkers(boss, database, pino({ level: 'silent' }), metrics, { concurrency: 8, floor: 0.001, topK: 10 });
+const burst = generateWorld({ missing: 10, found: sample * 2, seed: 123 }).found.map((child, i) => ({ ...child, ref: `BURST-${i}` }));
+started = performance.now();
+await Promise.all(Array.from({ length: 8 }, async (_, lane) => {
+  for (let i = lane; i < burst.length; i += 8) await records.fileRecord({ pool: database.pool, boss }, foundSide, burst[i]!, 'bench', 'bench');
+}));
+for (;;) {
+  const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM found_child f JOIN match_subject s ON s.side = 'found' AND s.record_id = f.id AND s.version = f.version WHERE f.ref LIKE 'BURST-%'`);
+  if (rows[0].n >= burst.length) break;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+const sustained = burst.length / seconds(started);
+console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (8 writers, 8 workers)`);
+
+// 4. Re-match: the rate of match jobs over a sample of loaded records, extrapolated to all of them.
+const { rows: sampleRows } = await database.pool.query(`SELECT id FROM missing_report TABLESAMPLE SYSTEM (1) LIMIT $1`, [sample]);
+started = performance.now();
+await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
+  for (let i = lane; i < sampleRows.length; i += 4) await matchRecord(database.pool, engine, { floor: 0.001, topK: 10 }, { side: 'missing', id: sampleRows[i].id, version: 1 });
+}));
+const perSecond = sampleRows.length / seconds(started);
+console.log(`re-match: ${perSecond.toFixed(0)} records/s with 4 workers; all ${missingCount + foundCount} records in ${((missingCount + foundCount) / perSecond / 60).toFixed(1)} min`);
+
+// 5. Size and memory.
+const size = await database.pool.query(`SELECT pg_size_pretty(pg_database_size($1)) AS size`, [dbName]);
+console.log(`database size: ${size.rows[0].size}; this process's memory: ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS`);
+await boss.stop({ graceful: false, close: false });
+await database.close();
+if (!process.env.PIPELINE_KEEP) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
