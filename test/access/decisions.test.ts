@@ -1,0 +1,135 @@
+// Decisions and restoration: a confirm marks both records matched, supersedes their other pending
+// pairs and opens a restoration; undoing it is its own recorded decision; a restoration moves only
+// along allowed stages, keeps every step, and lists overdue follow-ups.
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/app.ts';
+import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
+
+const t = useTestApp();
+
+async function record(side: 'missing' | 'found') {
+  const url = side === 'missing' ? '/api/v1/missing-reports' : '/api/v1/found-children';
+  return (await t.inject({ method: 'POST', url, payload: side === 'missing' ? fullMissingReport() : fullFoundChild() })).json().id as string;
+}
+
+async function pair(missingId: string, foundId: string, probability = 0.9): Promise<string> {
+  const { rows } = await t.db.database.pool.query(
+    `INSERT INTO candidate_pair (missing_id, found_id, probability, match_weight, explanation, model_version, missing_version, found_version)
+     VALUES ($1, $2, $3, 3, '[{"comparison":"name","level":"phonetic","weight":4}]', 'test', 1, 1) RETURNING id`,
+    [missingId, foundId, probability],
+  );
+  return rows[0].id;
+}
+
+const decide = (id: string, decision: string, reason = 'compared photographs and father\'s name') =>
+  t.inject({ method: 'POST', url: `/api/v1/candidates/${id}/decision`, payload: { decision, reason } });
+const stateOf = async (id: string) => (await t.db.database.pool.query('SELECT state FROM candidate_pair WHERE id = $1', [id])).rows[0].state;
+const statusOf = async (table: string, id: string) => (await t.db.database.pool.query(`SELECT status FROM ${table} WHERE id = $1`, [id])).rows[0].status;
+
+describe('decisions on candidate pairs', () => {
+  it('a confirm marks both records matched, supersedes their other pending pairs and opens a restoration', async () => {
+    const [m, f, otherM, otherF] = [await record('missing'), await record('found'), await record('missing'), await record('found')];
+    const chosen = await pair(m, f);
+    const rivalForChild = await pair(otherM, f, 0.6);
+    const rivalForReport = await pair(m, otherF, 0.5);
+    const unrelated = await pair(otherM, otherF, 0.4);
+    const answer = await decide(chosen, 'confirm');
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json()).toMatchObject({ decision: 'confirm', fromState: 'pending', toState: 'confirmed' });
+    expect(await statusOf('missing_report', m)).toBe('matched');
+    expect(await statusOf('found_child', f)).toBe('matched');
+    expect([await stateOf(rivalForChild), await stateOf(rivalForReport), await stateOf(unrelated)]).toEqual(['superseded', 'superseded', 'pending']);
+    const restorations = (await t.inject({ method: 'GET', url: '/api/v1/restorations', headers: t.auth.repatriation })).json().items;
+    expect(restorations.some((r: { candidateId: string; stage: string }) => r.candidateId === chosen && r.stage === 'confirmed')).toBe(true);
+    const history = (await t.inject({ method: 'GET', url: `/api/v1/missing-reports/${m}/history` })).json().versions;
+    expect(history.at(-1)).toMatchObject({ change: 'status', status: 'matched' });
+  });
+
+  it('undoing a confirm is its own decision: records reopen, rivals return, the restoration is cancelled, nothing erased', async () => {
+    const [m, f, otherF] = [await record('missing'), await record('found'), await record('found')];
+    const chosen = await pair(m, f);
+    const rival = await pair(m, otherF);
+    await decide(chosen, 'confirm');
+    const undo = await decide(chosen, 'undo_confirm', 'the family says this is not their daughter');
+    expect(undo.statusCode).toBe(200);
+    expect(await stateOf(chosen)).toBe('pending');
+    expect(await stateOf(rival)).toBe('pending');
+    expect(await statusOf('missing_report', m)).toBe('open');
+    expect(await statusOf('found_child', f)).toBe('in_care');
+    const detail = (await t.inject({ method: 'GET', url: `/api/v1/candidates/${chosen}` })).json();
+    expect(detail.decisions.map((d: { decision: string }) => d.decision)).toEqual(['confirm', 'undo_confirm']);
+    const { rows } = await t.db.database.pool.query('SELECT stage FROM restoration WHERE candidate_id = $1', [chosen]);
+    expect(rows.map((r) => r.stage)).toEqual(['cancelled']);
+  });
+
+  it('reject and hold keep who, when and why; a decision out of order is refused', async () => {
+    const rejected = await pair(await record('missing'), await record('found'));
+    expect((await decide(rejected, 'reject', 'different birthmark')).statusCode).toBe(200);
+    expect((await decide(rejected, 'hold')).statusCode).toBe(409);
+    expect((await decide(rejected, 'undo_confirm')).statusCode).toBe(409);
+    const held = await pair(await record('missing'), await record('found'));
+    expect((await decide(held, 'hold', 'asking the shelter for a photo')).statusCode).toBe(200);
+    expect((await decide(held, 'confirm')).statusCode).toBe(200);
+    const bad = await t.inject({ method: 'POST', url: `/api/v1/candidates/${held}/decision`, payload: { decision: 'maybe', reason: 'x' } });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('a pair whose record was already matched elsewhere cannot be confirmed', async () => {
+    const [m, f, f2] = [await record('missing'), await record('found'), await record('found')];
+    const first = await pair(m, f);
+    const second = await pair(m, f2);
+    await decide(first, 'hold');
+    await decide(second, 'confirm');
+    expect((await decide(first, 'confirm')).statusCode).toBe(409);
+  });
+});
+
+describe('restoration', () => {
+  async function confirmedRestoration() {
+    const [m, f] = [await record('missing'), await record('found')];
+    const id = await pair(m, f);
+    await decide(id, 'confirm');
+    const { rows } = await t.db.database.pool.query('SELECT id FROM restoration WHERE candidate_id = $1', [id]);
+    return { restorationId: rows[0].id as string, m, f };
+  }
+  const step = (id: string, to: string, extra: object = {}) =>
+    t.app.inject({ method: 'POST', url: `/api/v1/restorations/${id}/steps`, headers: t.auth.repatriation, payload: { to, note: `moved to ${to}`, ...extra } });
+
+  it('moves only along its stages; a hand-over marks the report traced and the child restored', async () => {
+    const { restorationId, m, f } = await confirmedRestoration();
+    expect((await step(restorationId, 'escort')).statusCode).toBe(409);
+    for (const stage of ['cwc_order', 'home_verification', 'escort', 'handed_over']) {
+      const answer = await step(restorationId, stage);
+      expect(answer.statusCode, `${stage}: ${answer.body}`).toBe(200);
+    }
+    expect(await statusOf('missing_report', m)).toBe('traced');
+    expect(await statusOf('found_child', f)).toBe('restored');
+    expect((await step(restorationId, 'follow_up', { dueDate: '2020-01-15' })).statusCode).toBe(200);
+    expect((await step(restorationId, 'follow_up', { dueDate: '2020-04-15' })).statusCode).toBe(200);
+    const overdue = (await t.app.inject({ method: 'GET', url: '/api/v1/restorations?overdue=true', headers: t.auth.repatriation })).json().items;
+    expect(overdue.map((r: { id: string }) => r.id)).toContain(restorationId);
+    expect((await step(restorationId, 'closed')).statusCode).toBe(200);
+    expect((await step(restorationId, 'follow_up')).statusCode).toBe(409);
+    const detail = (await t.app.inject({ method: 'GET', url: `/api/v1/restorations/${restorationId}`, headers: t.auth.repatriation })).json();
+    expect(detail.steps.map((s: { toStage: string }) => s.toStage)).toEqual(['confirmed', 'cwc_order', 'home_verification', 'escort', 'handed_over', 'follow_up', 'follow_up', 'closed']);
+    expect(detail.steps.every((s: { actor: string }) => s.actor)).toBe(true);
+  });
+
+  it('can be cancelled from an open stage with a reason, and documents attach to steps', async () => {
+    const { restorationId } = await confirmedRestoration();
+    const boundary = '----doc';
+    const pdf = Buffer.from('%PDF-1.4\n% CWC order (synthetic)\n');
+    const upload = await t.app.inject({
+      method: 'POST', url: `/api/v1/restorations/${restorationId}/documents`,
+      headers: { ...t.auth.repatriation, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="document"; filename="cwc-order.pdf"\r\nContent-Type: application/pdf\r\n\r\n`), pdf, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    });
+    expect(upload.statusCode, upload.body).toBe(201);
+    expect(upload.json()).toMatchObject({ contentType: 'application/pdf', name: 'cwc-order.pdf' });
+    expect((await step(restorationId, 'cwc_order', { documents: [upload.json()] })).statusCode).toBe(200);
+    expect((await step(restorationId, 'cancelled', { note: 'family moved; address unknown' })).statusCode).toBe(200);
+    const detail = (await t.app.inject({ method: 'GET', url: `/api/v1/restorations/${restorationId}`, headers: t.auth.repatriation })).json();
+    expect(detail.stage).toBe('cancelled');
+    expect(detail.steps[1].documents).toEqual([upload.json()]);
+  });
+});

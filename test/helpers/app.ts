@@ -1,0 +1,65 @@
+// Builds the real app on a fresh test database for one test file, with users to act as.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { issueToken } from '../../src/access/credentials.ts';
+import type { Role } from '../../src/access/rules.ts';
+import { createUser, type NewUser } from '../../src/access/users.ts';
+import { DirectoryPhotoStore } from '../../src/photos/store.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestApp {
+  app: Awaited<ReturnType<typeof buildApp>>;
+  db: TestDatabase;
+  photoDir: string;
+  /** Bearer headers of national users of each role. */
+  auth: Record<Role, { authorization: string }>;
+  /** inject() as the side's national user (police for missing reports, shelter for found children, else a matching officer). */
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Creates a user with this role and jurisdiction and returns its bearer header. */
+  userWith(role: Role, jurisdiction: Pick<NewUser, 'scope' | 'stateCode' | 'districtId' | 'institution'>): Promise<{ authorization: string }>;
+}
+
+let userCounter = 0;
+
+export function useTestApp(): TestApp {
+  const holder = {} as TestApp;
+  holder.userWith = async (role, jurisdiction) => {
+    const user = await createUser(holder.db.database.pool, {
+      username: `${role.replace('_', '-')}-${++userCounter}`,
+      displayName: `Test ${role}`,
+      role,
+      password: 'correct horse battery staple',
+      ...jurisdiction,
+    });
+    const { token } = await issueToken(holder.db.database.pool, user.id, 'test', 1);
+    return { authorization: `Bearer ${token}` };
+  };
+  holder.inject = (options) => {
+    const url = String(options.url);
+    const role: Role = url.includes('/missing-reports') ? 'police' : url.includes('/found-children') ? 'shelter' : 'matching_officer';
+    return holder.app.inject({ ...options, headers: { ...holder.auth[role], ...(options.headers ?? {}) } });
+  };
+  beforeAll(async () => {
+    holder.db = await createTestDatabase();
+    holder.photoDir = mkdtempSync(join(tmpdir(), 'milap-photos-'));
+    holder.app = await buildApp({
+      config: { BODY_LIMIT_BYTES: 64 * 1024, SECURE_COOKIES: 'off' },
+      pool: holder.db.database.pool,
+      boss: holder.db.boss,
+      photoStore: new DirectoryPhotoStore(holder.photoDir),
+    });
+    const roles: Role[] = ['police', 'shelter', 'matching_officer', 'repatriation', 'admin'];
+    holder.auth = Object.fromEntries(
+      await Promise.all(roles.map(async (role) => [role, await holder.userWith(role, { scope: 'national' })])),
+    ) as TestApp['auth'];
+  });
+  afterAll(async () => {
+    await holder.app?.close();
+    await holder.db?.close();
+  });
+  return holder;
+}

@@ -1,0 +1,70 @@
+// Blocking: which keys a record carries, and which pairs the keys admit, as milap link and the
+// service apply them.
+import { describe, expect, it } from 'vitest';
+import { ageWindowOverlaps, blockingKeys, keysAdmit, keyLimit, oneLetterDropped, sexCompatible } from '../../matchers/blocking.ts';
+import { CandidateIndex } from '../../matchers/candidate-index.ts';
+import { candidatesOf } from '../../matchers/link.ts';
+import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
+import type { FoundChild, MissingReport } from '../../matchers/record.ts';
+
+const report = (ref: string, fields: Partial<MissingReport> = {}): MissingReport => ({
+  ref, name: 'Pooja', sex: 'female', ageYears: 10, missingSince: '2023-01-01', home: { district: 'Gaya', state: 'Bihar' }, ...fields,
+});
+const child = (fields: Partial<FoundChild> = {}): FoundChild => ({ ref: 'CCI-1', name: 'Pooja', sex: 'female', apparentAgeYears: 11, foundOn: '2024-01-01', ...fields });
+const shared = (m: MissingReport, f: FoundChild) => {
+  const found = new Set(blockingKeys(prepareFound(f)));
+  return blockingKeys(prepareMissing(m)).filter((key) => found.has(key));
+};
+
+describe('blocking keys', () => {
+  it.each([
+    ['a typo ("Sakhsi")', report('A', { name: 'Sakshi' }), child({ name: 'Sakhsi' }), 'd:saksi'],
+    ['a dropped letter ("Kaal")', report('A', { name: 'Kajal' }), child({ name: 'Kaal' }), 'd:kaal'],
+    ['a common name with the father', report('A', { fatherName: 'Raju Mahto' }), child({ fatherName: 'राजू' }), 'nf:raju:puj'],
+    ['a common name with the home state', report('A'), child({ statedHome: { state: 'Bihar' } }), 'ns:puj:BR'],
+    ['no name, the home district and sex', report('A'), child({ name: null, statedHome: { district: 'Gaya' } }), 'h:BR-gaya:female'],
+  ])('%s meet on a key', (_case, m, f, key) => {
+    expect(shared(m, f)).toContain(key);
+  });
+
+  it('drops one letter at a time, keeping the key itself', () => {
+    expect(oneLetterDropped('rahul')).toEqual(['rahul', 'ahul', 'rhul', 'raul', 'rahl', 'rahu']);
+    expect(oneLetterDropped('ra')).toEqual(['ra']);
+  });
+
+  it('a child of unknown sex carries the place keys of both sexes', () => {
+    const keys = blockingKeys(prepareFound(child({ sex: 'unknown', name: null, statedHome: { district: 'Gaya' } })));
+    expect(keys).toEqual(expect.arrayContaining(['h:BR-gaya:male', 'h:BR-gaya:female']));
+  });
+});
+
+describe('admission', () => {
+  it('a key admits while few records of the other side carry it', () => {
+    expect(keysAdmit([keyLimit('n:x')], ['n:puj'])).toBe(true);
+    expect(keysAdmit([keyLimit('n:x') + 1], ['n:puj'])).toBe(false);
+    expect(keysAdmit([5000, 3], ['n:puj', 'nf:raju:puj'])).toBe(true);
+  });
+
+  it('the age window keeps out children years apart, and sex narrows nothing but place keys', () => {
+    const nine = prepareMissing(report('A', { ageYears: 9 }));
+    expect(ageWindowOverlaps(nine, prepareFound(child({ apparentAgeYears: 11 })))).toBe(true);
+    expect(ageWindowOverlaps(nine, prepareFound(child({ apparentAgeYears: 25 })))).toBe(false);
+    expect(ageWindowOverlaps(nine, prepareFound(child({ apparentAgeYears: null })))).toBe(true);
+    expect(sexCompatible(nine, prepareFound(child({ sex: 'unknown' })))).toBe(true);
+    expect(sexCompatible(nine, prepareFound(child({ sex: 'male' })))).toBe(false);
+    expect(shared(report('A'), child({ sex: 'male' }))).toContain('n:puj');
+  });
+
+  it('a common name alone admits no one, with the father it admits the one report', () => {
+    const poojas = Array.from({ length: 400 }, (_, i) => prepareMissing(report(`FIR-${i}`, { fatherName: `Father${i}` })));
+    const withRaju = prepareMissing(report('FIR-raju', { fatherName: 'Raju' }));
+    const index = new CandidateIndex([...poojas, withRaju], blockingKeys);
+    const reached = (f: FoundChild) => {
+      const positions = new Set<number>();
+      candidatesOf(index, prepareFound(f), (position) => positions.add(position));
+      return positions;
+    };
+    expect(reached(child()).size).toBe(0);
+    expect([...reached(child({ fatherName: 'Raju' }))]).toEqual([400]);
+  });
+});

@@ -1,0 +1,117 @@
+// Ages as birth intervals, the model's arithmetic, EM, blocking, and the pair DESIGN.md opens with.
+import { describe, expect, it } from 'vitest';
+import { ageLevel, fromAgeAt, fromBirthDate, fromEstimate, fromRange, gapYears, isoOfDay } from '../../matchers/age.ts';
+import { blockingKeys } from '../../matchers/blocking.ts';
+import { comparisons } from '../../matchers/comparisons.ts';
+import { estimateU, expectationMaximisation, type Vector } from '../../matchers/em.ts';
+import { linkRecords } from '../../matchers/link.ts';
+import { parseMarks } from '../../matchers/marks.ts';
+import { defaultModel, priorWeight, scorePrepared } from '../../matchers/model.ts';
+import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
+import type { FoundChild, MissingReport } from '../../matchers/record.ts';
+
+const lakshmi: MissingReport = {
+  ref: 'FIR-123/2023', name: 'Lakshmi Kumari d/o Ramesh Mahto', sex: 'female', ageYears: 9, missingSince: '2023-03-10',
+  lastSeen: { district: 'Dhanbad', state: 'Jharkhand' }, home: { district: 'Dhanbad', state: 'Jharkhand' },
+};
+const foundInDelhi: FoundChild = {
+  ref: 'CCI-DL-88', name: 'लछमी', sex: 'female', apparentAgeYears: 11, foundOn: '2025-01-20',
+  foundAt: { place: 'New Delhi railway station', district: 'New Delhi', state: 'Delhi' }, statedHome: { district: 'Dhanbad' }, fatherName: 'रमेश',
+};
+
+describe('birth intervals', () => {
+  it('turns each kind of age into an interval', () => {
+    expect(isoOfDay(fromBirthDate('2014-02-11').from)).toBe('2014-02-08');
+    const reported = fromAgeAt(9, '2023-03-10');
+    expect([isoOfDay(reported.from).slice(0, 4), isoOfDay(reported.to).slice(0, 4)]).toEqual(['2012', '2014']);
+    const estimated = fromEstimate(11, '2025-01-20');
+    expect(gapYears(estimated, estimated)).toBe(0);
+    expect((estimated.to - estimated.from) / 365.25).toBeGreaterThan(5);
+    const medical = fromRange([10, 12], '2025-01-20');
+    expect(isoOfDay(medical.from).slice(0, 4)).toBe('2012');
+  });
+
+  it('a child missing for six years is six years older when found', () => {
+    expect(ageLevel(fromAgeAt(6, '2018-01-01'), fromEstimate(12, '2024-01-01'))).toBe('overlap');
+    expect(ageLevel(fromAgeAt(6, '2018-01-01'), fromEstimate(6, '2024-01-01'))).not.toBe('overlap');
+    expect(ageLevel(fromBirthDate('2010-01-01'), fromBirthDate('2018-01-01'))).toBe('apart');
+  });
+});
+
+describe('marks', () => {
+  it('reads (body part, mark) pairs in English and Hindi', () => {
+    expect(parseMarks('mole on left cheek; burn scar right hand')).toEqual(['cheek:mole', 'hand:burn']);
+    expect(parseMarks('गाल पर तिल')).toEqual(['cheek:mole']);
+    expect(parseMarks(null)).toEqual([]);
+  });
+});
+
+describe('the model', () => {
+  it('adds the prior and every comparison\'s weight into the match weight, and explains each', () => {
+    const score = scorePrepared(prepareMissing(lakshmi), prepareFound(foundInDelhi));
+    const sum = score.explanation.reduce((total, entry) => total + entry.weight, 0);
+    expect(sum).toBeCloseTo(score.matchWeight, 2);
+    expect(score.explanation[0]).toMatchObject({ comparison: 'prior', weight: expect.closeTo(priorWeight(defaultModel), 2) });
+    expect(score.explanation.map((e) => e.comparison)).toEqual(['prior', ...comparisons.map((c) => c.name)]);
+    expect(score.probability).toBeCloseTo(2 ** score.matchWeight / (1 + 2 ** score.matchWeight), 6);
+  });
+
+  it('unknown is its own level and weighs nothing', () => {
+    const score = scorePrepared(prepareMissing({ ...lakshmi, identificationMarks: null }), prepareFound(foundInDelhi));
+    expect(score.explanation.find((e) => e.comparison === 'marks')).toEqual({ comparison: 'marks', level: 'unknown', weight: 0 });
+  });
+
+  it('a sex mismatch is a strong penalty, not a wall', () => {
+    const same = scorePrepared(prepareMissing(lakshmi), prepareFound(foundInDelhi));
+    const slip = scorePrepared(prepareMissing(lakshmi), prepareFound({ ...foundInDelhi, sex: 'male' }));
+    expect(slip.matchWeight).toBeLessThan(same.matchWeight - 4);
+    expect(slip.probability).toBeGreaterThan(0);
+  });
+
+  it('puts Lakshmi first among look-alikes, as likely, and the look-alikes not', () => {
+    const lookAlikes: MissingReport[] = [
+      { ref: 'FIR-9/2022', name: 'Lakshmi', sex: 'female', ageYears: 10, missingSince: '2022-05-01', home: { district: 'Patna', state: 'Bihar' }, fatherName: 'Suresh Yadav' },
+      { ref: 'FIR-10/2023', name: 'Laxmi Devi', sex: 'female', ageYears: 8, missingSince: '2023-01-10', home: { district: 'Gaya', state: 'Bihar' }, fatherName: 'Mohan Ram' },
+      { ref: 'FIR-11/2021', name: 'Lachhmi', sex: 'female', ageYears: 12, missingSince: '2021-07-01', home: { district: 'Ranchi', state: 'Jharkhand' } },
+      ...Array.from({ length: 30 }, (_, i): MissingReport => ({ ref: `FIR-X${i}`, name: `Pooja ${i}`, sex: 'female', ageYears: 9, missingSince: '2023-01-01', home: { district: 'Dhanbad', state: 'Jharkhand' } })),
+    ];
+    const pairs = [...linkRecords([...lookAlikes, lakshmi], [foundInDelhi])];
+    expect(pairs[0]).toMatchObject({ missingRef: lakshmi.ref });
+    expect(pairs[0]!.probability).toBeGreaterThanOrEqual(0.5);
+    expect(pairs.slice(1).every((pair) => pair.probability < 0.5)).toBe(true);
+  });
+
+  it('blocking keeps the pair: they share a name key and the stated home district', () => {
+    const shared = blockingKeys(prepareMissing(lakshmi)).filter((key) => blockingKeys(prepareFound(foundInDelhi)).includes(key));
+    expect(shared).toContain('n:lacmi');
+    expect(shared).toContain('h:JH-dhanbad:female');
+  });
+});
+
+describe('estimating the model', () => {
+  it('u comes from random pairs, and EM recovers m from a mixture of true and random pairs', () => {
+    let seed = 7;
+    const next = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const names = comparisons.map((c) => c.name);
+    const draw = (shares: Record<string, number>) => {
+      let r = next();
+      for (const [level, share] of Object.entries(shares)) if ((r -= share) <= 0) return level;
+      return Object.keys(shares).at(-1)!;
+    };
+    const trueM = { equal: 0.97, different: 0.03 };
+    const vector = (match: boolean): Vector => names.map((name) => {
+      if (name === 'sex') return draw(match ? trueM : { equal: 0.5, different: 0.5 });
+      if (name === 'name') return draw(match ? { exact: 0.7, different: 0.3 } : { exact: 0.01, different: 0.99 });
+      if (name === 'home') return draw(match ? { same_district: 0.8, different: 0.2 } : { same_district: 0.02, different: 0.98 });
+      return 'unknown';
+    });
+    const random = Array.from({ length: 20_000 }, () => vector(false));
+    const model = estimateU(defaultModel, random);
+    expect(model.comparisons.name!.exact!.u).toBeCloseTo(0.01, 2);
+    const mixture = [...Array.from({ length: 3000 }, () => vector(true)), ...Array.from({ length: 7000 }, () => vector(false))];
+    const { model: learnt, matchShare } = expectationMaximisation(model, mixture, []);
+    expect(matchShare).toBeCloseTo(0.3, 1);
+    expect(learnt.comparisons.sex!.equal!.m).toBeCloseTo(0.97, 1);
+    expect(learnt.comparisons.name!.exact!.m).toBeCloseTo(0.7, 1);
+  });
+});

@@ -1,0 +1,107 @@
+// Names across scripts, spellings, initials, aliases, particles and pet names.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareNames, prepareName } from '../../matchers/names/compare.ts';
+import { normaliseName } from '../../matchers/names/normalise.ts';
+import { phoneticKey } from '../../matchers/names/phonetic.ts';
+import { detectScript, toLatin } from '../../matchers/names/transliterate.ts';
+
+describe('transliteration into clerks\' Latin', () => {
+  it.each([
+    ['रमेश', 'ramesh'], ['कमला', 'kamla'], ['लछमी', 'lachhmi'], ['लक्ष्मी', 'lakshmi'], ['राजकुमार', 'rajkumar'], ['अमरनाथ', 'amarnath'],
+    ['प्रियंका', 'priyanka'], ['आदित्य', 'aditya'], ['ज़ैद', 'zaid'], ['রমেশ', 'ramesh'], ['মোহাম্মদ', 'mohammad'], ['যাদব', 'jadab'],
+    ['ରମେଶ', 'ramesh'], ['ਰਮੇਸ਼', 'ramesh'], ['ਹਰਪ੍ਰੀਤ', 'harprit'], ['રમેશ', 'ramesh'], ['ரமேஷ்', 'ramesh'], ['முருகன்', 'murugan'],
+    ['செந்தில்', 'senthil'], ['சக்திவேல்', 'sakthivel'], ['రమేష్', 'ramesh'], ['ರಮೇಶ್', 'ramesh'], ['രമേശ്', 'ramesh'], ['ലക്ഷ്മി', 'lakshmi'], ['محمد', 'mohammad'],
+  ])('%s → %s', (native, latin) => {
+    expect(toLatin(native)).toBe(latin);
+  });
+
+  it('knows the script', () => {
+    expect([detectScript('Ramesh'), detectScript('रमेश'), detectScript('রমেশ'), detectScript('ரமேஷ்'), detectScript('محمد')]).toEqual(['latin', 'devanagari', 'bengali', 'tamil', 'arabic']);
+  });
+});
+
+describe('normalising a written name', () => {
+  it.each([
+    ['Lakshmi Kumari', ['lakshmi'], ['kumari'], 'female'],
+    ['Km. Pooja', ['pooja'], [], 'female'],
+    ['Smt Sunita Devi', ['sunita'], ['devi'], 'female'],
+    ['Master Rahul Kumar', ['rahul'], ['kumar'], 'male'],
+    ['Md. Salim', ['mohammad', 'salim'], [], null],
+    ['Sk Anwar', ['shaikh', 'anwar'], [], null],
+    ['Harpreet Kaur', ['harpreet'], ['kaur'], 'female'],
+  ])('%s', (raw, tokens, particles, sex) => {
+    const parts = normaliseName(raw);
+    expect(parts.tokens).toEqual(tokens);
+    expect(parts.particles).toEqual(particles);
+    expect(parts.sexHint).toBe(sex);
+  });
+
+  it.each([
+    ['S.KRISHNAVENI', ['krishnaveni'], ['s']],
+    ['KRISHNAMOORTHY. K', ['krishnamoorthy'], ['k']],
+    ['M.சக்திவேல்', ['sakthivel'], ['m']],
+    ['R K Sharma', ['sharma'], ['r', 'k']],
+  ])('initials in every position: %s', (raw, tokens, initials) => {
+    expect(normaliseName(raw)).toMatchObject({ tokens, initials });
+  });
+
+  it('splits aliases and relation words, drops death words', () => {
+    expect(normaliseName('Raju @ Rajesh').aliases).toEqual(['Rajesh']);
+    expect(normaliseName('Guddu urf Gaurav').aliases).toEqual(['Gaurav']);
+    expect(normaliseName('Lakshmi d/o Ramesh Mahto')).toMatchObject({ tokens: ['lakshmi'], relative: 'Ramesh Mahto' });
+    expect(normaliseName('स्वर्गीय रमेश').tokens).toEqual(['ramesh']);
+    expect(normaliseName('रा\u200dमेश').tokens).toEqual(normaliseName('रामेश').tokens);
+  });
+});
+
+describe('phonetic keys', () => {
+  it.each([
+    ['Lakshmi', 'Laxmi'], ['Lakshmi', 'Lachhmi'], ['Pooja', 'Puja'], ['Vijay', 'Bijay'], ['Sheela', 'Shila'], ['Rukhsar', 'Rukhsaar'],
+    ['Gaurav', 'Gourav'], ['Priyanka', 'Prianka'], ['Ramesh', 'Ramesha'], ['Zeenat', 'Jeenat'], ['Bhavna', 'Bhawna'],
+  ])('%s and %s meet', (a, b) => {
+    expect(phoneticKey(a)).toBe(phoneticKey(b));
+  });
+
+  it.each([['Anil', 'Sunil'], ['Kamla', 'Kamal'], ['Rahul', 'Rohit'], ['Sita', 'Gita']])('%s and %s stay apart', (a, b) => {
+    expect(phoneticKey(a)).not.toBe(phoneticKey(b));
+  });
+});
+
+describe('comparing names', () => {
+  const level = (a: string, b: string) => compareNames(prepareName(a)!, prepareName(b)!).level;
+  it.each([
+    ['Lakshmi Kumari', 'लछमी', 'phonetic'],
+    ['Ramesh Mahto', 'रमेश', 'exact'],
+    ['S.KRISHNAVENI', 'Krishnaveni', 'exact'],
+    ['KRISHNAMOORTHY. K', 'Krishnamurthy', 'phonetic'],
+    ['Md. Salim', 'Mohammad Saleem', 'phonetic'],
+    ['Raju @ Rajesh', 'Rajesh Kumar', 'exact'],
+    ['Kuttan', 'Krishnan', 'nickname'],
+    ['Muhammad Irfan', 'Md Irfan', 'exact'],
+    ['Sakthivel', 'M.சக்திவேல்', 'exact'],
+    ['Anil', 'Sunil', 'different'],
+    ['Debashish', 'Debasis', 'phonetic'],
+    ['Krishnaveni', 'Krishnavani', 'jw_high'],
+  ])('%s vs %s: %s', (a, b, expected) => {
+    expect(level(a, b)).toBe(expected);
+  });
+
+  it('a generic pet name is no name at all', () => {
+    expect(prepareName('Munna')).toBeNull();
+    expect(prepareName('Baby')).toBeNull();
+    expect(prepareName('  ')).toBeNull();
+  });
+
+  it('no input string throws, and comparisons are symmetric', () => {
+    const names = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('रमेश', 'লক্ষ্মী', 'محمد', 'ரமேஷ்', 'S.K', '@@', 'urf urf', 'd/o', 'x'.repeat(10_000), '\u202Eabc\u0301'));
+    fc.assert(
+      fc.property(names, names, (a, b) => {
+        const x = prepareName(a);
+        const y = prepareName(b);
+        if (x && y) expect(compareNames(x, y)).toEqual(compareNames(y, x));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

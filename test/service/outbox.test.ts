@@ -1,0 +1,64 @@
+// The outbox rule: a record that was saved is never left unmatched. Its match job is queued in the
+// same transaction, so the two commit together or not at all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTransaction } from '../../src/db/database.ts';
+import { sendMatchJob } from '../../src/jobs/queue.ts';
+import * as records from '../../src/records/service.ts';
+import { missingSide, foundSide } from '../../src/records/sides.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db.close());
+
+async function matchJobsFor(id: string): Promise<{ side: string; version: number }[]> {
+  const { rows } = await db.database.pool.query(`SELECT data FROM pgboss.job WHERE name = 'match' AND data->>'id' = $1 ORDER BY (data->>'version')::int`, [id]);
+  return rows.map((row) => row.data);
+}
+
+describe('the record and its match job commit together', () => {
+  it('filing a record queues one match job for it', async () => {
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const answer = await records.fileRecord(ctx, foundSide, fullFoundChild(), 'test', 'test-id');
+    const { id } = answer.body as { id: string };
+    expect(await matchJobsFor(id)).toEqual([{ side: 'found', id, version: 1 }]);
+  });
+
+  it('every later write queues a job for the new version', async () => {
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const { id } = (await records.fileRecord(ctx, missingSide, fullMissingReport(), 'test', 'test-id')).body as { id: string };
+    await records.updateRecord(ctx, missingSide, id, { heightCm: 131 }, 'test');
+    await records.changeStatus(ctx, missingSide, id, 'withdrawn', 'filed twice by mistake', 'test');
+    expect((await matchJobsFor(id)).map((job) => job.version)).toEqual([1, 2, 3]);
+  });
+
+  it('when the transaction fails after both writes, neither the row nor the job remains', async () => {
+    const report = fullMissingReport();
+    let id = '';
+    await expect(
+      withTransaction(db.database.pool, async (tx) => {
+        const { rows } = await tx.query(
+          `INSERT INTO missing_report (filing_unit, ref, record, event_date, created_by, updated_by) VALUES ($1, $2, $3, $4, 't', 't') RETURNING id`,
+          [report.policeStation, report.ref, report, report.missingSince],
+        );
+        id = rows[0].id;
+        await sendMatchJob(db.boss, tx, { side: 'missing', id, version: 1 });
+        expect(await tx.query(`SELECT 1 FROM pgboss.job WHERE data->>'id' = $1`, [id])).toHaveProperty('rowCount', 1);
+        throw new Error('the write fails after the job was queued');
+      }),
+    ).rejects.toThrow('the write fails');
+    expect((await db.database.pool.query('SELECT 1 FROM missing_report WHERE id = $1', [id])).rowCount).toBe(0);
+    expect(await matchJobsFor(id)).toEqual([]);
+  });
+
+  it('when queueing the job fails, the record is not saved', async () => {
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const child = fullFoundChild();
+    const brokenBoss = { send: async () => { throw new Error('queue unavailable'); } } as unknown as typeof db.boss;
+    await expect(records.fileRecord({ ...ctx, boss: brokenBoss }, foundSide, child, 'test', 'test-id')).rejects.toThrow('queue unavailable');
+    expect((await db.database.pool.query('SELECT 1 FROM found_child WHERE ref = $1', [child.ref])).rowCount).toBe(0);
+  });
+});

@@ -1,0 +1,51 @@
+// The service and `milap link` agree: a small world posted through the API and matched in the
+// background gives each found child the same candidates, with the same probabilities, as linking
+// its files does.
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { generateWorld } from '../../fixtures/synth/world.ts';
+import { linkRecords } from '../../matchers/link.ts';
+import { WorkerMetrics } from '../../src/jobs/metrics.ts';
+import { startWorkers } from '../../src/jobs/workers.ts';
+import { createEngine } from '../../src/matching/engine.ts';
+import { openRun, queueRun } from '../../src/matching/rematch.ts';
+import { useTestApp } from '../helpers/app.ts';
+
+const t = useTestApp();
+
+async function drained(): Promise<void> {
+  for (;;) {
+    const { rows } = await t.db.database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND state IN ('created', 'retry', 'active')`);
+    if (rows[0].n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+describe('the service and milap link', () => {
+  it('give the same pairs and probabilities on the same world', async () => {
+    const world = generateWorld({ missing: 60, found: 25, seed: 11 });
+    for (const report of world.missing) expect((await t.inject({ method: 'POST', url: '/api/v1/missing-reports', payload: report })).statusCode).toBe(201);
+    for (const child of world.found) expect((await t.inject({ method: 'POST', url: '/api/v1/found-children', payload: child })).statusCode).toBe(201);
+    await startWorkers(t.db.boss, t.db.database, pino({ level: 'silent' }), new WorkerMetrics(), { concurrency: 2, floor: 0.001, topK: 10 });
+    await drained();
+    // Term frequencies settle only when every record is in: one re-match of everything, as after a load.
+    const engine = createEngine();
+    await queueRun(t.db.database.pool, t.db.boss, engine.modelVersion, await openRun(t.db.database.pool, engine.modelVersion, true), () => {});
+    await drained();
+
+    const { rows } = await t.db.database.pool.query(
+      `SELECT m.ref AS "missingRef", f.ref AS "foundRef", c.probability FROM candidate_pair c
+         JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id`,
+    );
+    const service = new Map<string, { missingRef: string; probability: number }[]>();
+    for (const row of rows) (service.get(row.foundRef) ?? service.set(row.foundRef, []).get(row.foundRef)!).push(row);
+    const batch = new Map<string, { missingRef: string; probability: number }[]>();
+    for (const pair of linkRecords(world.missing, world.found)) (batch.get(pair.foundRef) ?? batch.set(pair.foundRef, []).get(pair.foundRef)!).push(pair);
+    expect(batch.size).toBeGreaterThan(10);
+    for (const child of world.found) {
+      const expected = (batch.get(child.ref) ?? []).map((p) => [p.missingRef, Number(p.probability.toFixed(6))]);
+      const actual = (service.get(child.ref) ?? []).sort((a, b) => b.probability - a.probability).slice(0, 10).map((p) => [p.missingRef, Number(p.probability.toFixed(6))]);
+      expect(JSON.stringify(actual), child.ref).toBe(JSON.stringify(expected));
+    }
+  }, 300_000);
+});
