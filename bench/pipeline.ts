@@ -85,7 +85,7 @@ console.log(`loaded with COPY (records, subjects, keys) in ${seconds(started).to
 const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));
 const latencies: number[] = [];
 for (const child of probes) {
-  const answer = await records.fileRecord({ pool: database.pool, boss }, foundSide, child, 'bench', 'bench');
+  const answer = await records.fileRecord({ pool: database.pool, boss }, foundSide, child, { actorId: null, actorName: 'bench', requestId: null });
   const { id, version } = answer.body as { id: string; version: number };
   const t0 = performance.now();
   await matchRecord(database.pool, engine, { floor: 0.001, topK: 10 }, { side: 'found', id, version });
@@ -100,7 +100,7 @@ await startWorkers(boss, database, pino({ level: 'silent' }), metrics, { concurr
 const burst = generateWorld({ missing: 10, found: sample * 2, seed: 123 }).found.map((child, i) => ({ ...child, ref: `BURST-${i}` }));
 started = performance.now();
 await Promise.all(Array.from({ length: 8 }, async (_, lane) => {
-  for (let i = lane; i < burst.length; i += 8) await records.fileRecord({ pool: database.pool, boss }, foundSide, burst[i]!, 'bench', 'bench');
+  for (let i = lane; i < burst.length; i += 8) await records.fileRecord({ pool: database.pool, boss }, foundSide, burst[i]!, { actorId: null, actorName: 'bench', requestId: null });
 }));
 for (;;) {
   const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM found_child f JOIN match_subject s ON s.side = 'found' AND s.record_id = f.id AND s.version = f.version WHERE f.ref LIKE 'BURST-%'`);

@@ -1,7 +1,7 @@
 // The whole HTTP application as one function that tests build with a real database and call
 // through inject(); src/server.ts adds the process around it (listen, signals).
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -57,7 +57,8 @@ export async function buildApp(deps: AppDependencies) {
     transform: jsonSchemaTransform,
   });
   // Security headers on every answer; no CORS plugin, so other origins get no access (closed by default).
-  await app.register(helmet, {
+  // Security headers (helmet), built once: @fastify/helmet rebuilds its middleware on every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"], imgSrc: ["'self'", 'blob:', 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"],
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDependencies) {
     },
     strictTransportSecurity: deps.config.SECURE_COOKIES === 'on',
   });
+  app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
   await app.register(authentication, { pool: deps.pool });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(multipart, { limits: { fileSize: photoLimits.maxBytes, files: 1, fields: 5, parts: 6, headerPairs: 100 } });

@@ -71,3 +71,20 @@ function ignoreExisting(error: unknown): void {
 export async function sendMatchJob(boss: PgBoss, client: pg.PoolClient, job: MatchJob): Promise<void> {
   await boss.send(matchQueue, job, { db: onClient(client) });
 }
+
+/**
+ * The statement pg-boss runs to queue this job (its own SQL, whatever its version), captured
+ * without running it, for a caller that sends it with other statements in one round trip.
+ */
+export async function matchJobStatement(boss: PgBoss, job: MatchJob): Promise<{ text: string; values: unknown[] }> {
+  let captured: { text: string; values: unknown[] } | null = null;
+  const capture: IDatabase = {
+    executeSql(text, values = []) {
+      captured = { text, values };
+      return Promise.resolve({ rows: [{ id: null }] });
+    },
+  };
+  await boss.send(matchQueue, job, { db: capture });
+  if (!captured) throw new Error('pg-boss queued the match job without a statement');
+  return captured;
+}

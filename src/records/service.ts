@@ -1,12 +1,13 @@
 // What users do with records: file, read, list, update, change status, see history. Every write
 // stores a new version and queues the record's match job in the same transaction.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { RecordPlace } from '../access/jurisdiction.ts';
 import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../db/database.ts';
 import { conflict, HttpError, notFound, ValidationError } from '../http/errors.ts';
-import { sendMatchJob } from '../jobs/queue.ts';
+import { appendAudit } from '../access/audit.ts';
+import { matchJobStatement, sendMatchJob } from '../jobs/queue.ts';
 import { resolveRecordPlaces } from './places.ts';
 import { fieldProblems } from './problems.ts';
 import * as repository from './repository.ts';
@@ -40,39 +41,52 @@ async function create(tx: pg.PoolClient, ctx: RecordsContext, side: SideDefiniti
   return stored;
 }
 
-/** Files a new record. With an idempotency key, a retry gets the first answer back, never a second record. */
+/**
+ * Files a new record and its audit entry. Without an idempotency key, in one round trip to the
+ * database; with one, a retry gets the first answer back, never a second record.
+ */
 export async function fileRecord(
   ctx: RecordsContext,
   side: SideDefinition,
   record: ChildRecord,
-  actor: string,
-  actorId: string,
+  audit: repository.FilingAudit,
   idempotencyKey?: string,
 ): Promise<Answer> {
+  if (!idempotencyKey) {
+    const row = { ...rowFor(side, record, side.initialStatus, audit.actorName), filingUnit: side.filingUnit(record), ref: record.ref, id: randomUUID() };
+    ctx.guard?.(row);
+    const job = await matchJobStatement(ctx.boss, { side: side.side, id: row.id, version: 1 });
+    const stored = await repository.insertRecordInOneTrip(ctx.pool, side, row, audit, job);
+    if (!stored) throw await refAlreadyFiled(ctx.pool, side, record);
+    return { statusCode: 201, body: stored };
+  }
+  const actor = { id: audit.actorId ?? '', username: audit.actorName };
   return withTransaction(ctx.pool, async (tx) => {
     // Keys are the client's own: one user's key never replays another user's answer.
-    const scope = `${side.side}:${actorId}`;
+    const scope = `${side.side}:${audit.actorId ?? audit.actorName}`;
     const requestHash = createHash('sha256').update(JSON.stringify(record)).digest('hex');
-    if (idempotencyKey) {
-      const replay = await claimIdempotencyKey(tx, scope, idempotencyKey, requestHash);
-      if (replay) return replay;
+    const replay = await claimIdempotencyKey(tx, scope, idempotencyKey, requestHash);
+    if (replay) {
+      await appendAudit(tx, { actor: audit.actorId ? actor : null, action: 'create-replay', entity: side.table, ids: [(replay.body as { id?: string }).id ?? null], requestId: audit.requestId });
+      return replay;
     }
-    const stored = await create(tx, ctx, side, record, actor);
-    if (!stored) {
-      const existing = await repository.findByRef(tx, side, side.filingUnit(record), record.ref);
-      throw conflict(`a ${side.noun} with this ref already exists for this filing unit`, { id: existing?.id });
-    }
+    const stored = await create(tx, ctx, side, record, audit.actorName);
+    if (!stored) throw await refAlreadyFiled(tx, side, record);
+    await appendAudit(tx, { actor: audit.actorId ? actor : null, action: 'create', entity: side.table, ids: [stored.id], requestId: audit.requestId });
     const answer = { statusCode: 201, body: stored };
-    if (idempotencyKey) {
-      await tx.query('UPDATE idempotent_request SET status_code = $3, response = $4 WHERE scope = $1 AND key = $2', [
-        scope,
-        idempotencyKey,
-        answer.statusCode,
-        answer.body,
-      ]);
-    }
+    await tx.query('UPDATE idempotent_request SET status_code = $3, response = $4 WHERE scope = $1 AND key = $2', [
+      scope,
+      idempotencyKey,
+      answer.statusCode,
+      answer.body,
+    ]);
     return answer;
   });
+}
+
+async function refAlreadyFiled(db: repository.Queryable, side: SideDefinition, record: ChildRecord): Promise<HttpError> {
+  const existing = await repository.findByRef(db, side, side.filingUnit(record), record.ref);
+  return conflict(`a ${side.noun} with this ref already exists for this filing unit`, { id: existing?.id });
 }
 
 /**

@@ -24,8 +24,8 @@ export function recordRoutes(side: SideDefinition, context: records.RecordsConte
     app.post('/', { schema: { tags, summary: `file a ${side.noun}`, body: side.schema, headers: writeHeaders } }, async (request, reply) => {
       const ctx = { ...context, guard: recordGuard(request, write) };
       const user = request.principal!;
-      const answer = await records.fileRecord(ctx, side, request.body, user.username, user.id, request.headers['idempotency-key']);
-      await request.audit('create', side.table, [(answer.body as { id: string }).id]);
+      const audit = { actorId: user.id, actorName: user.username, requestId: request.id };
+      const answer = await records.fileRecord(ctx, side, request.body, audit, request.headers['idempotency-key']);
       return reply.status(answer.statusCode).send(answer.body);
     });
 

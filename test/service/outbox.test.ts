@@ -19,17 +19,19 @@ async function matchJobsFor(id: string): Promise<{ side: string; version: number
   return rows.map((row) => row.data);
 }
 
+const filer = { actorId: null, actorName: 'test', requestId: null };
+
 describe('the record and its match job commit together', () => {
   it('filing a record queues one match job for it', async () => {
     const ctx = { pool: db.database.pool, boss: db.boss };
-    const answer = await records.fileRecord(ctx, foundSide, fullFoundChild(), 'test', 'test-id');
+    const answer = await records.fileRecord(ctx, foundSide, fullFoundChild(), filer);
     const { id } = answer.body as { id: string };
     expect(await matchJobsFor(id)).toEqual([{ side: 'found', id, version: 1 }]);
   });
 
   it('every later write queues a job for the new version', async () => {
     const ctx = { pool: db.database.pool, boss: db.boss };
-    const { id } = (await records.fileRecord(ctx, missingSide, fullMissingReport(), 'test', 'test-id')).body as { id: string };
+    const { id } = (await records.fileRecord(ctx, missingSide, fullMissingReport(), filer)).body as { id: string };
     await records.updateRecord(ctx, missingSide, id, { heightCm: 131 }, 'test');
     await records.changeStatus(ctx, missingSide, id, 'withdrawn', 'filed twice by mistake', 'test');
     expect((await matchJobsFor(id)).map((job) => job.version)).toEqual([1, 2, 3]);
@@ -58,7 +60,31 @@ describe('the record and its match job commit together', () => {
     const ctx = { pool: db.database.pool, boss: db.boss };
     const child = fullFoundChild();
     const brokenBoss = { send: async () => { throw new Error('queue unavailable'); } } as unknown as typeof db.boss;
-    await expect(records.fileRecord({ ...ctx, boss: brokenBoss }, foundSide, child, 'test', 'test-id')).rejects.toThrow('queue unavailable');
+    await expect(records.fileRecord({ ...ctx, boss: brokenBoss }, foundSide, child, filer)).rejects.toThrow('queue unavailable');
     expect((await db.database.pool.query('SELECT 1 FROM found_child WHERE ref = $1', [child.ref])).rowCount).toBe(0);
+  });
+
+  it('when the database refuses the job, the record, its version and its audit entry are not saved either', async () => {
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const child = fullFoundChild();
+    const refusingBoss = {
+      send: (_name: string, _data: unknown, options: { db: { executeSql(text: string, values: unknown[]): Promise<unknown> } }) =>
+        options.db.executeSql('INSERT INTO pgboss.job_that_does_not_exist (data) VALUES ($1::jsonb)', ['{}']),
+    } as unknown as typeof db.boss;
+    await expect(records.fileRecord({ ...ctx, boss: refusingBoss }, foundSide, child, filer)).rejects.toThrow(/job_that_does_not_exist/);
+    expect((await db.database.pool.query('SELECT 1 FROM found_child WHERE ref = $1', [child.ref])).rowCount).toBe(0);
+    expect((await db.database.pool.query(`SELECT 1 FROM record_version WHERE record->>'ref' = $1`, [child.ref])).rowCount).toBe(0);
+    // The connection went back to the pool usable: the next filing works and queues its job.
+    const { id } = (await records.fileRecord(ctx, foundSide, fullFoundChild(), filer)).body as { id: string };
+    expect(await matchJobsFor(id)).toEqual([{ side: 'found', id, version: 1 }]);
+  });
+
+  it('a ref filed twice by the same unit is refused the second time, and the second filing leaves nothing', async () => {
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const report = fullMissingReport();
+    const { id } = (await records.fileRecord(ctx, missingSide, report, filer)).body as { id: string };
+    await expect(records.fileRecord(ctx, missingSide, { ...report, name: 'Another Synthetic Name' }, filer)).rejects.toMatchObject({ statusCode: 409 });
+    expect((await db.database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND data->>'side' = 'missing' AND data->>'id' NOT IN (SELECT id::text FROM missing_report)`)).rows[0].n).toBe(0);
+    expect((await db.database.pool.query('SELECT count(*)::int AS n FROM record_version WHERE record_id = $1', [id])).rows[0].n).toBe(1);
   });
 });
