@@ -53,6 +53,12 @@ export function normalisePlaceName(text: string): string {
     .trim();
 }
 
+/**
+ * No state or district name is near this long: a longer text is not a misspelling of one, and
+ * fuzzy search over it would cost seconds (a 10,000-character "district" took 2.6 s).
+ */
+const longestFuzzyName = 60;
+
 const slug = (name: string) => normalisePlaceName(name).replace(/ /g, '-');
 
 const stateList: State[] = (states as [string, string, number, number, string[]][]).map(([code, name, lat, lon, alternatives]) => ({
@@ -102,6 +108,7 @@ function resolveState(text: string | null | undefined): State | null {
   if (!name) return null;
   const exact = stateIndex.get(name);
   if (exact?.length === 1) return exact[0]!;
+  if (name.length > longestFuzzyName) return null;
   stateFuse ??= new Fuse(stateList.flatMap((state) => state.names.map((n) => ({ state, name: normalisePlaceName(n) }))), fuseOptions);
   const [best] = stateFuse.search(name, { limit: 1 });
   return best && (best.score ?? 1) <= 0.2 && name.length >= 4 ? best.item.state : null;
@@ -116,7 +123,7 @@ function resolveDistrict(text: string | null | undefined, state: State | null): 
   const exact = inState(districtIndex.get(name));
   if (exact.length === 1) return exact[0]!;
   if (exact.length > 1) return null; // the same name in two states, and no state to choose
-  if (name.length < 4) return null;
+  if (name.length < 4 || name.length > longestFuzzyName) return null;
   districtFuse ??= new Fuse(districtList.flatMap((district) => district.names.map((n) => ({ district, name: normalisePlaceName(n) }))), fuseOptions);
   const hits = districtFuse.search(name, { limit: 8 }).filter((hit) => !state || hit.item.district.stateCode === state.code);
   const best = hits[0];

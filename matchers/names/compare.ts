@@ -37,9 +37,15 @@ function prepareOne(raw: string): PreparedName | null {
   };
 }
 
+const longestName = 200;
+
 /** The name and its aliases ready to compare; null when nothing usable is written. */
 export function prepareName(raw: string | null | undefined, aliases?: readonly string[] | null): PreparedName | null {
-  const written = [raw, ...(aliases ?? [])].filter((text): text is string => Boolean(text && text.trim()));
+  // No name runs to hundreds of letters; a longer text is cut so comparing it stays cheap (string
+  // similarity grows with the square of the length).
+  const written = [raw, ...(aliases ?? [])]
+    .filter((text): text is string => Boolean(text && text.trim()))
+    .map((text) => (text.length > longestName ? text.slice(0, longestName) : text));
   const prepared: PreparedName[] = [];
   for (const text of written) {
     const main = prepareOne(text);
