@@ -1,5 +1,7 @@
-// HTTP ingest and list throughput on the local PostgreSQL server, beside a bare Fastify route doing
-// one INSERT into the same table, in the same run. Prints req/s, p99 and the ratio to the bare route.
+// HTTP throughput on the local PostgreSQL server, beside a bare Fastify route doing one INSERT into
+// the same table, in the same run: filing and listing reports as police do, and the review queue
+// and decisions as matching officers do. Prints req/s, p99, errors and the ratio to the bare route,
+// and checks that no write was lost (rows in the database equal the 2xx answers).
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/http.ts [--seconds 10]
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { startQueue } from '../src/jobs/queue.ts';
 import { DirectoryPhotoStore } from '../src/photos/store.ts';
 import { issueToken } from '../src/access/credentials.ts';
 import { createUser } from '../src/access/users.ts';
-import { fullMissingReport } from '../test/helpers/people.ts';
+import { fullFoundChild, fullMissingReport } from '../test/helpers/people.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' } } });
 const seconds = Number(values.seconds);
@@ -37,14 +39,14 @@ function reportBody(): string {
 
 let authorization = '';
 
-async function measure(label: string, url: string, method: 'POST' | 'GET') {
+async function measure(label: string, url: string, method: 'POST' | 'GET', as = authorization, next?: (request: autocannon.Request) => autocannon.Request) {
   const result = await autocannon({
     url,
     method,
     connections,
     duration: seconds,
-    headers: { 'content-type': 'application/json', authorization },
-    requests: [{ method, setupRequest: (request) => (method === 'POST' ? { ...request, body: reportBody() } : request) }],
+    headers: { 'content-type': 'application/json', authorization: as },
+    requests: [{ method, setupRequest: (request) => (next ? next(request) : method === 'POST' ? { ...request, body: reportBody() } : request) }],
   });
   const errors = result.errors + result.non2xx;
   return { label, reqPerSec: result.requests.average, p99Ms: result.latency.p99, errors, ok: result['2xx'] };
@@ -85,12 +87,46 @@ rows.push(await measure('POST /api/v1/missing-reports', `${appAddress}/api/v1/mi
 rows.push(await measure('GET /api/v1/missing-reports?limit=50', `${appAddress}/api/v1/missing-reports?limit=50`, 'GET'));
 rows.push(await measure('GET ...?state=Jharkhand&limit=50', `${appAddress}/api/v1/missing-reports?state=Jharkhand&limit=50`, 'GET'));
 
+// The review side: a matching officer (national) works a queue of candidate pairs. Found children
+// and pairs are laid down in SQL (the matching itself is benchmarked in bench/pipeline.ts).
+const officer = await createUser(database.pool, { username: 'bench.officer', displayName: 'Bench officer', role: 'matching_officer', scope: 'national', password: 'bench password long' });
+const officerAuthorization = `Bearer ${(await issueToken(database.pool, officer.id, 'bench', 1)).token}`;
+const child = fullFoundChild();
+await database.pool.query(
+  `INSERT INTO found_child (filing_unit, ref, record, event_date, state_code, district_id, created_by, updated_by)
+   SELECT $1, 'BENCH-F-' || m.id, $2, $3, 'DL', 'DL-new-delhi', 'bench', 'bench' FROM missing_report m`,
+  [child.institution, child, child.foundOn],
+);
+await database.pool.query(
+  `INSERT INTO candidate_pair (missing_id, found_id, probability, match_weight, explanation, model_version, missing_version, found_version)
+   SELECT m.id, f.id, random(), 0, '[]', 'bench', 1, 1 FROM missing_report m JOIN found_child f ON f.ref = 'BENCH-F-' || m.id`,
+);
+const pending = (await database.pool.query<{ id: string }>(`SELECT id FROM candidate_pair ORDER BY random()`)).rows.map((row) => row.id);
+rows.push(await measure('GET /api/v1/candidates (officer queue)', `${appAddress}/api/v1/candidates?state=pending&limit=25`, 'GET', officerAuthorization));
+let nextPair = 0;
+const decisions = ['reject', 'hold'] as const;
+rows.push(
+  await measure('POST /api/v1/candidates/:id/decision', `${appAddress}/api/v1/candidates`, 'POST', officerAuthorization, (request) => {
+    const id = pending[nextPair++ % pending.length];
+    return { ...request, path: `/api/v1/candidates/${id}/decision`, body: JSON.stringify({ decision: decisions[nextPair % 2], reason: 'bench: not the same child' }) };
+  }),
+);
+
 const stored = await database.pool.query(`SELECT count(*)::int AS n FROM missing_report WHERE created_by = 'bench.police'`);
 const jobs = await database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match'`);
+const decided = await database.pool.query(`SELECT count(*)::int AS n FROM candidate_decision`);
 const bareRate = rows[0]!.reqPerSec;
 console.log(`\n${connections} connections, ${seconds} s each, database ${benchDb} on ${dbUrl.host}`);
 console.table(rows.map((r) => ({ ...r, ratioToBare: Number((r.reqPerSec / bareRate).toFixed(2)) })));
 console.log(`reports stored through the API: ${stored.rows[0].n} (2xx answers: ${rows[1]!.ok}); match jobs queued: ${jobs.rows[0].n}`);
+console.log(`decisions stored: ${decided.rows[0].n} (2xx answers: ${rows[5]!.ok}; pairs available: ${pending.length})`);
+// A request still in flight when a run's clock stops is answered after autocannon stops counting:
+// each write may have up to one such request per connection beyond its 2xx count, never fewer rows.
+const settled = (rowsStored: number, answered: number) => rowsStored >= answered && rowsStored - answered <= connections;
+const lost = !settled(stored.rows[0].n, rows[1]!.ok) || jobs.rows[0].n !== stored.rows[0].n || !settled(decided.rows[0].n, rows[5]!.ok);
+const errors = rows.reduce((sum, row) => sum + row.errors, 0);
+console.log(lost || errors ? `FAILED: ${errors} errors; writes lost or doubled: ${lost}` : `no errors; every 2xx write is in the database (and at most one in-flight request per connection beyond them)`);
+process.exitCode = lost || errors ? 1 : 0;
 
 await app.close();
 await bare.close();
