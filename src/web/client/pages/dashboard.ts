@@ -27,7 +27,7 @@ export async function dashboardPage(): Promise<Page> {
   const tiles = h('ul', { class: 'tiles' }, ([['filed', totals.reportsFiled], ['found', totals.childrenFound], ['pending', totals.candidatesPending], ['confirmed', totals.confirmed], ['restored', totals.restored], ['longInCare', totals.inCareOver90DaysWithoutCandidate]] as const)
     .map(([key, value]) => h('li', {}, h('strong', {}, String(value)), h('span', {}, t(key)))));
   const chart = (key: keyof Row, label: Parameters<typeof t>[0]) =>
-    h('figure', {}, barChart(t(label), items.map((row) => ({ label: row.placeName, value: Number(row[key] ?? 0) }))), h('figcaption', {}, t(label)));
+    h('figure', {}, h('figcaption', {}, t(label)), barChart(t(label), items.map((row) => ({ label: row.placeName, value: Number(row[key] ?? 0) }))));
   return {
     title: t('dashboard'),
     body: h('div', {}, form, tiles, h('div', { class: 'charts' },
