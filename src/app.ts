@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { authentication } from './access/authenticate.ts';
 import type { Config } from './config.ts';
+import { duplicateRoutes } from './routes/duplicates.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { WorkerMetrics } from './jobs/metrics.ts';
 import { photoLimits } from './photos/ingest.ts';
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDependencies) {
     await app.register(photoRoutes(side, photos), { prefix });
   }
   await app.register(candidateRoutes(deps.pool, deps.boss, deps.photoStore), { prefix: '/api/v1/candidates' });
+  await app.register(duplicateRoutes(deps.pool, deps.boss), { prefix: '/api/v1/duplicates' });
   await app.register(reportRoutes(deps.pool), { prefix: '/api/v1' });
   await app.register(driveRoutes(deps.pool), { prefix: '/api/v1/drives' });
   await app.register(restorationRoutes(deps.pool, deps.boss, deps.photoStore), { prefix: '/api/v1/restorations' });

@@ -1,6 +1,7 @@
 // The service's view of the matchers: the same preparation, keys, narrowing and model that
 // `milap link` uses (matchers/), with prepared records cached by id and version.
 import { ageWindowOverlaps, blockingKeys } from '../../matchers/blocking.ts';
+import { scoreDuplicate } from '../../matchers/duplicates.ts';
 import { scorePair } from '../../matchers/link.ts';
 import { defaultModel, type Model, type TermFrequency } from '../../matchers/model.ts';
 import { prepareFound, prepareMissing, type PreparedRecord } from '../../matchers/prepare.ts';
@@ -41,6 +42,8 @@ export interface MatchEngine {
   /** The age window `milap link` applies to a pair its keys admitted (exact, after the database's coarse cut). */
   admits(a: Subject, b: Subject): boolean;
   score(missing: Subject, found: Subject, termFrequency?: TermFrequency): PairScore;
+  /** Two records of the same side: how likely they are the same child (matchers/duplicates.ts). */
+  scoreDuplicate(a: Subject, b: Subject): { probability: number; matchWeight: number; explanation: Explanation };
   /** Why a rejected pair deserves another look: a comparison moved to a higher-weighted level. */
   reopenReason(decided: Explanation | null, now: Explanation): string | null;
 }
@@ -82,6 +85,7 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
         explanation: score.explanation,
       };
     },
+    scoreDuplicate: (a, b) => scoreDuplicate(a.prepared, b.prepared, model),
     reopenReason(decided, now) {
       if (!decided) return null;
       const before = new Map(decided.map((entry) => [entry.comparison, entry]));

@@ -8,6 +8,7 @@ import type { MatchJob } from '../jobs/queue.ts';
 import { findRecord } from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { MatchEngine, PairScore, Subject } from './engine.ts';
+import { refreshDuplicates } from './duplicates.ts';
 import * as store from './store.ts';
 
 export interface MatchSettings {
@@ -20,7 +21,7 @@ export interface MatchSettings {
 export type MatchOutcome =
   | { outcome: 'gone' | 'stale' }
   | { outcome: 'inactive'; superseded: number }
-  | { outcome: 'matched'; candidates: number; kept: number; reopened: number };
+  | { outcome: 'matched'; candidates: number; kept: number; reopened: number; duplicates: number };
 
 /** The phonetic keys of the record's child, father and mother names (what term frequencies are needed for). */
 const nameKeysOf = (subject: Subject) => [...new Set(subject.keys.filter((key) => /^[nfm]:/.test(key)).map((key) => key.slice(2)))];
@@ -38,7 +39,8 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
     if (stored.version > job.version) return { outcome: 'stale' }; // the newer version's own job follows
     const record = stored.record as unknown as ChildRecord;
     const subject = engine.prepare(job.side, stored.id, stored.version, record);
-    const active = stored.status === activeStatus[job.side];
+    // A record merged into another (a duplicate) has left matching, its history and decisions kept.
+    const active = stored.status === activeStatus[job.side] && !stored.mergedInto;
     await store.saveSubject(tx, job.side, stored.id, stored.version, subject.narrowing, active, engine.modelVersion);
     await store.replaceKeys(tx, job.side, stored.id, subject.keys);
     if (!active) return { outcome: 'inactive', superseded: await store.supersedePending(tx, job.side, stored.id) };
@@ -66,6 +68,7 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
       await store.upsertPair(tx, pair, engine.modelVersion, reopenBecause);
     }
     await store.dropUnwantedPending(tx, job.side, stored.id, [...keptIds], settings);
-    return { outcome: 'matched', candidates: scored.length, kept: kept.length, reopened };
+    const duplicates = await refreshDuplicates(tx, engine, subject);
+    return { outcome: 'matched', candidates: scored.length, kept: kept.length, reopened, duplicates };
   });
 }

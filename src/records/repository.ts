@@ -21,11 +21,13 @@ export interface StoredRecord {
   createdBy: string;
   updatedAt: string;
   updatedBy: string;
+  /** Set when an officer merged this record into another (a duplicate of the same child). */
+  mergedInto: string | null;
 }
 
 export interface RecordVersion {
   version: number;
-  change: 'created' | 'updated' | 'status';
+  change: 'created' | 'updated' | 'status' | 'merged' | 'unmerged';
   changedFields: string[];
   status: string;
   reason: string | null;
@@ -37,7 +39,8 @@ export interface RecordVersion {
 const columns = `id, filing_unit AS "filingUnit", ref, status, version, record, places,
   state_code AS "stateCode", district_id AS "districtId",
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "createdAt", created_by AS "createdBy",
-  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updatedAt", updated_by AS "updatedBy"`;
+  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updatedAt", updated_by AS "updatedBy",
+  merged_into AS "mergedInto"`;
 
 export interface NewRow {
   filingUnit: string;

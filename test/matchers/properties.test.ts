@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blockingKeys } from '../../matchers/blocking.ts';
+import { scoreDuplicate } from '../../matchers/duplicates.ts';
 import { parseMarks } from '../../matchers/marks.ts';
 import { scorePrepared } from '../../matchers/model.ts';
 import { compareNames, prepareName } from '../../matchers/names/compare.ts';
@@ -67,6 +68,20 @@ describe('any text in any field', () => {
         expect(one?.level).toBe(two?.level);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('two records of one side score the same as duplicates whichever comes first', () => {
+    fc.assert(
+      fc.property(hostile, hostile, hostile, place, place, (a, b, father, one, two) => {
+        const x = prepareMissing(fullMissingReport({ name: a, fatherName: father, lastSeen: one, home: one }));
+        const y = prepareMissing(fullMissingReport({ name: b, fatherName: 'Ramesh Mahto', lastSeen: two, home: two, ageYears: 12, birthDate: null }));
+        expect(scoreDuplicate(x, y)).toEqual(scoreDuplicate(y, x));
+        const p = prepareFound(fullFoundChild({ name: a, foundAt: one }));
+        const q = prepareFound(fullFoundChild({ name: b, foundAt: two, apparentAgeYears: 8, ageRangeYears: null }));
+        expect(scoreDuplicate(p, q)).toEqual(scoreDuplicate(q, p));
+      }),
+      { numRuns: 200 },
     );
   });
 });
