@@ -110,11 +110,6 @@ describe('the web app', () => {
   });
 
   it('the candidate appears in the officer\'s queue and is confirmed from the keyboard', async () => {
-    const { rows: subjects } = await db.database.pool.query('SELECT side, version FROM match_subject');
-    const { rows: jobs } = await db.database.pool.query(`SELECT state, count(*)::int AS n FROM pgboss.job WHERE name = 'match' GROUP BY 1`);
-    const { rows: keys } = await db.database.pool.query('SELECT side, key FROM match_key');
-    const { rows: recs } = await db.database.pool.query('SELECT record FROM missing_report UNION ALL SELECT record FROM found_child');
-    console.log(JSON.stringify({ subjects, jobs, keys, recs }));
     await expect
       .poll(async () => (await db.database.pool.query(
         `SELECT count(*)::int AS n FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id WHERE m.ref = $1 AND f.ref = $2`,
