@@ -34,6 +34,8 @@ describe('statistics', () => {
     const byPlace = Object.fromEntries(answer.json().items.map((row: { place: string }) => [row.place, row]));
     expect(byPlace['JH-dhanbad']).toMatchObject({ reportsFiled: 2, childrenFound: 1, confirmed: 1, restored: 1 });
     expect(byPlace['JH-dhanbad'].medianDaysConfirmationToHandOver).toBeGreaterThanOrEqual(0);
+    // The restored child's report was filed today and handed over today: a median of 0 days.
+    expect(byPlace['JH-dhanbad'].medianDaysFilingToRestoration).toBe(0);
     expect(byPlace['JH-ranchi']).toMatchObject({ reportsFiled: 1, childrenFound: 0 });
     expect(answer.json().totals).toMatchObject({ reportsFiled: 3, childrenFound: 1, restored: 1 });
   });
