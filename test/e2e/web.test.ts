@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { buildApp } from '../../src/app.ts';
@@ -34,6 +35,7 @@ beforeAll(async () => {
   await createUser(pool, { username: 'si.dhanbad', displayName: 'SI Dhanbad', role: 'police', scope: 'state', stateCode: 'JH', password });
   await createUser(pool, { username: 'cci.delhi', displayName: 'Children Home Delhi', role: 'shelter', scope: 'state', stateCode: 'DL', password });
   await createUser(pool, { username: 'dcpu.officer', displayName: 'DCPU Officer', role: 'matching_officer', scope: 'state', stateCode: 'JH', password });
+  await createUser(pool, { username: 'admin.national', displayName: 'State Admin', role: 'admin', scope: 'national', password });
   await createUser(pool, { username: 'repat.jh', displayName: 'Repatriation JH', role: 'repatriation', scope: 'state', stateCode: 'JH', password });
   browser = await launchBrowser();
 });
@@ -82,10 +84,29 @@ describe('the web app', () => {
     await page.locator('input[name="home.state"]').fill('Jharkhand');
     await page.getByLabel('Father').fill('Ramesh Mahto');
     await page.getByLabel('Police station').fill('Dhanbad Sadar PS');
+    // The family's photograph (a synthetic picture, no child in it).
+    const photo = await sharp({ create: { width: 480, height: 640, channels: 3, background: { r: 180, g: 120, b: 90 } } })
+      .composite([{ input: Buffer.from('<svg width="480" height="640"><circle cx="240" cy="260" r="120" fill="#623"/></svg>') }])
+      .jpeg().toBuffer();
+    await page.getByLabel('Add a photo').setInputFiles({ name: 'lakshmi.jpg', mimeType: 'image/jpeg', buffer: photo });
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved.');
     await screenshot(page, '01-police-file-report');
     expect(await seriousAccessibilityProblems(page)).toEqual([]);
+
+    // Edit it: the saved link opens the report with its fields filled in; a correction is a new version.
+    await page.getByRole('status').getByRole('link').click();
+    await expect.poll(() => page.getByLabel('Father').inputValue()).toBe('Ramesh Mahto');
+    await page.getByLabel('Father').fill('Ramesh Kumar Mahto');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved.');
+    const { rows } = await db.database.pool.query(
+      `SELECT m.version, m.record->>'fatherName' AS father, (SELECT count(*)::int FROM photo p WHERE p.side = 'missing' AND p.record_id = m.id) AS photos
+         FROM missing_report m WHERE m.ref = $1`,
+      [missingRef],
+    );
+    expect(rows[0]).toEqual({ version: 2, father: 'Ramesh Kumar Mahto', photos: 1 });
+    await screenshot(page, '01b-police-edit-report');
     await page.close();
   });
 
@@ -149,6 +170,15 @@ describe('the web app', () => {
       .toBe('cwc_order');
     await page.waitForSelector('.board');
     await screenshot(page, '06-repatriation-board');
+    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('an admin manages users', async () => {
+    const page = await signIn('admin.national');
+    await page.goto(`${base}/#/users`);
+    await expect.poll(() => page.locator('main').textContent()).toContain('si.dhanbad');
+    await screenshot(page, '08-admin-users');
     expect(await seriousAccessibilityProblems(page)).toEqual([]);
     await page.close();
   });
