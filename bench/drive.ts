@@ -91,7 +91,7 @@ const imported = spawnSync(process.execPath, ['bin/milap.js', 'import', '--found
 const registerSeconds = seconds(started);
 if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`);
 console.log(`registered ${childCount} children into the drive with milap import in ${registerSeconds.toFixed(1)} s (${(childCount / registerSeconds).toFixed(0)} children/s)`);
-console.log(`  ${imported.stdout.trim().split('\n').pop()}`);
+console.log(`  ${imported.stderr.trim().split("\n").pop()}`);
 
 // Matching: the workers take the drive's jobs; progress every few seconds until all are matched.
 const report = async () => (await database.pool.query<{ registered: number; matched: number; likely: number }>(

@@ -55,6 +55,8 @@ export async function run(args: string[]): Promise<number> {
       const ctx = { pool: database.pool, boss, store: new DirectoryPhotoStore(photoDirOf(config)) };
       const started = performance.now();
       const summary = await importFile(side, file, total, ctx, values.drive ?? null);
+      // A bulk load changes the table's figures at once; the planner should know them before the match jobs run.
+      if (summary.created > 100) await database.pool.query(`ANALYZE ${side.table}`);
       process.stderr.write(
         `${file}: ${summary.read} lines read; ${summary.created} created, ${summary.updated} updated, ` +
           `${summary.unchanged} unchanged, ${summary.failed} refused; ${summary.photos} photos attached; ` +

@@ -3,7 +3,7 @@
 // history, its pairs and their decisions; an unmerge is its own decision that puts it back.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { keyLimit } from '../../matchers/blocking.ts';
+import { ageWindowYears, keyLimit } from '../../matchers/blocking.ts';
 import { duplicateFloor } from '../../matchers/duplicates.ts';
 import type { RecordPlace } from '../access/jurisdiction.ts';
 import { containsSql, type Jurisdiction } from '../access/jurisdiction.ts';
@@ -29,19 +29,24 @@ export type DuplicateDecision = (typeof duplicateDecisions)[number];
  * Active records of the same side sharing a blocking key with this one that the key rule admits
  * (a key carried by too many records of the side, within the age window, admits nobody).
  */
+const windowDays = Math.floor(ageWindowYears * 365.25);
+const inWindow = `(s.born_from IS NULL OR me.born_from IS NULL OR (s.born_to >= me.born_from - ${windowDays} AND s.born_from <= me.born_to + ${windowDays}))`;
+
 async function sameSidePartners(db: Queryable, side: Side, id: string, keys: string[]) {
   const { rows } = await db.query<{ id: string; version: number; record: Record<string, unknown> }>(
     `WITH me AS (SELECT born_from, born_to FROM match_subject WHERE side = $1 AND record_id = $2),
-     shared AS (
-       SELECT k.key, k.record_id, l.lim FROM match_key k
-         JOIN match_subject s ON s.side = k.side AND s.record_id = k.record_id AND s.active
-         JOIN unnest($3::text[], $4::int[]) AS l(key, lim) ON l.key = k.key, me
-        WHERE k.side = $1 AND k.key = ANY($3::text[]) AND k.record_id <> $2
-          AND (s.born_from IS NULL OR me.born_from IS NULL OR (s.born_to >= me.born_from - 1461 AND s.born_from <= me.born_to + 1461))
-     ), admitted AS (
-       SELECT DISTINCT record_id FROM shared s WHERE (SELECT count(*) FROM shared o WHERE o.key = s.key) <= s.lim
+     admitted AS MATERIALIZED (
+       -- As for candidate pairs: a key admits when at most its limit of other records carry it within
+       -- the age window, counted no further than one past the limit.
+       SELECT l.key FROM unnest($3::text[], $4::int[]) AS l(key, lim), me
+        WHERE (SELECT count(*) FROM (
+                 SELECT 1 FROM match_key k JOIN match_subject s ON s.side = k.side AND s.record_id = k.record_id AND s.active
+                  WHERE k.side = $1 AND k.key = l.key AND k.record_id <> $2 AND ${inWindow} LIMIT l.lim + 1) AS within) <= l.lim
      )
-     SELECT r.id, r.version, r.record FROM ${tableOf[side]} r WHERE r.id IN (SELECT record_id FROM admitted)`,
+     SELECT r.id, r.version, r.record FROM ${tableOf[side]} r
+      WHERE r.id IN (
+        SELECT k.record_id FROM match_key k JOIN match_subject s ON s.side = k.side AND s.record_id = k.record_id AND s.active, me
+         WHERE k.side = $1 AND k.key IN (SELECT key FROM admitted) AND k.record_id <> $2 AND ${inWindow})`,
     [side, id, keys, keys.map(keyLimit)],
   );
   return rows;

@@ -61,13 +61,13 @@ export async function candidatePartners(db: Queryable, otherSide: Side, id: stri
   const admittedSql =
     side === 'found'
       ? `WITH me AS (SELECT born_from, born_to FROM match_subject WHERE side = 'found' AND record_id = $2),
-         sizes AS (
-           SELECT k.key, count(*) AS size FROM match_key k
-             JOIN match_subject m ON m.side = 'missing' AND m.record_id = k.record_id AND m.active, me f
-            WHERE k.side = 'missing' AND k.key = ANY($1::text[]) AND ${inWindow('m', 'f')}
-            GROUP BY k.key
-         ), admitted AS (
-           SELECT z.key FROM sizes z JOIN unnest($1::text[], $3::int[]) AS l(key, lim) ON l.key = z.key WHERE z.size <= l.lim
+         admitted AS MATERIALIZED (
+           -- A key admits when at most its limit of reports carry it within the window: counting stops
+           -- one past the limit, so a key on thousands of records ("s:JH:female") costs little.
+           SELECT l.key FROM unnest($1::text[], $3::int[]) AS l(key, lim), me f
+            WHERE (SELECT count(*) FROM (
+                     SELECT 1 FROM match_key k JOIN match_subject m ON m.side = 'missing' AND m.record_id = k.record_id AND m.active
+                      WHERE k.side = 'missing' AND k.key = l.key AND ${inWindow('m', 'f')} LIMIT l.lim + 1) AS within) <= l.lim
          )
          SELECT DISTINCT k.record_id FROM match_key k
            JOIN match_subject m ON m.side = 'missing' AND m.record_id = k.record_id AND m.active, me f
@@ -100,7 +100,9 @@ export async function nameKeyFrequencies(db: Queryable, nameKeys: string[]): Pro
   const prefixed = nameKeys.flatMap((key) => [`n:${key}`, `f:${key}`, `m:${key}`]);
   const [{ rows }, total] = await Promise.all([
     db.query<{ key: string; n: number }>(
-      `SELECT substring(key from 3) AS key, count(DISTINCT (side, record_id))::int AS n FROM match_key WHERE key = ANY($1::text[]) GROUP BY 1`,
+      // Both sides named, so the (side, key) index serves the lookup instead of a scan of every key.
+      `SELECT substring(key from 3) AS key, count(DISTINCT (side, record_id))::int AS n FROM match_key
+        WHERE side IN ('missing', 'found') AND key = ANY($1::text[]) GROUP BY 1`,
       [prefixed],
     ),
     db.query<{ n: number }>('SELECT count(*)::int AS n FROM match_subject'),
