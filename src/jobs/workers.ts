@@ -11,8 +11,45 @@ export interface WorkerOptions extends MatchSettings {
   concurrency: number;
 }
 
+/**
+ * Keeps the planner's figures for the match tables current while jobs run. A rescue drive or an
+ * import adds hundreds of thousands of keys in minutes; planned on figures from before (one side
+ * thought empty) a job took seconds instead of milliseconds, and autovacuum may be slow or off.
+ * After 200 jobs, then every 2,000, one process at a time re-analyzes the key tables.
+ */
+export class StatisticsKeeper {
+  private done = 0;
+  private next = 200;
+  private running = false;
+
+  constructor(private readonly database: Database, private readonly logger: Logger) {}
+
+  async jobDone(): Promise<void> {
+    this.done++;
+    if (this.done < this.next || this.running) return;
+    this.next = this.done + 2000;
+    this.running = true;
+    const client = await this.database.pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', ['milap:analyze-match-tables']);
+      if (!rows[0]?.locked) return;
+      try {
+        await client.query('ANALYZE match_key, match_subject');
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', ['milap:analyze-match-tables']);
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not re-analyze the match tables');
+    } finally {
+      client.release();
+      this.running = false;
+    }
+  }
+}
+
 export async function startWorkers(boss: PgBoss, database: Database, logger: Logger, metrics: WorkerMetrics, options: WorkerOptions): Promise<void> {
   const engine = createEngine();
+  const statistics = new StatisticsKeeper(database, logger);
   // One PGlite connection can't run jobs side by side; a server can.
   const localConcurrency = database.kind === 'pglite' ? 1 : options.concurrency;
   await boss.work<MatchJob>(matchQueue, { localConcurrency, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
@@ -21,6 +58,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     try {
       const result = await matchRecord(database.pool, engine, options, job.data);
       metrics.record(performance.now() - started, true);
+      await statistics.jobDone();
       logger.debug({ job: job.id, side: job.data.side, id: job.data.id, ...result }, 'matched');
     } catch (error) {
       metrics.record(performance.now() - started, false);
