@@ -2,6 +2,8 @@
 // 'unknown' (either side has nothing to compare) weighs nothing, for or against.
 import { ageLevel } from './age.ts';
 import { compareNames, type PreparedName } from './names/compare.ts';
+import { closestPhotoDistance } from './photos/evidence.ts';
+import { PDQ_MATCH_DISTANCE } from './photos/pdq.ts';
 import { distanceKm, type ResolvedPlace } from './places.ts';
 import type { PreparedRecord } from './prepare.ts';
 
@@ -100,5 +102,16 @@ export const comparisons: Comparison[] = [
     name: 'language',
     levels: ['shared', 'different'],
     compare: (m, f) => (m.languages.length && f.languages.length ? { level: m.languages.some((l) => f.languages.includes(l)) ? 'shared' : 'different' } : unknown),
+  },
+  {
+    // The same photograph, turned or mirrored or not (PDQ within 31 bits). A different photograph is
+    // weak evidence against: a shelter's new picture of a child is not the family's old one. The
+    // model never lets this alone make a pair likely (model.ts, photoSupportBits).
+    name: 'photo',
+    levels: ['same_photo', 'different'],
+    compare: (m, f) => {
+      const distance = closestPhotoDistance(m.photos, f.photos);
+      return distance === null ? unknown : { level: distance <= PDQ_MATCH_DISTANCE ? 'same_photo' : 'different' };
+    },
   },
 ];

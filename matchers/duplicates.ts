@@ -4,7 +4,7 @@
 // across the sides (found after missing; for two registrations, where each shelter found the child),
 // and each comparison keeps its weaker answer of the two ways round, so the score is symmetric.
 import { comparisons } from './comparisons.ts';
-import { defaultModel, levelWeight, priorWeight, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
+import { defaultModel, levelWeight, limitUnsupportedPhoto, priorWeight, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 /** Comparisons that say nothing about two records of the same side. */
@@ -41,6 +41,7 @@ export function scoreDuplicate(a: PreparedRecord, b: PreparedRecord, model: Mode
     total += weight;
     explanation.push({ comparison: comparison.name, level, weight: round(weight) });
   }
+  total = limitUnsupportedPhoto(explanation, total);
   const odds = 2 ** total;
   return { probability: Number.isFinite(odds) ? odds / (1 + odds) : 1, matchWeight: round(total), explanation };
 }

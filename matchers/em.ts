@@ -7,20 +7,25 @@ import type { Model } from './model.ts';
 export type Vector = string[];
 const names = comparisons.map((comparison) => comparison.name);
 
-/** Level frequencies over vectors (levels 'unknown' left out), smoothed so no level is 0. */
-function levelShares(vectors: Vector[], weights?: number[]): Record<string, Record<string, number>> {
-  const shares: Record<string, Record<string, number>> = {};
+/**
+ * Level frequencies over vectors (levels 'unknown' left out), smoothed so no level is 0. A
+ * comparison the data never observed (no photos in a world, say) is absent: its parameters stay.
+ */
+function levelShares(vectors: Vector[], weights?: number[]): Record<string, Record<string, number> | undefined> {
+  const shares: Record<string, Record<string, number> | undefined> = {};
   comparisons.forEach((comparison, c) => {
     const counts: Record<string, number> = Object.fromEntries(comparison.levels.map((level) => [level, 0.5]));
     let total = comparison.levels.length * 0.5;
+    let observed = 0;
     vectors.forEach((vector, i) => {
       const level = vector[c]!;
       if (level === 'unknown') return;
       const weight = weights ? weights[i]! : 1;
       counts[level] = (counts[level] ?? 0.5) + weight;
       total += weight;
+      observed++;
     });
-    shares[comparison.name] = Object.fromEntries(comparison.levels.map((level) => [level, counts[level]! / total]));
+    if (observed) shares[comparison.name] = Object.fromEntries(comparison.levels.map((level) => [level, counts[level]! / total]));
   });
   return shares;
 }
@@ -28,13 +33,13 @@ function levelShares(vectors: Vector[], weights?: number[]): Record<string, Reco
 /** u: how often each level appears among random pairs. */
 export function estimateU(model: Model, randomVectors: Vector[]): Model {
   const shares = levelShares(randomVectors);
-  return withParameters(model, (name, level, old) => ({ m: old.m, u: shares[name]![level]! }));
+  return withParameters(model, (name, level, old) => ({ m: old.m, u: shares[name]?.[level] ?? old.u }));
 }
 
 /** m from pairs known to be true (an officer's confirmed decisions, or a synthetic world's truth). */
 export function estimateMFromLabels(model: Model, trueVectors: Vector[]): Model {
   const shares = levelShares(trueVectors);
-  return withParameters(model, (name, level, old) => ({ m: shares[name]![level]!, u: old.u }));
+  return withParameters(model, (name, level, old) => ({ m: shares[name]?.[level] ?? old.m, u: old.u }));
 }
 
 /**
@@ -59,7 +64,7 @@ export function expectationMaximisation(model: Model, vectors: Vector[], fixed: 
     });
     lambda = Math.min(0.99, Math.max(1e-6, weights.reduce((a, b) => a + b, 0) / Math.max(1, weights.length)));
     const shares = levelShares(vectors, weights);
-    current = withParameters(current, (name, level, old) => (fixed.includes(name) ? old : { m: shares[name]![level]!, u: old.u }));
+    current = withParameters(current, (name, level, old) => (fixed.includes(name) ? old : { m: shares[name]?.[level] ?? old.m, u: old.u }));
   }
   return { model: current, matchShare: lambda };
 }

@@ -4,6 +4,9 @@
 import { ageWindowOverlaps, blockingKeys, keyAdmits, keyLimit } from './blocking.ts';
 import { CandidateIndex } from './candidate-index.ts';
 import { defaultModel, scorePrepared, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
+import type { PhotoHash } from './photos/evidence.ts';
+import { PdqHashIndex } from './photos/hash-index.ts';
+import { PDQ_MATCH_DISTANCE } from './photos/pdq.ts';
 import { prepareFound, prepareMissing, type PreparedRecord } from './prepare.ts';
 import type { FoundChild, MissingReport } from './record.ts';
 
@@ -20,6 +23,8 @@ export interface LinkOptions {
   minProbability?: number;
   model?: Model;
   onProgress?: (foundDone: number) => void;
+  /** Usable PDQ hashes of each record's photos, by ref (the caller reads and hashes the files). */
+  photos?: { missing?: ReadonlyMap<string, readonly PhotoHash[]>; found?: ReadonlyMap<string, readonly PhotoHash[]> };
 }
 
 /** The share of records whose names carry each phonetic key: how much a match on it is worth. */
@@ -49,26 +54,49 @@ export function candidatesOf(index: CandidateIndex, child: PreparedRecord, visit
   }
 }
 
+/** An index of the reports' photo hashes (ids are report positions), or null when none has a photo. */
+export function photoIndexOf(reports: readonly PreparedRecord[]): PdqHashIndex | null {
+  if (!reports.some((report) => report.photos.length)) return null;
+  const index = new PdqHashIndex();
+  reports.forEach((report, position) => report.photos.forEach((photo) => index.add(position, photo.hash)));
+  return index;
+}
+
+/**
+ * The photo-hash proximity key: reports carrying the same photograph as `child`, turned or mirrored
+ * or not. They are scored whatever the name keys and the age window say (a photo is the one piece
+ * of evidence that survives a wrong name and a wrong age); the model decides what it is worth.
+ */
+export function photoPartners(index: PdqHashIndex | null, child: PreparedRecord): number[] {
+  if (!index || !child.photos.length) return [];
+  const near = new Set<number>();
+  for (const photo of child.photos) for (const variant of photo.variants) for (const { id } of index.query(variant, PDQ_MATCH_DISTANCE)) near.add(id);
+  return [...near];
+}
+
 /** For every found child, its best `top` candidate reports, most probable first. */
 export function* linkRecords(missing: MissingReport[], found: FoundChild[], options: LinkOptions = {}): Generator<CandidatePair> {
   const top = options.top ?? 10;
   const floor = options.minProbability ?? 0.001;
   const model = options.model ?? defaultModel;
-  const reports = missing.map(prepareMissing);
-  const children = found.map(prepareFound);
+  const reports = missing.map((report) => prepareMissing(report, options.photos?.missing?.get(report.ref)));
+  const children = found.map((child) => prepareFound(child, options.photos?.found?.get(child.ref)));
+  const photos = photoIndexOf(reports);
   const termFrequency = nameKeyFrequencies([...reports, ...children]);
   const index = new CandidateIndex(reports, blockingKeys);
   const seen = new Int32Array(reports.length).fill(-1);
   for (const [done, child] of children.entries()) {
     const scored: CandidatePair[] = [];
-    candidatesOf(index, child, (position) => {
+    const score = (position: number, narrow: boolean) => {
       if (seen[position] === done) return;
       seen[position] = done;
       const report = reports[position]!;
-      if (!ageWindowOverlaps(report, child)) return;
-      const score = scorePrepared(report, child, model, termFrequency);
-      if (score.probability >= floor) scored.push({ missingRef: report.ref, foundRef: child.ref, ...score });
-    });
+      if (narrow && !ageWindowOverlaps(report, child)) return;
+      const pair = scorePrepared(report, child, model, termFrequency);
+      if (pair.probability >= floor) scored.push({ missingRef: report.ref, foundRef: child.ref, ...pair });
+    };
+    for (const position of photoPartners(photos, child)) score(position, false);
+    candidatesOf(index, child, (position) => score(position, true));
     scored.sort((a, b) => b.probability - a.probability || b.matchWeight - a.matchWeight || (a.missingRef < b.missingRef ? -1 : 1));
     yield* scored.slice(0, top);
     if (options.onProgress && done % 500 === 0) options.onProgress(done);

@@ -64,8 +64,33 @@ export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, mo
     total += weight;
     explanation.push({ comparison: comparison.name, level: result.level, weight: round(weight) });
   }
+  total = limitUnsupportedPhoto(explanation, total);
   const odds = 2 ** total;
   return { probability: Number.isFinite(odds) ? odds / (1 + odds) : 1, matchWeight: round(total), explanation };
+}
+
+/**
+ * A photograph is never enough alone: the same picture can be a poster of a different child, and
+ * face matching of children has a poor record. Unless the rest of the evidence (the prior left out)
+ * is worth at least this many bits for the pair, the photo's weight is cut so that the pair stays
+ * under `photoAloneCeiling`, and its level says so.
+ */
+export const photoSupportBits = 3;
+export const photoAloneCeiling = 0.45;
+
+/** Applies the rule above to a scored pair's explanation (changed in place); returns the new total. */
+export function limitUnsupportedPhoto(explanation: ExplanationEntry[], total: number): number {
+  const photo = explanation.find((entry) => entry.comparison === 'photo');
+  if (!photo || photo.weight <= 0) return total;
+  const prior = explanation[0]?.comparison === 'prior' ? explanation[0].weight : 0;
+  const rest = total - photo.weight - prior;
+  if (rest >= photoSupportBits) return total;
+  const allowed = Math.max(0, Math.min(photo.weight, Math.log2(photoAloneCeiling / (1 - photoAloneCeiling)) - (total - photo.weight)));
+  const cut = photo.weight - allowed;
+  if (cut <= 0) return total;
+  photo.weight = round(allowed);
+  photo.level = `${photo.level}_unsupported`;
+  return total - cut;
 }
 
 /** The comparison vector of a pair (its level on each comparison), for training. */

@@ -3,6 +3,7 @@ import { fromAgeAt, fromBirthDate, fromEstimate, fromRange, dayOf, type BirthInt
 import { normaliseLanguages } from './languages.ts';
 import { parseMarks } from './marks.ts';
 import { prepareName, type PreparedName } from './names/compare.ts';
+import type { PhotoHash } from './photos/evidence.ts';
 import { resolvePlace, type ResolvedPlace } from './places.ts';
 import type { FoundChild, MissingReport, Sex, Side } from './record.ts';
 
@@ -22,6 +23,8 @@ export interface PreparedRecord {
   seen: ResolvedPlace | null;
   marks: string[];
   languages: string[];
+  /** Usable PDQ hashes of the record's photos (the caller hashes the files: this module does no I/O). */
+  photos: readonly PhotoHash[];
 }
 
 // Registers repeat the same names and places thousands of times: each distinct text is prepared
@@ -56,7 +59,7 @@ function sexOf(sex: Sex, name: PreparedName | null): Sex {
   return sex === 'unknown' && name?.sexHint ? name.sexHint : sex;
 }
 
-export function prepareMissing(report: MissingReport): PreparedRecord {
+export function prepareMissing(report: MissingReport, photos: readonly PhotoHash[] = []): PreparedRecord {
   const name = nameOf(report.name, report.aliases);
   const birth = report.birthDate ? fromBirthDate(report.birthDate) : report.ageYears != null ? fromAgeAt(report.ageYears, report.missingSince) : null;
   return {
@@ -67,10 +70,11 @@ export function prepareMissing(report: MissingReport): PreparedRecord {
     home: placeOrNull(report.home) ?? placeOrNull(report.lastSeen),
     seen: placeOrNull(report.lastSeen),
     marks: parseMarks(report.identificationMarks), languages: normaliseLanguages(report.languages),
+    photos,
   };
 }
 
-export function prepareFound(child: FoundChild): PreparedRecord {
+export function prepareFound(child: FoundChild, photos: readonly PhotoHash[] = []): PreparedRecord {
   const name = nameOf(child.name, child.aliases);
   const birth = child.birthDate ? fromBirthDate(child.birthDate)
     : child.ageRangeYears ? fromRange(child.ageRangeYears, child.foundOn)
@@ -81,5 +85,6 @@ export function prepareFound(child: FoundChild): PreparedRecord {
     birth, eventDay: dayOf(child.foundOn),
     home: placeOrNull(child.statedHome), seen: placeOrNull(child.foundAt),
     marks: parseMarks(child.identificationMarks), languages: normaliseLanguages(child.languages),
+    photos,
   };
 }

@@ -60,8 +60,8 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(usage);
     return 2;
   }
-  const reports = (await read<MissingReport>(values.missing, missingReportSchema)).map(prepareMissing);
-  const children = (await read<FoundChild>(values.found, foundChildSchema)).map(prepareFound);
+  const reports = (await read<MissingReport>(values.missing, missingReportSchema)).map((report) => prepareMissing(report));
+  const children = (await read<FoundChild>(values.found, foundChildSchema)).map((child) => prepareFound(child));
   if (!reports.length || !children.length) {
     process.stderr.write('milap train: both files need records\n');
     return 2;

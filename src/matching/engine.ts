@@ -4,6 +4,7 @@ import { ageWindowOverlaps, blockingKeys } from '../../matchers/blocking.ts';
 import { scoreDuplicate } from '../../matchers/duplicates.ts';
 import { scorePair } from '../../matchers/link.ts';
 import { defaultModel, type Model, type TermFrequency } from '../../matchers/model.ts';
+import { samePhotograph, type PhotoHash } from '../../matchers/photos/evidence.ts';
 import { prepareFound, prepareMissing, type PreparedRecord } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import type { ChildRecord } from '../records/sides.ts';
@@ -38,9 +39,12 @@ export interface PairScore {
 
 export interface MatchEngine {
   modelVersion: string;
-  prepare(side: 'missing' | 'found', id: string, version: number, record: ChildRecord): Subject;
+  /** A record (with the usable hashes of its photos) prepared for matching; cached by id, version and photos. */
+  prepare(side: 'missing' | 'found', id: string, version: number, record: ChildRecord, photos?: readonly PhotoHash[]): Subject;
   /** The age window `milap link` applies to a pair its keys admitted (exact, after the database's coarse cut). */
   admits(a: Subject, b: Subject): boolean;
+  /** The photo-hash proximity key's exact test, after the database's chunk overlap: a shared photograph. */
+  sharePhotograph(a: Subject, b: Subject): boolean;
   score(missing: Subject, found: Subject, termFrequency?: TermFrequency): PairScore;
   /** Two records of the same side: how likely they are the same child (matchers/duplicates.ts). */
   scoreDuplicate(a: Subject, b: Subject): { probability: number; matchWeight: number; explanation: Explanation };
@@ -55,11 +59,12 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
   const cache = new Map<string, Subject>();
   return {
     modelVersion: model.version,
-    prepare(side, id, version, record) {
-      const cacheKey = `${side}:${id}:${version}`;
+    prepare(side, id, version, record, photos = []) {
+      // A photo added to a record does not change its version: the photos are part of the key.
+      const cacheKey = `${side}:${id}:${version}:${photos.map((photo) => photo.hash).join(',')}`;
       const hit = cache.get(cacheKey);
       if (hit) return hit;
-      const prepared = side === 'missing' ? prepareMissing(record as MissingReport) : prepareFound(record as FoundChild);
+      const prepared = side === 'missing' ? prepareMissing(record as MissingReport, photos) : prepareFound(record as FoundChild, photos);
       const subject: Subject = {
         side,
         id,
@@ -73,6 +78,7 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
       return subject;
     },
     admits: (a, b) => ageWindowOverlaps(a.prepared, b.prepared),
+    sharePhotograph: (a, b) => samePhotograph(a.prepared.photos, b.prepared.photos),
     score(missing, found, termFrequency) {
       const score = scorePair(missing.prepared, found.prepared, model, termFrequency);
       return {

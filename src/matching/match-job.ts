@@ -38,7 +38,7 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
     if (!stored) return { outcome: 'gone' };
     if (stored.version > job.version) return { outcome: 'stale' }; // the newer version's own job follows
     const record = stored.record as unknown as ChildRecord;
-    const subject = engine.prepare(job.side, stored.id, stored.version, record);
+    const subject = engine.prepare(job.side, stored.id, stored.version, record, await store.photoHashesOf(tx, job.side, stored.id));
     // A record merged into another (a duplicate) has left matching, its history and decisions kept.
     const active = stored.status === activeStatus[job.side] && !stored.mergedInto;
     await store.saveSubject(tx, job.side, stored.id, stored.version, subject.narrowing, active, engine.modelVersion);
@@ -46,14 +46,15 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
     if (!active) return { outcome: 'inactive', superseded: await store.supersedePending(tx, job.side, stored.id) };
 
     const otherSide = job.side === 'missing' ? 'found' : 'missing';
-    const partners = await store.candidatePartners(tx, otherSide, stored.id, subject.keys, job.side);
+    const partners = await store.candidatePartners(tx, otherSide, stored.id, subject.keys, job.side, subject.prepared.photos);
     const frequencies = await store.nameKeyFrequencies(tx, nameKeysOf(subject));
     const termFrequency = (key: string) => frequencies.get(key);
     const scored: PairScore[] = [];
     for (const partner of partners) {
-      const other = engine.prepare(otherSide, partner.id, partner.version, partner.record as unknown as ChildRecord);
-      // Existing pairs are always rescored; new ones must pass the same narrowing as `milap link`.
-      if (!partner.paired && !(partner.admitted && engine.admits(subject, other))) continue;
+      const other = engine.prepare(otherSide, partner.id, partner.version, partner.record as unknown as ChildRecord, partner.photos);
+      // Existing pairs are always rescored; new ones must pass the same narrowing as `milap link`:
+      // a key that admits within the age window, or the same photograph whatever the keys say.
+      if (!partner.paired && !(partner.admitted && engine.admits(subject, other)) && !(partner.photoNear && engine.sharePhotograph(subject, other))) continue;
       scored.push(job.side === 'missing' ? engine.score(subject, other, termFrequency) : engine.score(other, subject, termFrequency));
     }
     const kept = scored.filter((pair) => pair.probability >= settings.floor).sort((a, b) => b.probability - a.probability).slice(0, settings.topK);

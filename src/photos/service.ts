@@ -9,7 +9,10 @@ import { HttpError, notFound } from '../http/errors.ts';
 import { sendMatchJob } from '../jobs/queue.ts';
 import { findRecord } from '../records/repository.ts';
 import type { SideDefinition } from '../records/sides.ts';
+import { photoChunkCodes, usablePhotoHashes } from '../../matchers/photos/evidence.ts';
+import { dihedralNames } from '../../matchers/photos/pdq.ts';
 import { normalisePhoto } from './ingest.ts';
+import { pdqHashOfImage } from './pdq-image.ts';
 import { PhotoStoreError, type PhotoStore } from './store.ts';
 
 export interface PhotosContext {
@@ -34,11 +37,14 @@ export interface Photo {
   height: number;
   bytes: number;
   sourceFormat: string;
+  /** The PDQ perceptual hash (64 hex characters) and its quality, 0..100; under 50 it is no evidence. */
+  pdq: string | null;
+  pdqQuality: number | null;
   uploadedBy: string;
   uploadedAt: string;
 }
 
-const photoColumns = `id, sha256, width, height, bytes, source_format AS "sourceFormat", uploaded_by AS "uploadedBy",
+const photoColumns = `id, sha256, width, height, bytes, source_format AS "sourceFormat", pdq, pdq_quality AS "pdqQuality", uploaded_by AS "uploadedBy",
   to_char(uploaded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "uploadedAt"`;
 
 async function storeBytes(store: PhotoStore, bytes: Buffer): Promise<string> {
@@ -53,17 +59,30 @@ async function storeBytes(store: PhotoStore, bytes: Buffer): Promise<string> {
 export async function attachPhoto(ctx: PhotosContext, side: SideDefinition, recordId: string, upload: Buffer, actor: string): Promise<{ created: boolean; photo: Photo }> {
   await guardedRecord(ctx, side, recordId);
   const photo = await normalisePhoto(upload);
+  // The PDQ hash of the upload as sent (turned upright), as `milap link` hashes a file: the same
+  // picture gives the same hash on both paths. Only a hash of usable quality is filed under its chunks.
+  const pdq = await pdqHashOfImage(upload);
+  const usable = usablePhotoHashes([pdq]).length > 0;
   const sha256 = await storeBytes(ctx.store, photo.jpeg);
   const thumbnailSha256 = await storeBytes(ctx.store, photo.thumbnail);
   return withTransaction(ctx.pool, async (tx) => {
     const record = await findRecord(tx, side, recordId, true);
     if (!record) throw notFound(side.noun);
     const inserted = await tx.query<Photo>(
-      `INSERT INTO photo (side, record_id, sha256, thumbnail_sha256, width, height, bytes, source_format, uploaded_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (side, record_id, sha256) DO NOTHING RETURNING ${photoColumns}`,
-      [side.side, recordId, sha256, thumbnailSha256, photo.width, photo.height, photo.jpeg.length, photo.sourceFormat, actor],
+      `INSERT INTO photo (side, record_id, sha256, thumbnail_sha256, width, height, bytes, source_format, uploaded_by, pdq, pdq_quality, pdq_variants)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (side, record_id, sha256) DO NOTHING RETURNING ${photoColumns}`,
+      [
+        side.side, recordId, sha256, thumbnailSha256, photo.width, photo.height, photo.jpeg.length, photo.sourceFormat, actor,
+        pdq.hash, pdq.quality, dihedralNames.map((name) => pdq.variants[name]),
+      ],
     );
     if (inserted.rows[0]) {
+      if (usable) {
+        await tx.query(
+          `INSERT INTO photo_chunk (side, code, record_id, photo_id, hash) SELECT $1, unnest($2::int[]), $3, $4, $5::bit(256)`,
+          [side.side, photoChunkCodes(pdq.hash), recordId, inserted.rows[0].id, `x${pdq.hash}`],
+        );
+      }
       await sendMatchJob(ctx.boss, tx, { side: side.side, id: recordId, version: record.version });
       return { created: true, photo: inserted.rows[0] };
     }

@@ -1,10 +1,12 @@
 // `milap link` as CONTRACT.md says: one JSON line per candidate pair, malformed lines reported and
 // skipped, exit status 0 / 2, nothing written but --out.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { forwardedCopy, scene } from '../helpers/pictures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'milap-link-'));
 const milap = (...args: string[]) => spawnSync(process.execPath, ['bin/milap.js', 'link', ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -47,5 +49,26 @@ describe('milap link', () => {
     expect(milap('--missing', missing, '--found', found, '--top', 'many').status).toBe(2);
     expect(milap('--missing', join(dir, 'nope.jsonl'), '--found', found).status).toBe(2);
     expect(milap('--missing', missing, '--found', found, '--colour').status).toBe(2);
+  });
+
+  it('reads photos beside the files and pairs records that share only a photograph', async () => {
+    const photoDir = mkdtempSync(join(tmpdir(), 'milap-link-photos-'));
+    mkdirSync(join(photoDir, 'photos'));
+    const family = await scene(71);
+    writeFileSync(join(photoDir, 'photos', 'family.png'), family);
+    writeFileSync(join(photoDir, 'photos', 'poster.jpg'), await sharp(await forwardedCopy(family)).rotate(90).toBuffer());
+    writeFileSync(join(photoDir, 'photos', 'notes.jpg'), 'not a picture');
+    const reports = join(photoDir, 'missing.jsonl');
+    const children = join(photoDir, 'found.jsonl');
+    writeFileSync(reports, `${JSON.stringify({ ref: 'FIR-9/2024', name: 'Lakshmi Kumari', sex: 'female', ageYears: 9, missingSince: '2024-03-10', photos: ['photos/family.png'] })}\n`);
+    writeFileSync(children, `${JSON.stringify({ ref: 'CCI-9', sex: 'unknown', foundOn: '2025-06-01', photos: ['photos/poster.jpg', 'photos/notes.jpg'] })}\n`);
+    const run = milap('--missing', reports, '--found', children);
+    expect(run.status, run.stderr).toBe(0);
+    const pairs = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(pairs).toHaveLength(1);
+    expect(pairs[0]).toMatchObject({ missingRef: 'FIR-9/2024', foundRef: 'CCI-9' });
+    expect(pairs[0].probability).toBeLessThan(0.5);
+    expect(pairs[0].explanation.find((entry: { comparison: string }) => entry.comparison === 'photo').level).toMatch(/^same_photo/);
+    expect(run.stderr).toMatch(/CCI-9: photo photos\/notes\.jpg cannot be read as an image/);
   });
 });

@@ -6,32 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PdqHashIndex } from '../../matchers/photos/hash-index.ts';
 import { hammingDistance, hexToWords, nearestVariant, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY, pdqHash, wordsToHex } from '../../matchers/photos/pdq.ts';
 import { pdqHashOfImage } from '../../src/photos/pdq-image.ts';
-
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// A scene: a sky-to-ground gradient with hills, trees and blocks placed by the seed.
-function scene(seed: number, width = 480, height = 360): Promise<Buffer> {
-  const next = random(seed);
-  const colour = () => `rgb(${Math.floor(next() * 256)},${Math.floor(next() * 256)},${Math.floor(next() * 256)})`;
-  const shapes: string[] = [];
-  for (let i = 0; i < 14; i++) {
-    const x = Math.floor(next() * width);
-    const y = Math.floor(next() * height);
-    const size = 20 + Math.floor(next() * 120);
-    shapes.push(next() < 0.5 ? `<circle cx="${x}" cy="${y}" r="${size / 2}" fill="${colour()}"/>` : `<rect x="${x}" y="${y}" width="${size}" height="${size * (0.5 + next())}" fill="${colour()}" transform="rotate(${Math.floor(next() * 90)} ${x} ${y})"/>`);
-  }
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <defs><linearGradient id="g" x1="0" y1="0" x2="${next().toFixed(2)}" y2="1"><stop offset="0" stop-color="${colour()}"/><stop offset="1" stop-color="${colour()}"/></linearGradient></defs>
-    <rect width="100%" height="100%" fill="url(#g)"/>${shapes.join('')}</svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}
+import { random, scene } from '../helpers/pictures.ts';
 
 describe('PDQ hash of a picture', () => {
   it('is the same every time the same picture is hashed', async () => {

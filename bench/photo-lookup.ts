@@ -1,0 +1,118 @@
+// The photo-hash proximity key as the match job runs it, on the local PostgreSQL server: N stored
+// photo hashes (COPY; random PDQ-like hashes, chunks uniformly spread as PDQ's median threshold
+// spreads them), then queries for photos near a stored one (a copy 0-31 bits off, turned or
+// mirrored by taking one of its variants) and for photos near none. Prints latency p50/p95/p99 of
+// store.recordsWithPhotoNear (chunk codes, then the exact distance in SQL) and how many were found.
+//   npx tsx bench/photo-lookup.ts [--hashes 1000000] [--queries 500]
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { photoChunkCodes, type PhotoHash } from '../matchers/photos/evidence.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { recordsWithPhotoNear } from '../src/matching/store.ts';
+
+const { values } = parseArgs({ options: { hashes: { type: 'string', default: '1000000' }, queries: { type: 'string', default: '500' } } });
+const [count, queries] = [Number(values.hashes), Number(values.queries)];
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = 'milap_bench_photos';
+const dbUrl = Object.assign(new URL(baseUrl), { pathname: `/${dbName}` }).toString();
+const seconds = (started: number) => ((performance.now() - started) / 1000).toFixed(1);
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+let seed = 99;
+function random(): number {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const randomHash = () => Array.from({ length: 8 }, () => Math.floor(random() * 2 ** 32).toString(16).padStart(8, '0')).join('');
+function flipBits(hash: string, bits: number): string {
+  const digits = hash.split('').map((c) => Number.parseInt(c, 16));
+  const chosen = new Set<number>();
+  while (chosen.size < bits) chosen.add(Math.floor(random() * 256));
+  for (const bit of chosen) digits[bit >> 2]! ^= 1 << (bit & 3);
+  return digits.map((d) => d.toString(16)).join('');
+}
+// Stored rows carry 8 "variants": the hash and 7 unrelated ones, as far from it as real turns are.
+const variantsOf = (hash: string) => [hash, ...Array.from({ length: 7 }, randomHash)];
+const pgArray = (items: readonly (string | number)[]) => `{${items.join(',')}}`;
+
+async function admin(sql: string) {
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+await admin(`CREATE DATABASE ${dbName}`);
+const database = await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 4 });
+await migrate(database.pool);
+
+let started = performance.now();
+const ids: string[] = [];
+const stored: string[] = [];
+const client = await database.pool.connect();
+try {
+  await client.query('DROP INDEX photo_chunk_code');
+  const photoLines = function* () {
+    for (let i = 0; i < count; i++) {
+      const id = randomUUID();
+      const hash = randomHash();
+      ids.push(id);
+      stored.push(hash);
+      yield `${id}\tmissing\t${id}\t${randomUUID().replaceAll('-', '')}\tthumb\t640\t480\t50000\tjpeg\t${hash}\t80\t${pgArray(variantsOf(hash))}\tbench\n`;
+    }
+  };
+  await pipeline(Readable.from(photoLines()), client.query(copyFrom(
+    'COPY photo (id, side, record_id, sha256, thumbnail_sha256, width, height, bytes, source_format, pdq, pdq_quality, pdq_variants, uploaded_by) FROM STDIN',
+  )));
+  const chunkLines = function* () {
+    for (let i = 0; i < count; i++) for (const code of photoChunkCodes(stored[i]!)) yield `missing\t${code}\t${ids[i]}\t${ids[i]}\tx${stored[i]}\n`;
+  };
+  await pipeline(Readable.from(chunkLines()), client.query(copyFrom('COPY photo_chunk (side, code, record_id, photo_id, hash) FROM STDIN')));
+  const subjectLines = function* () {
+    for (const id of ids) yield `missing\t${id}\t1\tfemale\t\\N\t\\N\tt\tbench\n`;
+  };
+  await pipeline(Readable.from(subjectLines()), client.query(copyFrom('COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN')));
+  console.log(`loaded ${count} photo hashes and their subjects in ${seconds(started)} s`);
+  started = performance.now();
+  await client.query('CREATE INDEX photo_chunk_code ON photo_chunk (side, code)');
+  await client.query('ANALYZE photo_chunk');
+  await client.query('ANALYZE match_subject');
+  console.log(`built the chunk index in ${seconds(started)} s`);
+} finally {
+  client.release();
+}
+
+const timings: number[] = [];
+let nearFound = 0;
+let nearAsked = 0;
+let farFound = 0;
+for (let q = 0; q < queries; q++) {
+  const near = q % 2 === 0;
+  const target = Math.floor(random() * count);
+  const hash = near ? flipBits(stored[target]!, Math.floor(random() * 32)) : randomHash();
+  // The query photo's own variants: its hash and seven others, as the upload computes them.
+  const photo: PhotoHash = { hash, variants: variantsOf(hash) };
+  const t0 = performance.now();
+  const found = await recordsWithPhotoNear(database.pool, 'missing', [photo]);
+  timings.push(performance.now() - t0);
+  if (near) {
+    nearAsked++;
+    if (found.includes(ids[target]!)) nearFound++;
+  } else farFound += found.length;
+}
+timings.sort((a, b) => a - b);
+const { rows } = await database.pool.query(`SELECT pg_size_pretty(pg_total_relation_size('photo_chunk')) AS index, pg_size_pretty(pg_total_relation_size('photo')) AS photo`);
+console.log(`${queries} lookups among ${count} hashes (128 chunk codes each: 8 variants x 16 chunks):`);
+console.log(`  latency p50 ${percentile(timings, 0.5).toFixed(2)} ms, p95 ${percentile(timings, 0.95).toFixed(2)} ms, p99 ${percentile(timings, 0.99).toFixed(2)} ms (target: at most 20 ms)`);
+console.log(`  copies 0-31 bits off found: ${nearFound} of ${nearAsked}; unrelated hashes matched: ${farFound}`);
+console.log(`  chunk table with its index ${rows[0].index}; photo table ${rows[0].photo}`);
+await database.close();
+if (!process.env.KEEP_BENCH_DB) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -1,0 +1,119 @@
+// Photos as evidence in the service: an upload is hashed (PDQ), the match job finds the other
+// side's records carrying the same photograph however it was copied, whatever their names say,
+// and scores the pair with the photo in the explanation; a photo alone never makes it likely.
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/matching/engine.ts';
+import { matchRecord } from '../../src/matching/match-job.ts';
+import { photoHashesOf, recordsWithPhotoNear } from '../../src/matching/store.ts';
+import { useTestApp } from '../helpers/app.ts';
+import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
+import { forwardedCopy, scene } from '../helpers/pictures.ts';
+
+const t = useTestApp();
+const engine = createEngine();
+const settings = { floor: 0.001, topK: 10 };
+const urlOf = { missing: '/api/v1/missing-reports', found: '/api/v1/found-children' } as const;
+
+function multipart(bytes: Buffer) {
+  const boundary = '----milapphoto';
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+  return { payload: Buffer.concat([head, bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+async function file(side: 'missing' | 'found', record: object): Promise<string> {
+  const answer = await t.inject({ method: 'POST', url: urlOf[side], payload: record });
+  expect(answer.statusCode, answer.body).toBe(201);
+  return answer.json().id;
+}
+
+async function upload(side: 'missing' | 'found', id: string, bytes: Buffer) {
+  const answer = await t.inject({ method: 'POST', url: `${urlOf[side]}/${id}/photos`, ...multipart(bytes) });
+  expect(answer.statusCode, answer.body).toBe(201);
+  return answer.json() as { pdq: string | null; pdqQuality: number | null };
+}
+
+async function match(side: 'missing' | 'found', id: string) {
+  const { rows } = await t.db.database.pool.query(`SELECT version FROM ${side === 'missing' ? 'missing_report' : 'found_child'} WHERE id = $1`, [id]);
+  return matchRecord(t.db.database.pool, engine, settings, { side, id, version: rows[0].version });
+}
+
+async function pairOf(missingId: string, foundId: string) {
+  const { rows } = await t.db.database.pool.query<{ probability: number; explanation: { comparison: string; level: string; weight: number }[] }>(
+    'SELECT probability, explanation FROM candidate_pair WHERE missing_id = $1 AND found_id = $2',
+    [missingId, foundId],
+  );
+  return rows[0];
+}
+
+// A child who could say nothing of herself: only the photograph can lead to the report.
+const silentChild = () =>
+  fullFoundChild({ name: null, aliases: [], sex: 'unknown', apparentAgeYears: null, ageRangeYears: null, fatherName: null, motherName: null, identificationMarks: null, languages: [], foundAt: null, statedHome: null });
+
+describe('photo evidence in the match job', () => {
+  it('hashes an upload: a picture gets a usable PDQ hash, a flat one is marked as no evidence', async () => {
+    const id = await file('missing', fullMissingReport());
+    const photo = await upload('missing', id, await scene(61));
+    expect(photo.pdq).toMatch(/^[0-9a-f]{64}$/);
+    expect(photo.pdqQuality).toBeGreaterThanOrEqual(50);
+    const flat = await upload('missing', id, await sharp({ create: { width: 200, height: 200, channels: 3, background: '#8a8a8a' } }).png().toBuffer());
+    expect(flat.pdqQuality).toBeLessThan(50);
+    const { rows } = await t.db.database.pool.query(
+      'SELECT (SELECT count(*)::int FROM photo_chunk c WHERE c.photo_id = p.id) AS chunks FROM photo p WHERE p.record_id = $1 ORDER BY uploaded_at',
+      [id],
+    );
+    expect(rows.map((row) => row.chunks)).toEqual([16, 0]);
+  });
+
+  it("finds the report whose family photo a shelter's forwarded copy matches, though nothing else is known", async () => {
+    const family = await scene(62);
+    const report = await file('missing', fullMissingReport());
+    await upload('missing', report, family);
+    await match('missing', report);
+    const child = await file('found', silentChild());
+    await match('found', child);
+    expect(await pairOf(report, child)).toBeUndefined();
+
+    // The shelter photographs the poster: mirrored, turned, shrunk, a poor JPEG.
+    await upload('found', child, await sharp(await forwardedCopy(family)).rotate(270).toBuffer());
+    await match('found', child);
+    expect(await recordsWithPhotoNear(t.db.database.pool, 'missing', (await photoHashesOf(t.db.database.pool, 'found', child)))).toEqual([report]);
+    const pair = await pairOf(report, child);
+    expect(pair).toBeDefined();
+    expect(pair!.explanation.find((entry) => entry.comparison === 'photo')!.level).toMatch(/^same_photo/);
+    expect(pair!.probability).toBeLessThan(0.5);
+  });
+
+  it('works the other way round: a report given the photo later finds the child registered with it', async () => {
+    const family = await scene(63);
+    const child = await file('found', silentChild());
+    await upload('found', child, await forwardedCopy(family));
+    await match('found', child);
+    const report = await file('missing', fullMissingReport());
+    await match('missing', report);
+    expect(await pairOf(report, child)).toBeUndefined();
+    await upload('missing', report, family);
+    await match('missing', report);
+    expect(await pairOf(report, child)).toBeDefined();
+  });
+
+  it('raises a pair the names already support, and a different picture does not pair strangers', async () => {
+    const family = await scene(64);
+    const report = await file('missing', fullMissingReport());
+    const child = await file('found', fullFoundChild());
+    await match('missing', report);
+    await match('found', child);
+    const before = (await pairOf(report, child))!;
+    await upload('missing', report, family);
+    await upload('found', child, await forwardedCopy(family));
+    await match('found', child);
+    const after = (await pairOf(report, child))!;
+    expect(after.explanation.find((entry) => entry.comparison === 'photo')).toMatchObject({ level: 'same_photo' });
+    expect(after.probability).toBeGreaterThan(before.probability);
+
+    const stranger = await file('found', silentChild());
+    await upload('found', stranger, await scene(65));
+    await match('found', stranger);
+    expect(await pairOf(report, stranger)).toBeUndefined();
+  });
+});
