@@ -2,7 +2,7 @@
 // (../shared/data/pdq, read at run time, never copied). Clean images should land within a few bits.
 //   npx tsx bench/pdq-reference.ts
 // Two columns: "as-is" hashes the pixels as stored, full size, alpha dropped and no EXIF turn (what
-// the reference tool sees); "milap" is pdqHashOfImage (upright, on white, ≤ 576 px). The reference
+// the reference tool sees); "milap" is pdqHashOfImage (upright, on white, ≤ 320 px). The reference
 // ignores EXIF orientation, so exif-rotn/ is compared with milap's nearest dihedral variant.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { pdqHashOfImage } from '../src/photos/pdq-image.ts';
 
 const root = join(import.meta.dirname, '..', '..', 'shared', 'data', 'pdq');
 // As stored, only the decoder differs from the reference tool's: a few bits. milap's path also
-// resamples big pictures to 576 px, which flips the few coefficients that sit on the median.
+// resamples big pictures to 320 px, which flips the few coefficients that sit on the median.
 const limit = { asIs: 8, milap: 10 };
 
 async function asStored(file: Buffer): Promise<PdqHash> {
