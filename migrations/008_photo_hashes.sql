@@ -1,15 +1,8 @@
 -- Photo evidence in matching. Each photo keeps its PDQ hash's eight dihedral variants, so a turned
--- or mirrored copy is recognised. A hash of usable quality is also filed under its sixteen 16-bit
--- chunks (code = chunk << 16 | value): two hashes within PDQ's match distance (31 bits) share at
--- least one chunk exactly, so a lookup of a new photo's chunk codes, then its exact distance to
--- the hash kept beside each code, finds every near photo without touching the photo table.
+-- or mirrored copy is recognised, and the transaction that saved it: each match worker keeps the
+-- usable hashes of every photo in memory (a multi-index over 16-bit chunks, matchers/photos/
+-- hash-index.ts) and reads only the photos saved since its last look, from the oldest transaction
+-- then still running, so a photo that commits late is never skipped (src/matching/photo-index.ts).
 ALTER TABLE photo ADD COLUMN pdq_variants text[];
-
-CREATE TABLE photo_chunk (
-  side text NOT NULL CHECK (side IN ('missing', 'found')),
-  code integer NOT NULL,
-  record_id uuid NOT NULL,
-  photo_id uuid NOT NULL REFERENCES photo (id),
-  hash bit(256) NOT NULL
-);
-CREATE INDEX photo_chunk_code ON photo_chunk (side, code);
+ALTER TABLE photo ADD COLUMN saved_in bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint);
+CREATE INDEX photo_usable_since ON photo (side, saved_in) WHERE pdq_quality >= 50;

@@ -1,7 +1,6 @@
 // Photo evidence for a pair: whether two records carry the same photograph (a poster, a forwarded
-// copy, a re-scan), however it was turned or mirrored. Only hashes of usable quality count. The
-// chunk codes are the blocking side of it: two hashes within 31 bits share at least one of their
-// sixteen 16-bit chunks exactly (pigeonhole), so the database finds near hashes by equal chunks.
+// copy, a re-scan), however it was turned or mirrored. Only hashes of usable quality count. Finding
+// the near photos among millions is hash-index.ts's work.
 import { dihedralNames, hammingDistance, PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY, type Dihedral } from './pdq.ts';
 
 /** A usable photo hash of a record: the original and its eight dihedral variants (original first). */
@@ -39,20 +38,3 @@ export const samePhotograph = (a: readonly PhotoHash[], b: readonly PhotoHash[])
   const distance = closestPhotoDistance(a, b);
   return distance !== null && distance <= PDQ_MATCH_DISTANCE;
 };
-
-/** A hash's sixteen chunks as integers `chunk << 16 | value`: what the database indexes. */
-export function photoChunkCodes(hash: string): number[] {
-  const codes: number[] = [];
-  for (let chunk = 0; chunk < 16; chunk++) codes.push((chunk << 16) | Number.parseInt(hash.slice(chunk * 4, chunk * 4 + 4), 16));
-  return codes;
-}
-
-/**
- * The chunk codes of every variant of a record's photos: a stored original near any of them shares
- * one. (A stored variant near this record's original is not looked up: the match job of the other
- * record, and `milap link`, query with variants the same way, and a pair's distance is taken both
- * ways round, so a pair found either way is scored alike.)
- */
-export function photoQueryCodes(photos: readonly PhotoHash[]): number[] {
-  return [...new Set(photos.flatMap((photo) => photo.variants.flatMap(photoChunkCodes)))];
-}

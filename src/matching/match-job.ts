@@ -9,6 +9,7 @@ import { findRecord } from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { MatchEngine, PairScore, Subject } from './engine.ts';
 import { refreshDuplicates } from './duplicates.ts';
+import { photoNeighbourhoodOf } from './photo-index.ts';
 import * as store from './store.ts';
 
 export interface MatchSettings {
@@ -46,7 +47,7 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
     if (!active) return { outcome: 'inactive', superseded: await store.supersedePending(tx, job.side, stored.id) };
 
     const otherSide = job.side === 'missing' ? 'found' : 'missing';
-    const partners = await store.candidatePartners(tx, otherSide, stored.id, subject.keys, job.side, subject.prepared.photos);
+    const partners = await store.candidatePartners(tx, otherSide, stored.id, subject.keys, job.side, await photoNeighbourhoodOf(pool).recordsNear(tx, otherSide, subject.prepared.photos));
     const frequencies = await store.nameKeyFrequencies(tx, nameKeysOf(subject));
     const termFrequency = (key: string) => frequencies.get(key);
     const scored: PairScore[] = [];

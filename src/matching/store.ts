@@ -1,7 +1,7 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
 import { ageWindowYears, keyLimit } from '../../matchers/blocking.ts';
-import { photoQueryCodes, type PhotoHash } from '../../matchers/photos/evidence.ts';
-import { PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
+import type { PhotoHash } from '../../matchers/photos/evidence.ts';
+import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
 import type { Queryable } from '../records/repository.ts';
 import type { Explanation, Narrowing, PairScore } from './engine.ts';
 
@@ -49,31 +49,6 @@ export interface Partner {
   photos: PhotoHash[];
 }
 
-/**
- * Active records of `side` with a usable photo within PDQ's match distance of one of `variants`:
- * the photos sharing a chunk code with them (`codes`), then the exact distance to the hash kept
- * beside each code. Both are SQL array parameters.
- */
-const nearPhotosSql = (side: Side, codes: string, variants: string) =>
-  `SELECT DISTINCT c.record_id FROM photo_chunk c
-     JOIN match_subject s ON s.side = c.side AND s.record_id = c.record_id AND s.active
-    WHERE c.side = '${side}' AND c.code = ANY(${codes}::int[])
-      AND EXISTS (SELECT 1 FROM unnest(${variants}::bit(256)[]) AS v(hash) WHERE bit_count(c.hash # v.hash) <= ${PDQ_MATCH_DISTANCE})`;
-
-/** A record's photo variants as PostgreSQL bit strings (hex input). */
-const variantBits = (photos: readonly PhotoHash[]) => photos.flatMap((photo) => photo.variants.map((variant) => `x${variant}`));
-
-/**
- * The photo-hash proximity key on its own: the active records of `side` carrying a photograph
- * within PDQ's match distance of one of `photos` (the match job runs the same lookup inside
- * candidatePartners; bench/photo-lookup.ts times this one).
- */
-export async function recordsWithPhotoNear(db: Queryable, side: Side, photos: readonly PhotoHash[]): Promise<string[]> {
-  if (!photos.length) return [];
-  const { rows } = await db.query<{ record_id: string }>(nearPhotosSql(side, '$1', '$2'), [photoQueryCodes(photos), variantBits(photos)]);
-  return rows.map((row) => row.record_id);
-}
-
 /** Usable photo hashes of a record, in upload order (what matchers/prepare.ts takes). */
 export async function photoHashesOf(db: Queryable, side: Side, id: string): Promise<PhotoHash[]> {
   const { rows } = await db.query<PhotoHash>(
@@ -96,7 +71,7 @@ const inWindow = (m: string, f: string) =>
  * missing reports carry it within the found child's age window (matchers/link.ts candidatesOf):
  * for a found child that is one count per key; for a missing report, one per key and found child.
  */
-export async function candidatePartners(db: Queryable, otherSide: Side, id: string, keys: string[], side: Side, photos: readonly PhotoHash[] = []): Promise<Partner[]> {
+export async function candidatePartners(db: Queryable, otherSide: Side, id: string, keys: string[], side: Side, photoNear: readonly string[] = []): Promise<Partner[]> {
   const limits = keys.map(keyLimit);
   const admittedSql =
     side === 'found'
@@ -123,19 +98,19 @@ export async function candidatePartners(db: Queryable, otherSide: Side, id: stri
           WHERE (SELECT count(*) FROM (
                    SELECT 1 FROM match_key mk JOIN match_subject m ON m.side = 'missing' AND m.record_id = mk.record_id AND m.active
                     WHERE mk.side = 'missing' AND mk.key = s.key AND ${inWindow('m', 's')} LIMIT s.lim + 1) AS within) <= s.lim`;
-  // The photo-hash proximity key: an active record of the other side with a photo sharing a chunk
-  // of any turn or mirror of this record's photos (matchers/photos/evidence.ts).
+  // The photo-hash proximity key: the active ones among the records of the other side that carry a
+  // photo near one of this record's (`photoNear`, from the worker's photo index, photo-index.ts).
   const { rows } = await db.query<Partner>(
     `WITH admitted AS (${admittedSql}),
      paired AS (SELECT ${pairColumn[otherSide]} AS record_id FROM candidate_pair WHERE ${pairColumn[side]} = $2),
-     near AS (${nearPhotosSql(otherSide, '$4', '$5')})
+     near AS (SELECT s.record_id FROM match_subject s WHERE s.side = '${otherSide}' AND s.active AND s.record_id = ANY($4::uuid[]))
      SELECT r.id, r.version, r.record, (r.id IN (SELECT record_id FROM paired)) AS paired, (r.id IN (SELECT record_id FROM admitted)) AS admitted,
             (r.id IN (SELECT record_id FROM near)) AS "photoNear",
             coalesce((SELECT json_agg(json_build_object('hash', p.pdq, 'variants', p.pdq_variants) ORDER BY p.uploaded_at, p.id)
                         FROM photo p WHERE p.side = '${otherSide}' AND p.record_id = r.id AND p.pdq_quality >= ${PDQ_MIN_QUALITY}), '[]') AS photos
        FROM ${tableOf[otherSide]} r
       WHERE r.id IN (SELECT record_id FROM admitted UNION SELECT record_id FROM paired UNION SELECT record_id FROM near)`,
-    [keys, id, limits, photoQueryCodes(photos), variantBits(photos)],
+    [keys, id, limits, photoNear],
   );
   return rows;
 }

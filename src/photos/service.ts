@@ -9,7 +9,6 @@ import { HttpError, notFound } from '../http/errors.ts';
 import { sendMatchJob } from '../jobs/queue.ts';
 import { findRecord } from '../records/repository.ts';
 import type { SideDefinition } from '../records/sides.ts';
-import { photoChunkCodes, usablePhotoHashes } from '../../matchers/photos/evidence.ts';
 import { dihedralNames } from '../../matchers/photos/pdq.ts';
 import { normalisePhoto } from './ingest.ts';
 import { pdqHashOfImage } from './pdq-image.ts';
@@ -60,9 +59,8 @@ export async function attachPhoto(ctx: PhotosContext, side: SideDefinition, reco
   await guardedRecord(ctx, side, recordId);
   const photo = await normalisePhoto(upload);
   // The PDQ hash of the upload as sent (turned upright), as `milap link` hashes a file: the same
-  // picture gives the same hash on both paths. Only a hash of usable quality is filed under its chunks.
+  // picture gives the same hash on both paths. Match workers pick it up by its transaction.
   const pdq = await pdqHashOfImage(upload);
-  const usable = usablePhotoHashes([pdq]).length > 0;
   const sha256 = await storeBytes(ctx.store, photo.jpeg);
   const thumbnailSha256 = await storeBytes(ctx.store, photo.thumbnail);
   return withTransaction(ctx.pool, async (tx) => {
@@ -77,12 +75,6 @@ export async function attachPhoto(ctx: PhotosContext, side: SideDefinition, reco
       ],
     );
     if (inserted.rows[0]) {
-      if (usable) {
-        await tx.query(
-          `INSERT INTO photo_chunk (side, code, record_id, photo_id, hash) SELECT $1, unnest($2::int[]), $3, $4, $5::bit(256)`,
-          [side.side, photoChunkCodes(pdq.hash), recordId, inserted.rows[0].id, `x${pdq.hash}`],
-        );
-      }
       await sendMatchJob(ctx.boss, tx, { side: side.side, id: recordId, version: record.version });
       return { created: true, photo: inserted.rows[0] };
     }

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { comparisonVector, defaultModel, photoAloneCeiling, scorePrepared } from '../../matchers/model.ts';
 import { estimateU } from '../../matchers/em.ts';
 import { linkRecords } from '../../matchers/link.ts';
-import { closestPhotoDistance, photoChunkCodes, photoQueryCodes, samePhotograph, usablePhotoHashes, type PhotoHash } from '../../matchers/photos/evidence.ts';
+import { closestPhotoDistance, samePhotograph, usablePhotoHashes, type PhotoHash } from '../../matchers/photos/evidence.ts';
 import { PDQ_MATCH_DISTANCE } from '../../matchers/photos/pdq.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
 import { pdqHashOfImage } from '../../src/photos/pdq-image.ts';
@@ -55,11 +55,6 @@ describe('the same photograph', () => {
   it('is the same distance whichever record is asked first', () => {
     expect(closestPhotoDistance(familyPhoto, poster)).toBe(closestPhotoDistance(poster, familyPhoto));
     expect(closestPhotoDistance(familyPhoto, otherPicture)).toBe(closestPhotoDistance(otherPicture, familyPhoto));
-  });
-
-  it('shares a chunk with the stored original, so the database index finds it', () => {
-    const stored = new Set(photoChunkCodes(familyPhoto[0]!.hash));
-    expect(photoQueryCodes(poster).some((code) => stored.has(code))).toBe(true);
   });
 
   it('a flat picture carries no evidence at all', () => {

@@ -1,0 +1,79 @@
+// The photo-hash proximity key of the match job: every usable photo hash of each side, held in
+// memory by each worker process (a multi-index over 16-bit chunks finds all hashes within 31 bits
+// among millions in a few milliseconds), kept current by reading only photos saved since the last
+// look. "Since" is by transaction id, from the oldest transaction still running at the last look:
+// a photo whose transaction began earlier but committed later is read then, never skipped.
+import type pg from 'pg';
+import type { PhotoHash } from '../../matchers/photos/evidence.ts';
+import { PdqHashIndex } from '../../matchers/photos/hash-index.ts';
+import { PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
+import type { Queryable } from '../records/repository.ts';
+
+type Side = 'missing' | 'found';
+
+class SideIndex {
+  readonly index = new PdqHashIndex(4096);
+  /** Record id of each position in the index. */
+  readonly recordIds: string[] = [];
+  /** Photo ids already held: a re-read from the horizon adds nothing twice. */
+  readonly held = new Set<string>();
+  /** Transactions at or after this id may still bring photos (the oldest running at the last look). */
+  horizon = '0';
+  #catchingUp: Promise<void> = Promise.resolve();
+
+  /** Reads the photos saved since the horizon; one reader at a time per side. */
+  catchUp(db: Queryable, side: Side): Promise<void> {
+    this.#catchingUp = this.#catchingUp.then(() => this.#read(db, side));
+    return this.#catchingUp;
+  }
+
+  async #read(db: Queryable, side: Side) {
+    const { rows } = await db.query<{ id: string | null; record_id: string | null; pdq: string | null; horizon: string }>(
+      // One statement, one snapshot: the rows and the horizon agree. The horizon row comes even when no photo does.
+      `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon)
+       SELECT p.id, p.record_id, p.pdq, h.horizon FROM horizon h
+         LEFT JOIN photo p ON p.side = $1 AND p.pdq_quality >= ${PDQ_MIN_QUALITY} AND p.saved_in >= $2::bigint`,
+      [side, this.horizon],
+    );
+    for (const row of rows) {
+      if (!row.id || !row.pdq || this.held.has(row.id)) continue;
+      this.held.add(row.id);
+      this.index.add(this.recordIds.push(row.record_id!) - 1, row.pdq);
+    }
+    this.horizon = rows[0]!.horizon;
+  }
+
+  near(photos: readonly PhotoHash[]): string[] {
+    const records = new Set<string>();
+    for (const photo of photos) {
+      for (const variant of photo.variants) for (const { id } of this.index.query(variant, PDQ_MATCH_DISTANCE)) records.add(this.recordIds[id]!);
+    }
+    return [...records];
+  }
+}
+
+export class PhotoNeighbourhood {
+  readonly #sides: Record<Side, SideIndex> = { missing: new SideIndex(), found: new SideIndex() };
+
+  /** Records of `side` with a photo within PDQ's match distance of a turn or mirror of one of `photos`. */
+  async recordsNear(db: Queryable, side: Side, photos: readonly PhotoHash[]): Promise<string[]> {
+    if (!photos.length) return [];
+    const index = this.#sides[side];
+    await index.catchUp(db, side);
+    return index.near(photos);
+  }
+
+  /** How many photo hashes are held for a side. */
+  size(side: Side): number {
+    return this.#sides[side].index.size;
+  }
+}
+
+// One neighbourhood per database (pool): every match job of a worker process shares it.
+const neighbourhoods = new WeakMap<pg.Pool, PhotoNeighbourhood>();
+
+export function photoNeighbourhoodOf(pool: pg.Pool): PhotoNeighbourhood {
+  let neighbourhood = neighbourhoods.get(pool);
+  if (!neighbourhood) neighbourhoods.set(pool, (neighbourhood = new PhotoNeighbourhood()));
+  return neighbourhood;
+}
