@@ -80,11 +80,10 @@ try {
 }
 
 const neighbourhood = new PhotoNeighbourhood();
-const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
 started = performance.now();
 await neighbourhood.recordsNear(database.pool, 'missing', [{ hash: randomHash(), variants: [randomHash()] }]);
-const heapAfter = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-console.log(`a worker's photo index: ${neighbourhood.size('missing')} hashes read and indexed in ${seconds(started)} s, ${((heapAfter - heapBefore) / 2 ** 20).toFixed(0)} MB`);
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+console.log(`a worker's photo index: ${neighbourhood.size('missing')} hashes read and indexed in ${seconds(started)} s, holding ${mb(neighbourhood.bytes('missing'))} MB`);
 
 const timings: number[] = [];
 let nearFound = 0;
