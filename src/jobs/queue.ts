@@ -88,3 +88,20 @@ export async function matchJobStatement(boss: PgBoss, job: MatchJob): Promise<{ 
   if (!captured) throw new Error('pg-boss queued the match job without a statement');
   return captured;
 }
+
+/**
+ * The one statement pg-boss runs to queue several match jobs at once (its bulk insert, the same
+ * insert plan as send's), captured without running it.
+ */
+export async function matchJobsStatement(boss: PgBoss, jobs: MatchJob[]): Promise<{ text: string; values: unknown[] }> {
+  let captured: { text: string; values: unknown[] } | null = null;
+  const capture: IDatabase = {
+    executeSql(text, values = []) {
+      captured = { text, values };
+      return Promise.resolve({ rows: [] });
+    },
+  };
+  await boss.insert(matchQueue, jobs.map((data) => ({ data })), { db: capture });
+  if (!captured) throw new Error('pg-boss queued the match jobs without a statement');
+  return captured;
+}

@@ -124,6 +124,62 @@ COMMIT`;
   }
 }
 
+/**
+ * Files several new records in one round trip and one transaction (group commit): the rows, their
+ * first versions, their audit entries and one pg-boss statement queueing all their match jobs.
+ * All or nothing: when any (filing unit, ref) is already taken, or two in the batch share one,
+ * nothing is written and null comes back, so that the caller files them one at a time instead.
+ */
+export async function insertRecordsInOneTrip(
+  pool: pg.Pool,
+  side: SideDefinition,
+  filings: { row: NewRow & { id: string }; audit: FilingAudit }[],
+  jobs: { text: string; values: unknown[] },
+): Promise<StoredRecord[] | null> {
+  const client = await pool.connect();
+  try {
+    const lit = (value: string | null) => (value === null ? 'NULL' : client.escapeLiteral(value));
+    const json = (value: unknown) => `${client.escapeLiteral(JSON.stringify(value))}::jsonb`;
+    if (jobs.values.length !== 1 || /\$[2-9]/.test(jobs.text)) throw new Error('unexpected shape of the queue\'s insert statement');
+    const jobSql = jobs.text.replaceAll('$1', lit(String(jobs.values[0])));
+    const rows = filings.map(({ row }) =>
+      `(${lit(row.id)}::uuid, ${lit(row.filingUnit)}, ${lit(row.ref)}, ${lit(row.status)}, ${json(row.record)}, ${json(row.places)},
+        ${lit(row.stateCode)}, ${lit(row.districtId)}, ${lit(row.eventDate)}::date, ${lit(row.actor)}, ${lit(row.actor)})`);
+    const facts = filings.map(({ row, audit }) =>
+      `(${lit(row.id)}::uuid, ARRAY[${Object.keys(row.record).map(lit).join(', ')}]::text[], ${lit(audit.actorId)}::uuid, ${lit(audit.actorName)}, ${lit(audit.requestId)})`);
+    const ids = filings.map(({ row }) => `${lit(row.id)}::uuid`).join(', ');
+    const sql = `BEGIN;
+WITH rec AS (
+  INSERT INTO ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by)
+  VALUES ${rows.join(',\n')}
+  ON CONFLICT (filing_unit, ref) DO NOTHING RETURNING *
+), facts (id, fields, actor_id, actor_name, request_id) AS (VALUES ${facts.join(',\n')}
+), version AS (
+  INSERT INTO record_version (side, record_id, version, change, changed_fields, status, reason, record, changed_by)
+  SELECT ${lit(side.side)}, rec.id, rec.version, 'created', facts.fields, rec.status, NULL, rec.record, rec.updated_by FROM rec JOIN facts USING (id)
+), audit AS (
+  INSERT INTO audit_entry (actor_id, actor_name, action, entity, entity_id, request_id)
+  SELECT facts.actor_id, facts.actor_name, 'create', ${lit(side.table)}, rec.id::text, facts.request_id FROM rec JOIN facts USING (id)
+)
+SELECT ${columns} FROM rec;
+SELECT 1 / (CASE WHEN count(*) = ${filings.length} THEN 1 ELSE 0 END) AS filed FROM ${side.table} WHERE id IN (${ids});
+${jobSql};
+COMMIT`;
+    try {
+      const results = (await client.query(sql)) as unknown as pg.QueryResult<StoredRecord>[];
+      const byId = new Map(results[1]!.rows.map((stored) => [stored.id, stored]));
+      return filings.map(({ row }) => byId.get(row.id)!);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      // The guard's division by zero: some ref was taken, so nothing was written.
+      if ((error as { code?: string }).code === '22012') return null;
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}
+
 export async function findRecord(db: Queryable, side: SideDefinition, id: string, lock = false): Promise<StoredRecord | null> {
   const { rows } = await db.query<StoredRecord>(
     `SELECT ${columns} FROM ${side.table} WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,

@@ -7,9 +7,10 @@ import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../db/database.ts';
 import { conflict, HttpError, notFound, ValidationError } from '../http/errors.ts';
 import { appendAudit } from '../access/audit.ts';
-import { matchJobStatement, sendMatchJob } from '../jobs/queue.ts';
+import { sendMatchJob } from '../jobs/queue.ts';
 import { resolveRecordPlaces } from './places.ts';
 import { fieldProblems } from './problems.ts';
+import { filingBatcherOf } from './filing-batch.ts';
 import * as repository from './repository.ts';
 import type { ChildRecord, SideDefinition } from './sides.ts';
 
@@ -55,8 +56,7 @@ export async function fileRecord(
   if (!idempotencyKey) {
     const row = { ...rowFor(side, record, side.initialStatus, audit.actorName), filingUnit: side.filingUnit(record), ref: record.ref, id: randomUUID() };
     ctx.guard?.(row);
-    const job = await matchJobStatement(ctx.boss, { side: side.side, id: row.id, version: 1 });
-    const stored = await repository.insertRecordInOneTrip(ctx.pool, side, row, audit, job);
+    const stored = await filingBatcherOf(ctx.pool, ctx.boss, side).file(row, audit);
     if (!stored) throw await refAlreadyFiled(ctx.pool, side, record);
     return { statusCode: 201, body: stored };
   }

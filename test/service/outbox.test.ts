@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '../../src/db/database.ts';
 import { sendMatchJob } from '../../src/jobs/queue.ts';
+import { filingBatcherOf } from '../../src/records/filing-batch.ts';
 import * as records from '../../src/records/service.ts';
 import { missingSide, foundSide } from '../../src/records/sides.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -86,5 +87,31 @@ describe('the record and its match job commit together', () => {
     await expect(records.fileRecord(ctx, missingSide, { ...report, name: 'Another Synthetic Name' }, filer)).rejects.toMatchObject({ statusCode: 409 });
     expect((await db.database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND data->>'side' = 'missing' AND data->>'id' NOT IN (SELECT id::text FROM missing_report)`)).rows[0].n).toBe(0);
     expect((await db.database.pool.query('SELECT count(*)::int AS n FROM record_version WHERE record_id = $1', [id])).rows[0].n).toBe(1);
+  });
+
+  it('filings that arrive together are written together, each with its version, audit entry and job; a taken ref is refused alone', async () => {
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const reports = Array.from({ length: 24 }, () => fullMissingReport());
+    const before = { ...filingBatcherOf(ctx.pool, ctx.boss, missingSide).grouped };
+    const answers = await Promise.allSettled([...reports, { ...reports[3]! }].map((report) => records.fileRecord(ctx, missingSide, report, filer)));
+    const filed = answers.filter((answer) => answer.status === 'fulfilled').map((answer) => answer.value.body as { id: string; ref: string });
+    const refused = answers.filter((answer) => answer.status === 'rejected');
+    expect(filed).toHaveLength(24);
+    expect(new Set(filed.map((record) => record.ref))).toEqual(new Set(reports.map((report) => report.ref)));
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ statusCode: 409 });
+    const ids = filed.map((record) => record.id);
+    const count = async (sql: string) => (await db.database.pool.query(sql, [ids])).rows[0].n;
+    expect(await count(`SELECT count(*)::int AS n FROM record_version WHERE record_id = ANY($1::uuid[]) AND change = 'created'`)).toBe(24);
+    expect(await count(`SELECT count(*)::int AS n FROM audit_entry WHERE entity_id = ANY($1::text[]) AND action = 'create'`)).toBe(24);
+    expect(await count(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND (data->>'id')::uuid = ANY($1::uuid[])`)).toBe(24);
+    // The burst with a taken ref was written one filing at a time; a clean burst goes in groups.
+    const clean = Array.from({ length: 24 }, () => fullMissingReport());
+    const answered = await Promise.all(clean.map((report) => records.fileRecord(ctx, missingSide, report, filer)));
+    expect(answered.map((answer) => answer.statusCode)).toEqual(clean.map(() => 201));
+    const after = filingBatcherOf(ctx.pool, ctx.boss, missingSide).grouped;
+    expect(after.filings - before.filings).toBeGreaterThan(after.batches - before.batches);
+    const cleanIds = answered.map((answer) => (answer.body as { id: string }).id);
+    expect((await db.database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND (data->>'id')::uuid = ANY($1::uuid[])`, [cleanIds])).rows[0].n).toBe(24);
   });
 });
