@@ -88,16 +88,44 @@ export async function candidatePartners(db: Queryable, otherSide: Side, id: stri
            JOIN match_subject m ON m.side = 'missing' AND m.record_id = k.record_id AND m.active, me f
           WHERE k.side = 'missing' AND k.key IN (SELECT key FROM admitted) AND ${inWindow('m', 'f')}`
       : `WITH me AS (SELECT born_from, born_to FROM match_subject WHERE side = 'missing' AND record_id = $2),
-         shared AS (
-           SELECT k.key, k.record_id, f.born_from, f.born_to, l.lim FROM match_key k
+         keys AS MATERIALIZED (
+           -- How many reports carry each key at all, counted no further than one past its limit.
+           SELECT l.key, l.lim, (SELECT count(*) FROM (
+                     SELECT 1 FROM match_key mk JOIN match_subject m ON m.side = 'missing' AND m.record_id = mk.record_id AND m.active
+                      WHERE mk.side = 'missing' AND mk.key = l.key LIMIT l.lim + 1) AS carried) AS carriers
+             FROM unnest($1::text[], $3::int[]) AS l(key, lim)
+         ),
+         shared AS MATERIALIZED (
+           SELECT k.key, k.record_id, f.born_from, f.born_to, ks.lim, ks.carriers FROM match_key k
              JOIN match_subject f ON f.side = 'found' AND f.record_id = k.record_id AND f.active
-             JOIN unnest($1::text[], $3::int[]) AS l(key, lim) ON l.key = k.key, me m
+             JOIN keys ks ON ks.key = k.key, me m
             WHERE k.side = 'found' AND k.key = ANY($1::text[]) AND ${inWindow('m', 'f')}
+         ),
+         -- A key few enough reports carry at all admits every child it reaches, whatever the window.
+         cheap AS MATERIALIZED (SELECT DISTINCT record_id FROM shared WHERE carriers <= lim),
+         -- For the other keys, each child's count within its own window comes from the birth
+         -- intervals of the key's reports, sorted once: width_bucket counts the values at or under
+         -- a bound by binary search, so a child's count is reports of unknown age, plus those born
+         -- from at most the window's end, less those born to before its start.
+         costly AS MATERIALIZED (
+           SELECT ks.key, ks.lim, count(*) AS total,
+                  count(*) FILTER (WHERE m.born_from IS NULL) AS unknown,
+                  array_agg(m.born_from ORDER BY m.born_from) FILTER (WHERE m.born_from IS NOT NULL) AS froms,
+                  array_agg(m.born_to ORDER BY m.born_to) FILTER (WHERE m.born_from IS NOT NULL) AS tos
+             FROM keys ks
+             JOIN match_key mk ON mk.side = 'missing' AND mk.key = ks.key
+             JOIN match_subject m ON m.side = 'missing' AND m.record_id = mk.record_id AND m.active
+            WHERE ks.carriers > ks.lim
+              AND ks.key IN (SELECT key FROM shared WHERE record_id NOT IN (SELECT record_id FROM cheap))
+            GROUP BY ks.key, ks.lim
          )
-         SELECT DISTINCT s.record_id FROM shared s
-          WHERE (SELECT count(*) FROM (
-                   SELECT 1 FROM match_key mk JOIN match_subject m ON m.side = 'missing' AND m.record_id = mk.record_id AND m.active
-                    WHERE mk.side = 'missing' AND mk.key = s.key AND ${inWindow('m', 's')} LIMIT s.lim + 1) AS within) <= s.lim`;
+         SELECT record_id FROM cheap
+         UNION
+         SELECT s.record_id FROM shared s JOIN costly c ON c.key = s.key
+          WHERE s.record_id NOT IN (SELECT record_id FROM cheap)
+            AND CASE WHEN s.born_from IS NULL THEN c.total
+                     ELSE c.unknown + coalesce(width_bucket(s.born_to + ${windowDays}, c.froms), 0)
+                                    - coalesce(width_bucket(s.born_from - ${windowDays + 1}, c.tos), 0) END <= c.lim`;
   // The photo-hash proximity key: the active ones among the records of the other side that carry a
   // photo near one of this record's (`photoNear`, from the worker's photo index, photo-index.ts).
   const { rows } = await db.query<Partner>(
