@@ -154,7 +154,8 @@ export async function nameKeyFrequencies(db: Queryable, nameKeys: string[]): Pro
         WHERE side IN ('missing', 'found') AND key = ANY($1::text[]) GROUP BY 1`,
       [prefixed],
     ),
-    db.query<{ n: number }>('SELECT count(*)::int AS n FROM match_subject'),
+    // Kept by a trigger (migrations/009_subject_count.sql): counting the rows would scan them all.
+    db.query<{ n: number }>('SELECT sum(n)::int AS n FROM match_subject_total'),
   ]);
   const all = Math.max(1, total.rows[0]!.n);
   return new Map(rows.map((row) => [row.key, row.n / all]));
