@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
+import { photoNeighbourhoodOf } from '../matching/photo-index.ts';
 import { createEngine } from '../matching/engine.ts';
 import { matchRecord, type MatchSettings } from '../matching/match-job.ts';
 import type { WorkerMetrics } from './metrics.ts';
@@ -52,6 +53,11 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   const statistics = new StatisticsKeeper(database, logger);
   // One PGlite connection can't run jobs side by side; a server can.
   const localConcurrency = database.kind === 'pglite' ? 1 : options.concurrency;
+  // The photo index is read before the first job needs it (a million hashes take seconds).
+  const warming = photoNeighbourhoodOf(database.pool).warm(database.pool).catch((error: unknown) => {
+    logger.warn({ err: error }, 'photo index not read at start; the first match job with a photo reads it');
+  });
+  if (database.kind === 'pglite') await warming; // one connection: let it finish before jobs start
   await boss.work<MatchJob>(matchQueue, { localConcurrency, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
     if (!job) return;
     const started = performance.now();

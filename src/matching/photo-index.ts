@@ -89,6 +89,11 @@ export class PhotoNeighbourhood {
     return index.near(photos);
   }
 
+  /** Reads every usable photo hash of both sides now (a worker's start), not in its first match job. */
+  async warm(db: Queryable): Promise<void> {
+    for (const side of ['missing', 'found'] as const) await this.#sides[side].catchUp(db, side);
+  }
+
   /** How many photo hashes are held for a side. */
   size(side: Side): number {
     return this.#sides[side].index.size;
