@@ -26,6 +26,30 @@ const relationPattern = /\s(?:s\s*\/\s*o|d\s*\/\s*o|w\s*\/\s*o|c\s*\/\s*o|son of
 const aliasPattern = /\s*@\s*|\s+(?:urf|urph|alias|उर्फ|ওরফে)\s+/i;
 const deathWords = /(स्वर्गीय|स्व\.|मृत|late\b)/gi;
 
+// Initials written out in Devanagari as the English letter's name ("आर" R, "एम" M, "एस" S), as Hindi
+// registers and rolls write "R. Kumar". जी (G) is left out: it is the honorific "ji".
+const devanagariLetterNames = new Map(
+  Object.entries({
+    a: ['ए'], b: ['बी'], c: ['सी'], d: ['डी'], e: ['ई'], f: ['एफ', 'एफ़'], h: ['एच'], i: ['आई'], j: ['जे'], k: ['के'], l: ['एल'],
+    m: ['एम'], n: ['एन'], o: ['ओ'], p: ['पी'], q: ['क्यू', 'क़्यू'], r: ['आर'], s: ['एस'], t: ['टी'], u: ['यू'], v: ['वी'],
+    w: ['डब्ल्यू', 'डबल्यू'], x: ['एक्स'], y: ['वाई'], z: ['जेड', 'ज़ेड'],
+  }).flatMap(([letter, spellings]) => spellings.map((spelling) => [spelling.normalize('NFKC'), letter] as const)),
+);
+
+/**
+ * "Sharma, RK", "RK Sharma", "Russell, AD": a short run of capitals among words that are not all
+ * capitals is a group of initials when it has no vowel, or when it follows a comma (the register's
+ * "Surname, INITIALS"). "Raju DAS", "Md ALI": capitals with a vowel and no comma stay a name, and a
+ * name written all in capitals says nothing by its case.
+ */
+function initialsGroup(word: string, words: readonly string[], afterComma: boolean): string[] | null {
+  if (!/^[A-Z]{2,4}$/.test(word) || words.every((w) => !/[a-z]/.test(w))) return null;
+  if (!afterComma && /[AEIOU]/.test(word)) return null;
+  const lower = word.toLowerCase();
+  if (canonical[lower] || honorifics.has(lower) || femaleParticles.has(lower) || maleParticles.has(lower)) return null;
+  return [...lower];
+}
+
 export function normaliseName(raw: string): NameParts {
   let text = raw.normalize('NFKC').replace(/[\u200b-\u200d\u2060\ufeff]/g, '').replace(deathWords, ' ');
   let relative: string | null = null;
@@ -37,9 +61,18 @@ export function normaliseName(raw: string): NameParts {
   const [main = '', ...aliases] = text.split(aliasPattern).map((part) => part.trim()).filter(Boolean);
   const script = detectScript(main);
   // Initials glued with dots ("S.KRISHNAVENI", "M.सक्तीवेल") come apart at the dots.
-  const words = main.replace(/[.,]/g, ' ').split(/[\s\-_/]+/).filter(Boolean);
+  const splitWords = (text: string) => text.replace(/[.,]/g, ' ').split(/[\s\-_/]+/).filter(Boolean);
+  const words = splitWords(main);
+  const comma = main.indexOf(',');
+  const afterComma = new Set(comma < 0 ? [] : splitWords(main.slice(comma + 1)));
   const parts: NameParts = { script, tokens: [], initials: [], particles: [], sexHint: null, aliases, relative };
   for (const word of words) {
+    const spelled = script === 'devanagari' ? devanagariLetterNames.get(word) : undefined;
+    const group = spelled ? [spelled] : script === 'latin' ? initialsGroup(word, words, afterComma.has(word)) : null;
+    if (group) {
+      parts.initials.push(...group);
+      continue;
+    }
     const latin = toLatin(word).replace(/[^a-z]/g, '');
     if (!latin) continue;
     const token = canonical[latin] ?? latin;

@@ -42,6 +42,20 @@ describe('normalising a written name', () => {
     ['KRISHNAMOORTHY. K', ['krishnamoorthy'], ['k']],
     ['M.சக்திவேல்', ['sakthivel'], ['m']],
     ['R K Sharma', ['sharma'], ['r', 'k']],
+    // Initials spelled out in Devanagari as the letter's English name, as Hindi rolls write them.
+    ['आर के शर्मा', ['sharma'], ['r', 'k']],
+    ['एम रमेश', ['ramesh'], ['m']],
+    ['डब्ल्यू अनवर', ['anvar'], ['w']],
+    // A register's "Surname, INITIALS", and capitals without a vowel before a name.
+    ['Sharma, RK', ['sharma'], ['r', 'k']],
+    ['Pillai, AS', ['pillai'], ['a', 's']],
+    ['RK Sharma', ['sharma'], ['r', 'k']],
+    // Capitals with a vowel and no comma are a surname, and a name all in capitals says nothing.
+    ['Raju DAS', ['raju', 'das'], []],
+    ['Md ALI', ['mohammad', 'ali'], []],
+    ['RAM DAS', ['ram', 'das'], []],
+    // जी is the honorific "ji", not the letter G.
+    ['रमेश जी', ['ramesh'], []],
   ])('initials in every position: %s', (raw, tokens, initials) => {
     expect(normaliseName(raw)).toMatchObject({ tokens, initials });
   });
@@ -83,6 +97,8 @@ describe('comparing names', () => {
     ['Anil', 'Sunil', 'different'],
     ['Debashish', 'Debasis', 'phonetic'],
     ['Krishnaveni', 'Krishnavani', 'jw_high'],
+    ['Ramesh Sharma', 'आर शर्मा', 'exact'],
+    ['Sharma, RK', 'आर के शर्मा', 'exact'],
   ])('%s vs %s: %s', (a, b, expected) => {
     expect(level(a, b)).toBe(expected);
   });
