@@ -9,13 +9,14 @@
 // A common name ("Pooja", "Rahul") is too common to admit alone, so it also comes compounded with
 // a second piece of evidence, each compound a key of its own:
 //   nf:<name>:<father>, ns:<name>:<state>, nw:<name>:<district last seen / found>,
-//   fs:<father>:<state>, ds:<name, a letter dropped>:<state>
+//   fs:<father>:<state>, fw:<father>:<district last seen / found>, ds:<name, a letter dropped>:<state>
+// (fw finds the child who gives no name but her father's, found where she was lost.)
 import { gapYears } from './age.ts';
 import { nameBlockingKeys } from './names/compare.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 /** How many records of the other side a key may carry and still admit a pair, by the key's prefix. */
-export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 25, nf: 150, ns: 60, nw: 60, fs: 60, ds: 25 };
+export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 25, nf: 150, ns: 60, nw: 60, fs: 60, fw: 60, ds: 25 };
 
 /** Birth intervals further apart than this are not compared at all. */
 export const ageWindowYears = 4;
@@ -58,7 +59,10 @@ export function blockingKeys(record: PreparedRecord): string[] {
     add('fs', father, `:${state}`);
     add('ds', typo, `:${state}`);
   }
-  if (record.seen?.districtId) add('nw', name, `:${record.seen.districtId}`);
+  if (record.seen?.districtId) {
+    add('nw', name, `:${record.seen.districtId}`);
+    add('fw', father, `:${record.seen.districtId}`);
+  }
   for (const sex of sexesOf(record)) {
     if (record.home?.districtId) keys.add(`h:${record.home.districtId}:${sex}`);
     if (state) keys.add(`s:${state}:${sex}`);

@@ -23,6 +23,12 @@ describe('blocking keys', () => {
     ['a common name with the father', report('A', { fatherName: 'Raju Mahto' }), child({ fatherName: 'राजू' }), 'nf:raju:puj'],
     ['a common name with the home state', report('A'), child({ statedHome: { state: 'Bihar' } }), 'ns:puj:BR'],
     ['no name, the home district and sex', report('A'), child({ name: null, statedHome: { district: 'Gaya' } }), 'h:BR-gaya:female'],
+    [
+      'no name and no home, only the father, found where she was lost',
+      report('A', { fatherName: 'Amit', home: null, lastSeen: { district: 'Banda', state: 'Uttar Pradesh' } }),
+      child({ name: null, fatherName: 'अमित', foundAt: { district: 'Banda', state: 'Uttar Pradesh' } }),
+      'fw:amit:UP-banda',
+    ],
   ])('%s meet on a key', (_case, m, f, key) => {
     expect(shared(m, f)).toContain(key);
   });
