@@ -80,7 +80,7 @@ export class FilingBatcher {
     await Promise.all(batch.map(async (filing) => {
       try {
         const job = await matchJobStatement(this.boss, { side: this.side.side, id: filing.row.id, version: 1 });
-        filing.settle(await repository.insertRecordInOneTrip(this.pool, this.side, filing.row, filing.audit, job));
+        filing.settle((await repository.insertRecordsInOneTrip(this.pool, this.side, [filing], job))?.[0] ?? null);
       } catch (error) {
         filing.fail(error);
       }

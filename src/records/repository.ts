@@ -74,61 +74,11 @@ export interface FilingAudit {
 }
 
 /**
- * Files a new record in one round trip to the database: the row, its first version, its audit
- * entry and its match job in one transaction sent as one multi-statement string (values inlined as
- * escaped literals; the job statement is pg-boss's own). Null when the (filing unit, ref) pair
- * already exists: then nothing at all is written.
- */
-export async function insertRecordInOneTrip(
-  pool: pg.Pool,
-  side: SideDefinition,
-  row: NewRow & { id: string },
-  audit: FilingAudit,
-  job: { text: string; values: unknown[] },
-): Promise<StoredRecord | null> {
-  const client = await pool.connect();
-  try {
-    const lit = (value: string | null) => (value === null ? 'NULL' : client.escapeLiteral(value));
-    const json = (value: unknown) => `${client.escapeLiteral(JSON.stringify(value))}::jsonb`;
-    if (job.values.length !== 1 || /\$[2-9]/.test(job.text)) throw new Error('unexpected shape of the queue\'s insert statement');
-    const jobSql = job.text.replaceAll('$1', lit(String(job.values[0])));
-    const fields = Object.keys(row.record);
-    const sql = `BEGIN;
-WITH rec AS (
-  INSERT INTO ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by)
-  VALUES (${lit(row.id)}, ${lit(row.filingUnit)}, ${lit(row.ref)}, ${lit(row.status)}, ${json(row.record)}, ${json(row.places)},
-          ${lit(row.stateCode)}, ${lit(row.districtId)}, ${lit(row.eventDate)}, ${lit(row.actor)}, ${lit(row.actor)})
-  ON CONFLICT (filing_unit, ref) DO NOTHING RETURNING *
-), version AS (
-  INSERT INTO record_version (side, record_id, version, change, changed_fields, status, reason, record, changed_by)
-  SELECT ${lit(side.side)}, id, version, 'created', ARRAY[${fields.map(lit).join(', ')}]::text[], status, NULL, record, updated_by FROM rec
-), audit AS (
-  INSERT INTO audit_entry (actor_id, actor_name, action, entity, entity_id, request_id)
-  SELECT ${lit(audit.actorId)}::uuid, ${lit(audit.actorName)}, 'create', ${lit(side.table)}, id::text, ${lit(audit.requestId)} FROM rec
-)
-SELECT ${columns} FROM rec;
-SELECT 1 / (SELECT count(*)::int FROM ${side.table} WHERE id = ${lit(row.id)}) AS filed;
-${jobSql};
-COMMIT`;
-    try {
-      const results = (await client.query(sql)) as unknown as pg.QueryResult[];
-      return results[1]!.rows[0] as StoredRecord;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      // The guard's division by zero: the ref was already filed, so nothing was written.
-      if ((error as { code?: string }).code === '22012') return null;
-      throw error;
-    }
-  } finally {
-    client.release();
-  }
-}
-
-/**
- * Files several new records in one round trip and one transaction (group commit): the rows, their
- * first versions, their audit entries and one pg-boss statement queueing all their match jobs.
- * All or nothing: when any (filing unit, ref) is already taken, or two in the batch share one,
- * nothing is written and null comes back, so that the caller files them one at a time instead.
+ * Files new records, one or several, in one round trip and one transaction (group commit): the
+ * rows, their first versions, their audit entries and pg-boss's own statement queueing their match
+ * jobs, sent as one multi-statement string (values inlined as escaped literals). All or nothing:
+ * when any (filing unit, ref) is already taken, or two in the batch share one, nothing at all is
+ * written and null comes back.
  */
 export async function insertRecordsInOneTrip(
   pool: pg.Pool,
