@@ -3,18 +3,14 @@
 //   npx tsx bench/photo-index.ts [count]
 import { PdqHashIndex } from '../matchers/photos/hash-index.ts';
 import { hammingDistance } from '../matchers/photos/pdq.ts';
+import { Random } from '../fixtures/synth/random.ts';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 const queries = 1000;
 const plantedPerQuery = 3;
 
-let seed = 20240601;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const seeded = new Random(20240601);
+const random = () => seeded.next();
 const randomWords = () => Uint32Array.from({ length: 8 }, () => Math.floor(random() * 2 ** 32));
 function nearCopy(words: Uint32Array, bits: number): Uint32Array {
   const copy = words.slice();

@@ -16,6 +16,7 @@ import type { PhotoHash } from '../matchers/photos/evidence.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { PhotoNeighbourhood } from '../src/matching/photo-index.ts';
+import { Random } from '../fixtures/synth/random.ts';
 
 const { values } = parseArgs({ options: { hashes: { type: 'string', default: '1000000' }, queries: { type: 'string', default: '500' } } });
 const [count, queries] = [Number(values.hashes), Number(values.queries)];
@@ -25,13 +26,8 @@ const dbUrl = Object.assign(new URL(baseUrl), { pathname: `/${dbName}` }).toStri
 const seconds = (started: number) => ((performance.now() - started) / 1000).toFixed(1);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
-let seed = 99;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const seeded = new Random(99);
+const random = () => seeded.next();
 const randomHash = () => Array.from({ length: 8 }, () => Math.floor(random() * 2 ** 32).toString(16).padStart(8, '0')).join('');
 function flipBits(hash: string, bits: number): string {
   const digits = hash.split('').map((c) => Number.parseInt(c, 16));

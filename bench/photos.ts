@@ -8,6 +8,7 @@ import imghash from 'imghash';
 import { bmvbhash } from 'blockhash-core';
 import { hammingDistance, nearestVariant, type PdqHash } from '../matchers/photos/pdq.ts';
 import { pdqHashOfImage } from '../src/photos/pdq-image.ts';
+import { Random } from '../fixtures/synth/random.ts';
 
 // sharp-phash is CommonJS whose types claim an ES default export; load it as what it is.
 const require = createRequire(import.meta.url);
@@ -17,13 +18,8 @@ const phashDistance = require('sharp-phash/distance') as (a: string, b: string) 
 const scenes = Number(process.argv[2] ?? 120);
 const maxFalsePositiveRate = 1e-4;
 
-let seed = 7;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const seeded = new Random(7);
+const random = () => seeded.next();
 const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const colour = () => `rgb(${between(0, 255)},${between(0, 255)},${between(0, 255)})`;
 

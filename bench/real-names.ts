@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareNames, nameBlockingKeys, prepareName, type PreparedName } from '../matchers/names/compare.ts';
+import { Random } from '../fixtures/synth/random.ts';
 
 const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/data' } } });
 const dataDir = values.data!;
@@ -31,13 +32,8 @@ function cricketers(): Pair[] {
 const levels = ['exact', 'phonetic', 'jw_high', 'jw_mid', 'nickname', 'initial_only', 'different'] as const;
 const topLevels = new Set(['exact', 'phonetic']);
 
-let seed = 17;
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const seeded = new Random(17);
+const random = () => seeded.next();
 
 function measure(label: string, pairs: Pair[]) {
   const prepared = pairs

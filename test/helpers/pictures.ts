@@ -1,13 +1,11 @@
 // Synthetic pictures for photo tests: landscapes of shapes drawn from a seed. No person in them.
 import sharp from 'sharp';
+import { Random } from '../../fixtures/synth/random.ts';
 
-export function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A seeded source of numbers in [0, 1): the synthetic world's own generator. */
+export function random(seed: number): () => number {
+  const seeded = new Random(seed);
+  return () => seeded.next();
 }
 
 /** A scene: a sky-to-ground gradient with hills, trees and blocks placed by the seed (PNG). */
