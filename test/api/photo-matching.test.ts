@@ -7,7 +7,7 @@ import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
 import { photoNeighbourhoodOf } from '../../src/matching/photo-index.ts';
 import { photoHashesOf } from '../../src/matching/store.ts';
-import { useTestApp } from '../helpers/app.ts';
+import { multipart, useTestApp } from '../helpers/app.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
 import { forwardedCopy, scene } from '../helpers/pictures.ts';
 
@@ -15,12 +15,6 @@ const t = useTestApp();
 const engine = createEngine();
 const settings = { floor: 0.001, topK: 10 };
 const urlOf = { missing: '/api/v1/missing-reports', found: '/api/v1/found-children' } as const;
-
-function multipart(bytes: Buffer) {
-  const boundary = '----milapphoto';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
-  return { payload: Buffer.concat([head, bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 async function file(side: 'missing' | 'found', record: object): Promise<string> {
   const answer = await t.inject({ method: 'POST', url: urlOf[side], payload: record });

@@ -3,17 +3,10 @@
 import sharp from 'sharp';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { useTestApp } from '../helpers/app.ts';
+import { multipart, useTestApp } from '../helpers/app.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
 
 const t = useTestApp();
-
-function multipart(bytes: Buffer, filename = 'photo.jpg', field = 'photo') {
-  const boundary = '----milaptest';
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`);
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return { payload: Buffer.concat([head, bytes, tail]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 /** A synthetic picture (no person in it) with EXIF orientation 6 and GPS coordinates. */
 async function photoWithGps(): Promise<Buffer> {

@@ -63,3 +63,11 @@ export function useTestApp(): TestApp {
   });
   return holder;
 }
+
+/** A multipart body with one file, as a browser's form sends a photo (for inject). */
+export function multipart(bytes: Buffer, filename = 'photo.jpg', field = 'photo') {
+  const boundary = '----milaptest';
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { payload: Buffer.concat([head, bytes, tail]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
