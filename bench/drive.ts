@@ -9,11 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { pino } from 'pino';
 import { generateWorld } from '../fixtures/synth/world.ts';
 import { isoOfDay } from '../matchers/age.ts';
@@ -27,34 +23,13 @@ import { startWorkers } from '../src/jobs/workers.ts';
 import { createEngine } from '../src/matching/engine.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
 import { missingSide } from '../src/records/sides.ts';
+import { admin, copyRows, databaseUrl } from './db.ts';
 
 const { values } = parseArgs({ options: { missing: { type: 'string', default: '20000' }, children: { type: 'string', default: '5000' }, workers: { type: 'string', default: '4' } } });
 const [missingCount, childCount, workers] = [Number(values.missing), Number(values.children), Number(values.workers)];
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = 'milap_bench_drive';
-const dbUrl = Object.assign(new URL(baseUrl), { pathname: `/${dbName}` }).toString();
+const dbUrl = databaseUrl(dbName);
 const seconds = (since: number) => (performance.now() - since) / 1000;
-const tsv = (value: unknown) => (value === null || value === undefined ? '\\N' : String(value).replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
-
-async function copy(pool: pg.Pool, sql: string, rows: Iterable<unknown[]>) {
-  const client = await pool.connect();
-  try {
-    const lines = (function* () {
-      for (const row of rows) yield `${row.map(tsv).join('\t')}\n`;
-    })();
-    await pipeline(Readable.from(lines), client.query(copyFrom(sql)));
-  } finally {
-    client.release();
-  }
-}
-
 await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 await admin(`CREATE DATABASE ${dbName}`);
 const database = await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 });
@@ -66,14 +41,14 @@ const engine = createEngine();
 const world = generateWorld({ missing: missingCount, found: childCount, seed: 7 });
 let started = performance.now();
 const reports = world.missing.map((record) => ({ id: randomUUID(), record, prepared: prepareMissing(record) }));
-await copy(database.pool, 'COPY missing_report (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN',
+await copyRows(database.pool, 'COPY missing_report (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN',
   reports.map(({ id, record }) => {
     const places = resolveRecordPlaces(missingSide, record);
     return [id, missingSide.filingUnit(record), record.ref, 'open', JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, missingSide.eventDate(record), 'bench', 'bench'];
   }));
-await copy(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN',
+await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN',
   reports.map(({ id, prepared: p }) => ['missing', id, 1, p.sex, p.birth ? isoOfDay(p.birth.from) : null, p.birth ? isoOfDay(p.birth.to) : null, 't', engine.modelVersion]));
-await copy(database.pool, 'COPY match_key (side, key, record_id) FROM STDIN', reports.flatMap(({ id, prepared }) => blockingKeys(prepared).map((key) => ['missing', key, id])));
+await copyRows(database.pool, 'COPY match_key (side, key, record_id) FROM STDIN', reports.flatMap(({ id, prepared }) => blockingKeys(prepared).map((key) => ['missing', key, id])));
 await database.pool.query('ANALYZE');
 console.log(`${missingCount} missing reports in place (COPY) in ${seconds(started).toFixed(1)} s`);
 

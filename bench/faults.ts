@@ -11,21 +11,14 @@ import pg from 'pg';
 import { issueToken } from '../src/access/credentials.ts';
 import { createUser } from '../src/access/users.ts';
 import { fullFoundChild, fullMissingReport } from '../test/helpers/people.ts';
+import { admin, databaseUrl } from './db.ts';
 
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = 'milap_faults';
-const dbUrl = Object.assign(new URL(baseUrl), { pathname: `/${dbName}` }).toString();
+const dbUrl = databaseUrl(dbName);
 const port = 3900 + Math.floor(Math.random() * 90);
 const api = `http://127.0.0.1:${port}`;
 let token = '';
 const checks: [string, boolean, string][] = [];
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
 
 async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: dbUrl });

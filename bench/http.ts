@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -19,19 +18,12 @@ import { DirectoryPhotoStore } from '../src/photos/store.ts';
 import { issueToken } from '../src/access/credentials.ts';
 import { createUser } from '../src/access/users.ts';
 import { fullFoundChild, fullMissingReport } from '../test/helpers/people.ts';
+import { admin, databaseUrl } from './db.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' } } });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const benchDb = `milap_bench_http`;
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
 
 function reportBody(): string {
   return JSON.stringify(fullMissingReport({ ref: `BENCH-${randomUUID()}` }));
@@ -54,8 +46,7 @@ async function measure(label: string, url: string, method: 'POST' | 'GET', as = 
 
 await admin(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`);
 await admin(`CREATE DATABASE ${benchDb}`);
-const dbUrl = new URL(baseUrl);
-dbUrl.pathname = `/${benchDb}`;
+const dbUrl = new URL(databaseUrl(benchDb));
 const database = await openDatabase({ DATABASE_URL: dbUrl.toString(), MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 });
 await migrate(database.pool);
 const boss = await startQueue(database, { supervise: false });

@@ -7,22 +7,18 @@
 // p50/p95/p99 of PhotoNeighbourhood.recordsNear, and how many copies were found.
 //   npx tsx bench/photo-lookup.ts [--hashes 1000000] [--queries 500]
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { PhotoHash } from '../matchers/photos/evidence.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { PhotoNeighbourhood } from '../src/matching/photo-index.ts';
 import { Random } from '../fixtures/synth/random.ts';
+import { admin, copyRows, databaseUrl } from './db.ts';
 
 const { values } = parseArgs({ options: { hashes: { type: 'string', default: '1000000' }, queries: { type: 'string', default: '500' } } });
 const [count, queries] = [Number(values.hashes), Number(values.queries)];
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = 'milap_bench_photos';
-const dbUrl = Object.assign(new URL(baseUrl), { pathname: `/${dbName}` }).toString();
+const dbUrl = databaseUrl(dbName);
 const seconds = (started: number) => ((performance.now() - started) / 1000).toFixed(1);
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
@@ -40,13 +36,6 @@ function flipBits(hash: string, bits: number): string {
 const variantsOf = (hash: string) => [hash, ...Array.from({ length: 7 }, randomHash)];
 const pgArray = (items: readonly (string | number)[]) => `{${items.join(',')}}`;
 
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
-
 await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 await admin(`CREATE DATABASE ${dbName}`);
 const database = await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 4 });
@@ -55,25 +44,18 @@ await migrate(database.pool);
 let started = performance.now();
 const ids: string[] = [];
 const stored: string[] = [];
-const client = await database.pool.connect();
-try {
-  const photoLines = function* () {
-    for (let i = 0; i < count; i++) {
-      const id = randomUUID();
-      const hash = randomHash();
-      ids.push(id);
-      stored.push(hash);
-      yield `${id}\tmissing\t${id}\t${randomUUID().replaceAll('-', '')}\tthumb\t640\t480\t50000\tjpeg\t${hash}\t80\t${pgArray(variantsOf(hash))}\tbench\n`;
-    }
-  };
-  await pipeline(Readable.from(photoLines()), client.query(copyFrom(
-    'COPY photo (id, side, record_id, sha256, thumbnail_sha256, width, height, bytes, source_format, pdq, pdq_quality, pdq_variants, uploaded_by) FROM STDIN',
-  )));
-  await client.query('ANALYZE photo');
-  console.log(`loaded ${count} photo hashes in ${seconds(started)} s`);
-} finally {
-  client.release();
-}
+const photoRows = function* () {
+  for (let i = 0; i < count; i++) {
+    const id = randomUUID();
+    const hash = randomHash();
+    ids.push(id);
+    stored.push(hash);
+    yield [id, 'missing', id, randomUUID().replaceAll('-', ''), 'thumb', 640, 480, 50000, 'jpeg', hash, 80, pgArray(variantsOf(hash)), 'bench'];
+  }
+};
+await copyRows(database.pool, 'COPY photo (id, side, record_id, sha256, thumbnail_sha256, width, height, bytes, source_format, pdq, pdq_quality, pdq_variants, uploaded_by) FROM STDIN', photoRows());
+await database.pool.query('ANALYZE photo');
+console.log(`loaded ${count} photo hashes in ${seconds(started)} s`);
 
 const neighbourhood = new PhotoNeighbourhood();
 started = performance.now();

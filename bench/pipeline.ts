@@ -6,11 +6,7 @@
 //   5. database size and worker memory.
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
 import { randomUUID } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { pino } from 'pino';
 import { generateWorld } from '../fixtures/synth/world.ts';
 import { blockingKeys } from '../matchers/blocking.ts';
@@ -26,35 +22,14 @@ import { matchRecord } from '../src/matching/match-job.ts';
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
+import { admin, copyRows, databaseUrl } from './db.ts';
 
 const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' } } });
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
-const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = process.env.PIPELINE_DB ?? 'milap_bench_pipeline';
-const dbUrl = Object.assign(new URL(baseUrl), { pathname: `/${dbName}` }).toString();
+const dbUrl = databaseUrl(dbName);
 const seconds = (started: number) => (performance.now() - started) / 1000;
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
-const csv = (value: unknown) => (value === null || value === undefined ? '\\N' : String(value).replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
-
-async function copy(pool: pg.Pool, sql: string, rows: Iterable<unknown[]>) {
-  const client = await pool.connect();
-  try {
-    const lines = (function* () {
-      for (const row of rows) yield `${row.map(csv).join('\t')}\n`;
-    })();
-    await pipeline(Readable.from(lines), client.query(copyFrom(sql)));
-  } finally {
-    client.release();
-  }
-}
-
 await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 await admin(`CREATE DATABASE ${dbName}`);
 const database = await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 });
@@ -68,15 +43,15 @@ console.log(`generated ${missingCount} missing and ${foundCount} found in ${seco
 started = performance.now();
 for (const [side, list] of [[missingSide, world.missing], [foundSide, world.found]] as [SideDefinition, typeof world.missing | typeof world.found][]) {
   const rows: { id: string; record: (typeof list)[number] }[] = list.map((record) => ({ id: randomUUID(), record }));
-  await copy(database.pool, `COPY ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN`,
+  await copyRows(database.pool, `COPY ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN`,
     rows.map(({ id, record }) => {
       const places = resolveRecordPlaces(side, record);
       return [id, side.filingUnit(record), record.ref, side.initialStatus, JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, side.eventDate(record), 'bench', 'bench'];
     }));
   const prepared = rows.map(({ id, record }) => ({ id, prepared: side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never) }));
-  await copy(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN',
+  await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN',
     prepared.map(({ id, prepared: p }) => [side.side, id, 1, p.sex, p.birth ? isoOfDay(p.birth.from) : null, p.birth ? isoOfDay(p.birth.to) : null, 't', engine.modelVersion]));
-  await copy(database.pool, 'COPY match_key (side, key, record_id) FROM STDIN', prepared.flatMap(({ id, prepared: p }) => blockingKeys(p).map((key) => [side.side, key, id])));
+  await copyRows(database.pool, 'COPY match_key (side, key, record_id) FROM STDIN', prepared.flatMap(({ id, prepared: p }) => blockingKeys(p).map((key) => [side.side, key, id])));
 }
 await database.pool.query('ANALYZE');
 console.log(`loaded with COPY (records, subjects, keys) in ${seconds(started).toFixed(1)} s`);
