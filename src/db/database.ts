@@ -25,8 +25,11 @@ export interface Database {
 export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'MILAP_DATA_DIR' | 'DATABASE_POOL_SIZE'>): Promise<Database> {
   if (config.DATABASE_URL) {
     const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE });
-    // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
+    // A client losing its server (a restart) must not crash the process. An idle one is the pool's
+    // to replace; one checked out between two queries has no listener of pg-pool's, so each client
+    // gets its own: the query in flight or the next one fails, and the client is dropped on release.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     return { kind: 'postgres', pool, pglite: null, close: () => pool.end() };
   }
   const dataDir = config.MILAP_DATA_DIR.startsWith('memory://') ? config.MILAP_DATA_DIR : resolve(config.MILAP_DATA_DIR);
