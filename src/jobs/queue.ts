@@ -47,19 +47,28 @@ export async function startQueue(database: Database, options: { supervise: boole
     db: onPool(database.pool),
     backend: database.kind === 'pglite' ? 'pglite' : 'postgres',
     supervise: options.supervise,
+    // Every 15 s (not pg-boss's 60) the supervisor fails and retries jobs whose worker stopped
+    // beating: a worker killed mid-batch holds up its records for seconds, not minutes.
+    superviseIntervalSeconds: 15,
+    monitorIntervalSeconds: 15,
     schedule: false,
   });
   boss.on('error', () => {}); // surfaced through /ready and the job states, not as an unhandled event
   await boss.start();
   await boss.createQueue(matchDeadLetterQueue).catch(ignoreExisting);
-  await boss.createQueue(matchQueue, {
+  const settings = {
     deadLetter: matchDeadLetterQueue,
     retryLimit: 5,
     retryDelay: 2,
     retryBackoff: true,
     retryDelayMax: 300,
+    // A job whose worker died (its heartbeat, sent every 5 s while it runs, stops) is retried after
+    // 10 s; one whose worker lives but hangs is failed after 300 s.
+    heartbeatSeconds: 10,
     expireInSeconds: 300,
-  }).catch(ignoreExisting);
+  };
+  await boss.createQueue(matchQueue, settings).catch(ignoreExisting);
+  await boss.updateQueue(matchQueue, settings); // a queue made by an earlier release takes today's settings
   return boss;
 }
 

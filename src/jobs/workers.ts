@@ -1,6 +1,6 @@
 // The background workers of this process: the `match` queue, handled by the match job.
 import type { Logger } from 'pino';
-import type { PgBoss } from 'pg-boss';
+import type { JobResult, PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import { photoNeighbourhoodOf } from '../matching/photo-index.ts';
 import { createEngine } from '../matching/engine.ts';
@@ -48,6 +48,9 @@ export class StatisticsKeeper {
   }
 }
 
+/** Match jobs a worker fetches at once. */
+const jobsPerFetch = 4;
+
 export async function startWorkers(boss: PgBoss, database: Database, logger: Logger, metrics: WorkerMetrics, options: WorkerOptions): Promise<void> {
   const engine = createEngine();
   const statistics = new StatisticsKeeper(database, logger);
@@ -58,18 +61,29 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     logger.warn({ err: error }, 'photo index not read at start; the first match job with a photo reads it');
   });
   if (database.kind === 'pglite') await warming; // one connection: let it finish before jobs start
-  await boss.work<MatchJob>(matchQueue, { localConcurrency, batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    if (!job) return;
-    const started = performance.now();
-    try {
-      const result = await matchRecord(database.pool, engine, options, job.data);
-      metrics.record(performance.now() - started, true);
-      await statistics.jobDone();
-      logger.debug({ job: job.id, side: job.data.side, id: job.data.id, ...result }, 'matched');
-    } catch (error) {
-      metrics.record(performance.now() - started, false);
-      logger.warn({ job: job.id, side: job.data.side, id: job.data.id, err: error }, 'match job failed; it will be retried');
-      throw error;
-    }
-  });
+  // A worker takes a few jobs at a time and, while its fetches come back full, fetches again at once
+  // (burstWhenBatchFull): with one job a fetch it waited a polling interval after every job, which
+  // held each worker to two jobs a second whatever the job cost. Each job has its own outcome.
+  await boss.work<MatchJob>(
+    matchQueue,
+    { localConcurrency, batchSize: jobsPerFetch, burstWhenBatchFull: true, perJobResults: true, pollingIntervalSeconds: 0.5 },
+    async (jobs) => {
+      const results: JobResult[] = [];
+      for (const job of jobs) {
+        const started = performance.now();
+        try {
+          const result = await matchRecord(database.pool, engine, options, job.data);
+          metrics.record(performance.now() - started, true);
+          await statistics.jobDone();
+          logger.debug({ job: job.id, side: job.data.side, id: job.data.id, ...result }, 'matched');
+          results.push({ id: job.id, status: 'completed' });
+        } catch (error) {
+          metrics.record(performance.now() - started, false);
+          logger.warn({ job: job.id, side: job.data.side, id: job.data.id, err: error }, 'match job failed; it will be retried');
+          results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
+        }
+      }
+      return results;
+    },
+  );
 }
