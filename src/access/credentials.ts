@@ -74,6 +74,7 @@ export async function revokeToken(db: pg.Pool, id: string): Promise<ApiToken | n
     `UPDATE api_token SET revoked_at = COALESCE(revoked_at, clock_timestamp()) WHERE id = $1 RETURNING ${tokenColumns}`,
     [id],
   );
+  forgetTokens(db);
   return rows[0] ?? null;
 }
 
@@ -81,13 +82,82 @@ export async function listTokens(db: pg.Pool): Promise<ApiToken[]> {
   return (await db.query<ApiToken>(`SELECT ${tokenColumns} FROM api_token ORDER BY created_at DESC`)).rows;
 }
 
+/**
+ * The users behind API tokens this process has seen, so that a system filing hundreds of records a
+ * second is not looked up in the database for each one. A token's entry lasts until the token
+ * expires or any credential changes: a revocation or a disabled user made through this process
+ * empties the cache at once, and one made elsewhere moves `credential_epoch` (by trigger), which is
+ * read at most once a second.
+ */
+class TokenCache {
+  static readonly recheckMs = 1000;
+  static readonly maxEntries = 10_000;
+  readonly entries = new Map<string, { user: User; expiresAt: number }>();
+  /** Moves on every emptying; a lookup that began before one does not refill the cache. */
+  generation = 0;
+  epoch: string | null = null;
+  checkedAt = 0;
+  checking: Promise<void> | null = null;
+
+  forget() {
+    this.entries.clear();
+    this.generation++;
+  }
+
+  /** Empties the cache when the database's credential epoch moved since the last look. */
+  async current(db: pg.Pool): Promise<void> {
+    if (Date.now() - this.checkedAt < TokenCache.recheckMs) return;
+    this.checking ??= (async () => {
+      try {
+        const { rows } = await db.query<{ epoch: string }>('SELECT epoch::text AS epoch FROM credential_epoch');
+        const epoch = rows[0]?.epoch ?? null;
+        if (epoch !== this.epoch) this.forget();
+        this.epoch = epoch;
+        this.checkedAt = Date.now();
+      } finally {
+        this.checking = null;
+      }
+    })();
+    await this.checking;
+  }
+
+  remember(key: string, user: User, expiresAt: number, generation: number) {
+    if (generation !== this.generation) return;
+    if (this.entries.size >= TokenCache.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { user: Object.freeze(user), expiresAt });
+  }
+}
+
+const tokenCaches = new WeakMap<pg.Pool, TokenCache>();
+const tokenCacheOf = (db: pg.Pool) => {
+  let cache = tokenCaches.get(db);
+  if (!cache) tokenCaches.set(db, (cache = new TokenCache()));
+  return cache;
+};
+
+/** Called after a revocation or a change to a user: this process stops trusting what it remembers. */
+export const forgetTokens = (db: pg.Pool) => tokenCacheOf(db).forget();
+
+/** The user behind a live API token of an enabled account. */
 export async function userOfToken(db: pg.Pool, token: string): Promise<User | null> {
-  const { rows } = await db.query<User>(
-    `SELECT ${userColumns('u')} FROM api_token t JOIN app_user u ON u.id = t.user_id
+  const cache = tokenCacheOf(db);
+  await cache.current(db);
+  const key = digest(token);
+  const hit = cache.entries.get(key);
+  if (hit && hit.expiresAt > Date.now()) return hit.user;
+  if (hit) cache.entries.delete(key);
+  const generation = cache.generation;
+  const { rows } = await db.query<User & { expiresAtMs: string }>(
+    `SELECT ${userColumns('u')}, (extract(epoch FROM t.expires_at) * 1000)::bigint::text AS "expiresAtMs"
+       FROM api_token t JOIN app_user u ON u.id = t.user_id
       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > clock_timestamp() AND u.disabled_at IS NULL`,
-    [digest(token)],
+    [key],
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  const { expiresAtMs, ...user } = row;
+  cache.remember(key, user, Number(expiresAtMs), generation);
+  return user;
 }
 
 /** The first start's one-time admin set-up token; null once any user exists or a token is pending. */

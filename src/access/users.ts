@@ -4,6 +4,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type pg from 'pg';
 import { z } from 'zod';
 import { conflict } from '../http/errors.ts';
+import { forgetTokens } from './credentials.ts';
 import type { Jurisdiction } from './jurisdiction.ts';
 import { roles, type Role } from './rules.ts';
 
@@ -73,6 +74,7 @@ export async function disableUser(db: pg.Pool, username: string): Promise<User |
   if (rows[0]) {
     await db.query('UPDATE user_session SET revoked_at = clock_timestamp() WHERE user_id = $1 AND revoked_at IS NULL', [rows[0].id]);
     await db.query('UPDATE api_token SET revoked_at = clock_timestamp() WHERE user_id = $1 AND revoked_at IS NULL', [rows[0].id]);
+    forgetTokens(db);
   }
   return rows[0] ?? null;
 }

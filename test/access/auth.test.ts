@@ -100,6 +100,23 @@ describe('API tokens', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/missing-reports', headers })).statusCode).toBe(401);
   });
 
+  it('a token revoked or a user disabled by another process is refused within a second', async () => {
+    // Another server or `milap users disable` changes the database, not this process's memory.
+    const elsewhere = (sql: string, id: string) => t.db.database.pool.query(sql, [id]);
+    const user = await newUser('system.elsewhere');
+    const revokedToken = await issueToken(t.db.database.pool, user.id, 'revoked elsewhere', 30);
+    const disabledUser = await newUser('si.disabled.elsewhere');
+    const disabledToken = await issueToken(t.db.database.pool, disabledUser.id, 'laptop', 30);
+    const list = (token: string) => t.app.inject({ method: 'GET', url: '/api/v1/missing-reports', headers: { authorization: `Bearer ${token}` } });
+    expect((await list(revokedToken.token)).statusCode).toBe(200);
+    expect((await list(disabledToken.token)).statusCode).toBe(200);
+    await elsewhere('UPDATE api_token SET revoked_at = clock_timestamp() WHERE id = $1', revokedToken.id);
+    await elsewhere('UPDATE app_user SET disabled_at = clock_timestamp() WHERE id = $1', disabledUser.id);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await list(revokedToken.token)).statusCode).toBe(401);
+    expect((await list(disabledToken.token)).statusCode).toBe(401);
+  });
+
   it('an expired token is refused', async () => {
     const user = await newUser('system.expiring');
     const token = await issueToken(t.db.database.pool, user.id, 'short-lived', 1);
