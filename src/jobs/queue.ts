@@ -7,11 +7,32 @@ import type { Database } from '../db/database.ts';
 export const matchQueue = 'match';
 export const matchDeadLetterQueue = 'match-dead-letter';
 
-/** What a `match` job carries: which record changed, and to which version. */
+/** One record to match: which record changed, and to which version. */
 export interface MatchJob {
   side: 'missing' | 'found';
   id: string;
   version: number;
+}
+
+/**
+ * What a `match` job carries: one record (every write but a grouped filing), or the records of one
+ * side filed together in one transaction. A queued job costs the database more than the record
+ * it is for (pg-boss's insert and its indexes), so a group of filings queues one job per
+ * `recordsPerJob` records instead of one each.
+ */
+export type MatchJobData = MatchJob | { side: MatchJob['side']; records: { id: string; version: number }[] };
+
+/** Most records one job carries: a burst of filings still spreads over several workers. */
+export const recordsPerJob = 8;
+
+/** SQL: a row for each record of each match job (job_id, state, side, record_id, version), for counts and checks. */
+export const matchJobRecordsSql = `SELECT j.id AS job_id, j.state, j.data->>'side' AS side, (r->>'id')::uuid AS record_id, (r->>'version')::int AS version
+  FROM pgboss.job j CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN j.data ? 'records' THEN j.data->'records' ELSE jsonb_build_array(j.data) END) AS r
+ WHERE j.name = 'match'`;
+
+/** The records a job is for, in the order they were filed. */
+export function recordsOfJob(data: MatchJobData): MatchJob[] {
+  return 'records' in data ? data.records.map(({ id, version }) => ({ side: data.side, id, version })) : [data];
 }
 
 /** A pg-boss statement runner on one client: pass it as `db` to send inside the caller's transaction. */
@@ -99,10 +120,17 @@ export async function matchJobStatement(boss: PgBoss, job: MatchJob): Promise<{ 
 }
 
 /**
- * The one statement pg-boss runs to queue several match jobs at once (its bulk insert, the same
- * insert plan as send's), captured without running it.
+ * The one statement pg-boss runs to queue the match jobs of records of one side filed together
+ * (its bulk insert, the same insert plan as send's), captured without running it: one job for each
+ * `recordsPerJob` of them.
  */
-export async function matchJobsStatement(boss: PgBoss, jobs: MatchJob[]): Promise<{ text: string; values: unknown[] }> {
+export async function matchJobsStatement(boss: PgBoss, records: MatchJob[]): Promise<{ text: string; values: unknown[] }> {
+  const side = records[0]?.side;
+  if (!side || records.some((record) => record.side !== side)) throw new Error('a grouped match job is for records of one side');
+  const jobs: MatchJobData[] = [];
+  for (let i = 0; i < records.length; i += recordsPerJob) {
+    jobs.push({ side, records: records.slice(i, i + recordsPerJob).map(({ id, version }) => ({ id, version })) });
+  }
   let captured: { text: string; values: unknown[] } | null = null;
   const capture: IDatabase = {
     executeSql(text, values = []) {

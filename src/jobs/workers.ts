@@ -6,7 +6,7 @@ import { photoNeighbourhoodOf } from '../matching/photo-index.ts';
 import { createEngine } from '../matching/engine.ts';
 import { matchRecord, type MatchSettings } from '../matching/match-job.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import { matchQueue, type MatchJob } from './queue.ts';
+import { matchQueue, recordsOfJob, type MatchJobData } from './queue.ts';
 
 export interface WorkerOptions extends MatchSettings {
   concurrency: number;
@@ -64,24 +64,29 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   // A worker takes a few jobs at a time and, while its fetches come back full, fetches again at once
   // (burstWhenBatchFull): with one job a fetch it waited a polling interval after every job, which
   // held each worker to two jobs a second whatever the job cost. Each job has its own outcome.
-  await boss.work<MatchJob>(
+  // A job for several records (a group of filings) matches each; when any fails, the job fails,
+  // naming them, and its retry matches them all again (matching a record twice changes nothing).
+  await boss.work<MatchJobData>(
     matchQueue,
     { localConcurrency, batchSize: jobsPerFetch, burstWhenBatchFull: true, perJobResults: true, pollingIntervalSeconds: 0.5 },
     async (jobs) => {
       const results: JobResult[] = [];
       for (const job of jobs) {
-        const started = performance.now();
-        try {
-          const result = await matchRecord(database.pool, engine, options, job.data);
-          metrics.record(performance.now() - started, true);
-          await statistics.jobDone();
-          logger.debug({ job: job.id, side: job.data.side, id: job.data.id, ...result }, 'matched');
-          results.push({ id: job.id, status: 'completed' });
-        } catch (error) {
-          metrics.record(performance.now() - started, false);
-          logger.warn({ job: job.id, side: job.data.side, id: job.data.id, err: error }, 'match job failed; it will be retried');
-          results.push({ id: job.id, status: 'failed', output: { message: error instanceof Error ? error.message : String(error) } });
+        const failed: { id: string; message: string }[] = [];
+        for (const record of recordsOfJob(job.data)) {
+          const started = performance.now();
+          try {
+            const result = await matchRecord(database.pool, engine, options, record);
+            metrics.record(performance.now() - started, true);
+            await statistics.jobDone();
+            logger.debug({ job: job.id, side: record.side, id: record.id, ...result }, 'matched');
+          } catch (error) {
+            metrics.record(performance.now() - started, false);
+            logger.warn({ job: job.id, side: record.side, id: record.id, err: error }, 'match job failed; it will be retried');
+            failed.push({ id: record.id, message: error instanceof Error ? error.message : String(error) });
+          }
         }
+        results.push(failed.length ? { id: job.id, status: 'failed', output: { message: failed[0]!.message, failed } } : { id: job.id, status: 'completed' });
       }
       return results;
     },

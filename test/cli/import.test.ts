@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
+import { matchJobRecordsSql } from '../../src/jobs/queue.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
 
@@ -83,7 +84,7 @@ describe('milap import', () => {
     const run = milap('import', '--found', file);
     expect(run.status, run.stderr).toBe(0);
     const jobs = await withDatabase(async (database) =>
-      (await database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job j JOIN found_child f ON f.id::text = j.data->>'id' WHERE j.name = 'match'`)).rows[0].n,
+      (await database.pool.query(`SELECT count(*)::int AS n FROM (${matchJobRecordsSql}) j JOIN found_child f ON f.id = j.record_id`)).rows[0].n,
     );
     expect(jobs).toBe(2);
   });

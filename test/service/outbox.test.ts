@@ -1,8 +1,11 @@
 // The outbox rule: a record that was saved is never left unmatched. Its match job is queued in the
 // same transaction, so the two commit together or not at all.
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '../../src/db/database.ts';
-import { sendMatchJob } from '../../src/jobs/queue.ts';
+import { WorkerMetrics } from '../../src/jobs/metrics.ts';
+import { matchJobRecordsSql, sendMatchJob } from '../../src/jobs/queue.ts';
+import { startWorkers } from '../../src/jobs/workers.ts';
 import { filingBatcherOf } from '../../src/records/filing-batch.ts';
 import * as records from '../../src/records/service.ts';
 import { missingSide, foundSide } from '../../src/records/sides.ts';
@@ -85,7 +88,7 @@ describe('the record and its match job commit together', () => {
     const report = fullMissingReport();
     const { id } = (await records.fileRecord(ctx, missingSide, report, filer)).body as { id: string };
     await expect(records.fileRecord(ctx, missingSide, { ...report, name: 'Another Synthetic Name' }, filer)).rejects.toMatchObject({ statusCode: 409 });
-    expect((await db.database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND data->>'side' = 'missing' AND data->>'id' NOT IN (SELECT id::text FROM missing_report)`)).rows[0].n).toBe(0);
+    expect((await db.database.pool.query(`SELECT count(*)::int AS n FROM (${matchJobRecordsSql}) j WHERE side = 'missing' AND record_id NOT IN (SELECT id FROM missing_report)`)).rows[0].n).toBe(0);
     expect((await db.database.pool.query('SELECT count(*)::int AS n FROM record_version WHERE record_id = $1', [id])).rows[0].n).toBe(1);
   });
 
@@ -104,7 +107,7 @@ describe('the record and its match job commit together', () => {
     const count = async (sql: string) => (await db.database.pool.query(sql, [ids])).rows[0].n;
     expect(await count(`SELECT count(*)::int AS n FROM record_version WHERE record_id = ANY($1::uuid[]) AND change = 'created'`)).toBe(24);
     expect(await count(`SELECT count(*)::int AS n FROM audit_entry WHERE entity_id = ANY($1::text[]) AND action = 'create'`)).toBe(24);
-    expect(await count(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND (data->>'id')::uuid = ANY($1::uuid[])`)).toBe(24);
+    expect(await count(`SELECT count(*)::int AS n FROM (${matchJobRecordsSql}) j WHERE record_id = ANY($1::uuid[])`)).toBe(24);
     // The burst with a taken ref was written one filing at a time; a clean burst goes in groups.
     const clean = Array.from({ length: 24 }, () => fullMissingReport());
     const answered = await Promise.all(clean.map((report) => records.fileRecord(ctx, missingSide, report, filer)));
@@ -112,6 +115,23 @@ describe('the record and its match job commit together', () => {
     const after = filingBatcherOf(ctx.pool, ctx.boss, missingSide).grouped;
     expect(after.filings - before.filings).toBeGreaterThan(after.batches - before.batches);
     const cleanIds = answered.map((answer) => (answer.body as { id: string }).id);
-    expect((await db.database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND (data->>'id')::uuid = ANY($1::uuid[])`, [cleanIds])).rows[0].n).toBe(24);
+    // Filed together, they share match jobs: one for each few records, every record in exactly one.
+    const queued = await db.database.pool.query<{ record_id: string; job_id: string }>(`SELECT record_id, job_id FROM (${matchJobRecordsSql}) j WHERE record_id = ANY($1::uuid[])`, [cleanIds]);
+    expect(queued.rows.map((row) => row.record_id).sort()).toEqual([...cleanIds].sort());
+    expect(new Set(queued.rows.map((row) => row.job_id)).size).toBeLessThan(24);
   });
+
+  it('the records of a grouped job are each matched by the workers', async () => {
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const burst = Array.from({ length: 20 }, () => fullFoundChild());
+    const ids = (await Promise.all(burst.map((child) => records.fileRecord(ctx, foundSide, child, filer)))).map((answer) => (answer.body as { id: string }).id);
+    const jobs = await db.database.pool.query<{ job_id: string }>(`SELECT DISTINCT job_id FROM (${matchJobRecordsSql}) j WHERE record_id = ANY($1::uuid[])`, [ids]);
+    expect(jobs.rows.length).toBeLessThan(ids.length);
+    await startWorkers(db.boss, db.database, pino({ level: 'silent' }), new WorkerMetrics(), { concurrency: 2, floor: 0.001, topK: 10 });
+    const matched = async () => (await db.database.pool.query(`SELECT count(*)::int AS n FROM match_subject WHERE side = 'found' AND record_id = ANY($1::uuid[])`, [ids])).rows[0].n;
+    const states = async () => (await db.database.pool.query(`SELECT DISTINCT state FROM (${matchJobRecordsSql}) j WHERE record_id = ANY($1::uuid[])`, [ids])).rows.map((row) => row.state);
+    for (let waited = 0; (await states()).join() !== 'completed' && waited < 60_000; waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await states()).toEqual(['completed']);
+    expect(await matched()).toBe(ids.length);
+  }, 120_000);
 });
