@@ -59,6 +59,8 @@ authorization = `Bearer ${(await issueToken(pool, benchUser.id, 'bench', 1)).tok
 // measured in bench/pipeline.ts), and the bare route in another, so that neither shares an event
 // loop with autocannon.
 const children: ChildProcess[] = [];
+// A bench that fails midway still stops what it started.
+process.on('exit', () => children.forEach((child) => child.kill('SIGTERM')));
 async function serve(args: string[], env: Record<string, string>): Promise<string> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env, DATABASE_URL: dbUrl }, stdio: ['ignore', env.PORT ? 'inherit' : 'pipe', 'inherit'] });
   children.push(child);

@@ -1,6 +1,7 @@
 // SQL for both sides' tables and their version history. Table names come from the fixed side
 // definitions, never from input; every value is a parameter, or, in the one-round-trip filing,
 // a literal escaped by the driver.
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { containsSql, type Jurisdiction } from '../access/jurisdiction.ts';
 import type { SideDefinition } from './sides.ts';
@@ -66,6 +67,9 @@ export async function insertRecord(db: Queryable, side: SideDefinition, row: New
   return rows[0] ?? null;
 }
 
+/** The statements prepared on each pooled connection (they last as long as it does). */
+const preparedStatements = new WeakMap<pg.PoolClient, Set<string>>();
+
 /** Who filed a record, for the audit entry written with it. */
 export interface FilingAudit {
   actorId: string | null;
@@ -91,7 +95,15 @@ export async function insertRecordsInOneTrip(
     const lit = (value: string | null) => (value === null ? 'NULL' : client.escapeLiteral(value));
     const json = (value: unknown) => `${client.escapeLiteral(JSON.stringify(value))}::jsonb`;
     if (jobs.values.length !== 1 || /\$[2-9]/.test(jobs.text)) throw new Error('unexpected shape of the queue\'s insert statement');
-    const jobSql = jobs.text.replaceAll('$1', lit(String(jobs.values[0])));
+    // pg-boss's insert is planned once per connection (a prepared statement named after its text:
+    // one job and several are two statements), not in every filing transaction.
+    const statement = `milap_jobs_${createHash('sha256').update(jobs.text).digest('hex').slice(0, 16)}`;
+    const prepared = preparedStatements.get(client) ?? preparedStatements.set(client, new Set()).get(client)!;
+    if (!prepared.has(statement)) {
+      await client.query(`PREPARE ${statement} (text) AS ${jobs.text}`);
+      prepared.add(statement);
+    }
+    const jobSql = `EXECUTE ${statement} (${lit(String(jobs.values[0]))})`;
     const rows = filings.map(({ row }) =>
       `(${lit(row.id)}::uuid, ${lit(row.filingUnit)}, ${lit(row.ref)}, ${lit(row.status)}, ${json(row.record)}, ${json(row.places)},
         ${lit(row.stateCode)}, ${lit(row.districtId)}, ${lit(row.eventDate)}::date, ${lit(row.actor)}, ${lit(row.actor)})`);
