@@ -95,12 +95,15 @@ export async function insertRecordsInOneTrip(
     const lit = (value: string | null) => (value === null ? 'NULL' : client.escapeLiteral(value));
     const json = (value: unknown) => `${client.escapeLiteral(JSON.stringify(value))}::jsonb`;
     if (jobs.values.length !== 1 || /\$[2-9]/.test(jobs.text)) throw new Error('unexpected shape of the queue\'s insert statement');
-    // pg-boss's insert is planned once per connection (a prepared statement named after its text:
-    // one job and several are two statements), not in every filing transaction.
+    // pg-boss's insert is planned once per session (a prepared statement named after its text: one
+    // job and several are two statements), not in every filing transaction.
     const statement = `milap_jobs_${createHash('sha256').update(jobs.text).digest('hex').slice(0, 16)}`;
     const prepared = preparedStatements.get(client) ?? preparedStatements.set(client, new Set()).get(client)!;
     if (!prepared.has(statement)) {
-      await client.query(`PREPARE ${statement} (text) AS ${jobs.text}`);
+      // On PGlite every pooled client is the same session: another client may have prepared it.
+      await client.query(`PREPARE ${statement} (text) AS ${jobs.text}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P05') throw error; // duplicate_prepared_statement
+      });
       prepared.add(statement);
     }
     const jobSql = `EXECUTE ${statement} (${lit(String(jobs.values[0]))})`;
