@@ -6,7 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -32,7 +32,44 @@ function reportBody(): string {
 
 let authorization = '';
 
+/**
+ * CPU seconds used so far by each of PostgreSQL's processes and by one server process, from
+ * Linux's /proc (none elsewhere): CPU per request is steadier than requests per second on a shared
+ * machine.
+ */
+function cpuSeconds(serverPid: number | undefined): Map<number, { postgres: boolean; seconds: number }> {
+  const used = new Map<number, { postgres: boolean; seconds: number }>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return used;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const postgres = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres';
+    if (!postgres && Number(pid) !== serverPid) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    used.set(Number(pid), { postgres, seconds: (Number(fields[11]) + Number(fields[12])) / 100 }); // utime + stime, in clock ticks
+  }
+  return used;
+}
+
+/** CPU seconds between two readings, by processes alive at the second (a new one counts whole). */
+function cpuBetween(before: ReturnType<typeof cpuSeconds>, after: ReturnType<typeof cpuSeconds>) {
+  const used = { postgres: 0, server: 0 };
+  for (const [pid, now] of after) used[now.postgres ? 'postgres' : 'server'] += now.seconds - (before.get(pid)?.seconds ?? 0);
+  return used;
+}
+
 async function measure(label: string, url: string, method: 'POST' | 'GET', as = authorization, next?: (request: autocannon.Request) => autocannon.Request) {
+  const serverPid = (url.startsWith(bareAddress) ? children[1] : children[0])?.pid;
+  const before = cpuSeconds(serverPid);
   const result = await autocannon({
     url,
     method,
@@ -41,8 +78,18 @@ async function measure(label: string, url: string, method: 'POST' | 'GET', as = 
     headers: { 'content-type': 'application/json', authorization: as },
     requests: [{ method, setupRequest: (request) => (next ? next(request) : method === 'POST' ? { ...request, body: reportBody() } : request) }],
   });
+  const used = cpuBetween(before, cpuSeconds(serverPid));
   const errors = result.errors + result.non2xx;
-  return { label, reqPerSec: result.requests.average, p99Ms: result.latency.p99, errors, ok: result['2xx'] };
+  const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, result['2xx']);
+  return {
+    label,
+    reqPerSec: result.requests.average,
+    p99Ms: result.latency.p99,
+    errors,
+    ok: result['2xx'],
+    pgCpuMs: perRequest(used.postgres),
+    serverCpuMs: perRequest(used.server),
+  };
 }
 
 await admin(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`);
@@ -87,12 +134,15 @@ for (let round = 0; round < rounds; round++) {
   bareRuns.push(await measure('bare INSERT route', `${bareAddress}/bare`, 'POST'));
   filingRuns.push(await measure('POST /api/v1/missing-reports', `${appAddress}/api/v1/missing-reports`, 'POST'));
 }
+const total = (runs: typeof bareRuns, of: (run: (typeof bareRuns)[number]) => number) => runs.reduce((sum, run) => sum + of(run), 0);
 const combined = (runs: typeof bareRuns) => ({
   label: runs[0]!.label,
-  reqPerSec: Number((runs.reduce((sum, run) => sum + run.reqPerSec, 0) / runs.length).toFixed(1)),
+  reqPerSec: Number((total(runs, (run) => run.reqPerSec) / runs.length).toFixed(1)),
   p99Ms: Math.max(...runs.map((run) => run.p99Ms)),
-  errors: runs.reduce((sum, run) => sum + run.errors, 0),
-  ok: runs.reduce((sum, run) => sum + run.ok, 0),
+  errors: total(runs, (run) => run.errors),
+  ok: total(runs, (run) => run.ok),
+  pgCpuMs: total(runs, (run) => run.pgCpuMs * run.ok) / Math.max(1, total(runs, (run) => run.ok)),
+  serverCpuMs: total(runs, (run) => run.serverCpuMs * run.ok) / Math.max(1, total(runs, (run) => run.ok)),
 });
 const roundRatios = filingRuns.map((run, i) => run.reqPerSec / bareRuns[i]!.reqPerSec);
 const rows = [combined(bareRuns), combined(filingRuns)];
@@ -132,7 +182,8 @@ const jobs = await pool.query(`SELECT count(*)::int AS n FROM (${matchJobRecords
 const decided = await pool.query(`SELECT count(*)::int AS n FROM candidate_decision`);
 const bareRate = rows[0]!.reqPerSec;
 console.log(`\n${connections} connections, ${seconds} s each, database ${benchDb} on ${new URL(dbUrl).host}; service and bare route each in its own process`);
-console.table(rows.map((r) => ({ ...r, ratioToBare: Number((r.reqPerSec / bareRate).toFixed(2)) })));
+console.table(rows.map((r) => ({ ...r, pgCpuMs: Number(r.pgCpuMs.toFixed(3)), serverCpuMs: Number(r.serverCpuMs.toFixed(3)), ratioToBare: Number((r.reqPerSec / bareRate).toFixed(2)) })));
+console.log('pgCpuMs, serverCpuMs: CPU milliseconds per answered request, of PostgreSQL (all its processes) and of the server process');
 const sortedRatios = [...roundRatios].sort((a, b) => a - b);
 console.log(`filing / bare route, round by round: ${roundRatios.map((ratio) => ratio.toFixed(2)).join(', ')}; median ${sortedRatios[Math.floor(sortedRatios.length / 2)]!.toFixed(2)}`);
 console.log(`reports stored through the API: ${stored.rows[0].n} (2xx answers: ${rows[1]!.ok}); records in queued match jobs: ${jobs.rows[0].n}`);

@@ -112,12 +112,11 @@ export async function insertRecordsInOneTrip(
         ${lit(row.stateCode)}, ${lit(row.districtId)}, ${lit(row.eventDate)}::date, ${lit(row.actor)}, ${lit(row.actor)})`);
     const facts = filings.map(({ row, audit }) =>
       `(${lit(row.id)}::uuid, ARRAY[${Object.keys(row.record).map(lit).join(', ')}]::text[], ${lit(audit.actorId)}::uuid, ${lit(audit.actorName)}, ${lit(audit.requestId)})`);
-    const ids = filings.map(({ row }) => `${lit(row.id)}::uuid`).join(', ');
     const sql = `BEGIN;
 WITH rec AS (
   INSERT INTO ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by)
   VALUES ${rows.join(',\n')}
-  ON CONFLICT (filing_unit, ref) DO NOTHING RETURNING *
+  RETURNING *
 ), facts (id, fields, actor_id, actor_name, request_id) AS (VALUES ${facts.join(',\n')}
 ), version AS (
   INSERT INTO record_version (side, record_id, version, change, changed_fields, status, reason, record, changed_by)
@@ -127,7 +126,6 @@ WITH rec AS (
   SELECT facts.actor_id, facts.actor_name, 'create', ${lit(side.table)}, rec.id::text, facts.request_id FROM rec JOIN facts USING (id)
 )
 SELECT ${columns} FROM rec;
-SELECT 1 / (CASE WHEN count(*) = ${filings.length} THEN 1 ELSE 0 END) AS filed FROM ${side.table} WHERE id IN (${ids});
 ${jobSql};
 COMMIT`;
     try {
@@ -136,8 +134,10 @@ COMMIT`;
       return filings.map(({ row }) => byId.get(row.id)!);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
-      // The guard's division by zero: some ref was taken, so nothing was written.
-      if ((error as { code?: string }).code === '22012') return null;
+      // A ref already taken (or twice in the batch) failed the insert, so nothing was written. A plain
+      // INSERT, not ON CONFLICT: no speculative insertion and no count afterwards for the usual case.
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === '23505' && constraint === `${side.table}_filing_unit_ref_key`) return null;
       throw error;
     }
   } finally {
