@@ -27,6 +27,14 @@ export type MatchOutcome =
 /** The phonetic keys of the record's child, father and mother names (what term frequencies are needed for). */
 const nameKeysOf = (subject: Subject) => [...new Set(subject.keys.filter((key) => /^[nfm]:/.test(key)).map((key) => key.slice(2)))];
 
+const nameKeyCounts = new WeakMap<pg.Pool, store.NameKeyCounts>();
+/** The name-key counts this process has read from a database, shared by its workers. */
+function nameKeyCountsOf(pool: pg.Pool): store.NameKeyCounts {
+  let counts = nameKeyCounts.get(pool);
+  if (!counts) nameKeyCounts.set(pool, (counts = new store.NameKeyCounts()));
+  return counts;
+}
+
 /** Statuses in which a record still looks for its other half. */
 const activeStatus = { missing: 'open', found: 'in_care' } as const;
 
@@ -48,7 +56,7 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
 
     const otherSide = job.side === 'missing' ? 'found' : 'missing';
     const partners = await store.candidatePartners(tx, otherSide, stored.id, subject.keys, job.side, await photoNeighbourhoodOf(pool).recordsNear(tx, otherSide, subject.prepared.photos));
-    const frequencies = await store.nameKeyFrequencies(tx, nameKeysOf(subject));
+    const frequencies = await store.nameKeyFrequencies(tx, nameKeysOf(subject), nameKeyCountsOf(pool));
     const termFrequency = (key: string) => frequencies.get(key);
     const scored: PairScore[] = [];
     for (const partner of partners) {

@@ -143,22 +143,61 @@ export async function candidatePartners(db: Queryable, otherSide: Side, id: stri
   return rows;
 }
 
+/**
+ * Counts of name keys a process has read, reused while they still describe the country: until the
+ * number of matched records has moved by more than 1% from when a count was read, and for at most
+ * ten minutes. A common name's count ("raju") reads thousands of index entries, and a 1% drift
+ * changes its term-frequency weight by about a hundredth of a bit. Below a hundred records a count
+ * is reused only at the same total, so a small settled world gets exactly `milap link`'s figures
+ * (test/service/parity.test.ts).
+ */
+export class NameKeyCounts {
+  static readonly maxAgeMs = 10 * 60_000;
+  static readonly maxEntries = 200_000;
+  readonly #entries = new Map<string, { n: number; total: number; at: number }>();
+
+  fresh(key: string, total: number, now: number): number | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry || now - entry.at > NameKeyCounts.maxAgeMs || Math.abs(total - entry.total) > Math.floor(total / 100)) return undefined;
+    return entry.n;
+  }
+
+  remember(key: string, n: number, total: number, now: number) {
+    if (this.#entries.size >= NameKeyCounts.maxEntries) this.#entries.clear();
+    this.#entries.set(key, { n, total, at: now });
+  }
+}
+
 /** How common each name key is: the share of all matched records whose names carry it (as `milap link` counts). */
-export async function nameKeyFrequencies(db: Queryable, nameKeys: string[]): Promise<Map<string, number>> {
+export async function nameKeyFrequencies(db: Queryable, nameKeys: string[], counts = new NameKeyCounts()): Promise<Map<string, number>> {
   if (!nameKeys.length) return new Map();
-  const prefixed = nameKeys.flatMap((key) => [`n:${key}`, `f:${key}`, `m:${key}`]);
-  const [{ rows }, total] = await Promise.all([
-    db.query<{ key: string; n: number }>(
+  // Kept by a trigger (migrations/009_subject_count.sql): counting the rows would scan them all.
+  const total = Math.max(1, (await db.query<{ n: number }>('SELECT sum(n)::int AS n FROM match_subject_total')).rows[0]!.n);
+  const now = Date.now();
+  const known = new Map<string, number>();
+  const unknown: string[] = [];
+  for (const key of nameKeys) {
+    const n = counts.fresh(key, total, now);
+    if (n === undefined) unknown.push(key);
+    else known.set(key, n);
+  }
+  if (unknown.length) {
+    const prefixed = unknown.flatMap((key) => [`n:${key}`, `f:${key}`, `m:${key}`]);
+    const { rows } = await db.query<{ key: string; n: number }>(
       // Both sides named, so the (side, key) index serves the lookup instead of a scan of every key.
       `SELECT substring(key from 3) AS key, count(DISTINCT (side, record_id))::int AS n FROM match_key
         WHERE side IN ('missing', 'found') AND key = ANY($1::text[]) GROUP BY 1`,
       [prefixed],
-    ),
-    // Kept by a trigger (migrations/009_subject_count.sql): counting the rows would scan them all.
-    db.query<{ n: number }>('SELECT sum(n)::int AS n FROM match_subject_total'),
-  ]);
-  const all = Math.max(1, total.rows[0]!.n);
-  return new Map(rows.map((row) => [row.key, row.n / all]));
+    );
+    const read = new Map(rows.map((row) => [row.key, row.n]));
+    for (const key of unknown) {
+      const n = read.get(key) ?? 0;
+      counts.remember(key, n, total, now);
+      known.set(key, n);
+    }
+  }
+  // A key no record carries has no frequency (as before): the comparison treats it as unseen.
+  return new Map([...known].filter(([, n]) => n > 0).map(([key, n]) => [key, n / total]));
 }
 
 export interface ExistingPair {
