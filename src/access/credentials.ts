@@ -2,6 +2,7 @@
 // token): random secrets of which only the sha256 is stored, each expiring and revocable.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
+import { perPool } from '../db/per-pool.ts';
 import { userColumns, type User } from './users.ts';
 
 export const sessionHours = 12;
@@ -128,12 +129,7 @@ class TokenCache {
   }
 }
 
-const tokenCaches = new WeakMap<pg.Pool, TokenCache>();
-const tokenCacheOf = (db: pg.Pool) => {
-  let cache = tokenCaches.get(db);
-  if (!cache) tokenCaches.set(db, (cache = new TokenCache()));
-  return cache;
-};
+const tokenCacheOf = perPool(() => new TokenCache());
 
 /** Called after a revocation or a change to a user: this process stops trusting what it remembers. */
 export const forgetTokens = (db: pg.Pool) => tokenCacheOf(db).forget();

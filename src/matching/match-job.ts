@@ -4,6 +4,7 @@
 // comparison moved to a higher level, saying which.
 import type pg from 'pg';
 import { withTransaction } from '../db/database.ts';
+import { perPool } from '../db/per-pool.ts';
 import type { MatchJob } from '../jobs/queue.ts';
 import { findRecord } from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
@@ -27,13 +28,8 @@ export type MatchOutcome =
 /** The phonetic keys of the record's child, father and mother names (what term frequencies are needed for). */
 const nameKeysOf = (subject: Subject) => [...new Set(subject.keys.filter((key) => /^[nfm]:/.test(key)).map((key) => key.slice(2)))];
 
-const nameKeyCounts = new WeakMap<pg.Pool, store.NameKeyCounts>();
 /** The name-key counts this process has read from a database, shared by its workers. */
-function nameKeyCountsOf(pool: pg.Pool): store.NameKeyCounts {
-  let counts = nameKeyCounts.get(pool);
-  if (!counts) nameKeyCounts.set(pool, (counts = new store.NameKeyCounts()));
-  return counts;
-}
+const nameKeyCountsOf = perPool(() => new store.NameKeyCounts());
 
 /** Statuses in which a record still looks for its other half. */
 const activeStatus = { missing: 'open', found: 'in_care' } as const;

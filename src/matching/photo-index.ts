@@ -3,10 +3,10 @@
 // among millions in a few milliseconds), kept current by reading only photos saved since the last
 // look. "Since" is by transaction id, from the oldest transaction still running at the last look:
 // a photo whose transaction began earlier but committed later is read then, never skipped.
-import type pg from 'pg';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import { PdqHashIndex } from '../../matchers/photos/hash-index.ts';
 import { PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
+import { perPool } from '../db/per-pool.ts';
 import type { Queryable } from '../records/repository.ts';
 
 type Side = 'missing' | 'found';
@@ -106,10 +106,4 @@ export class PhotoNeighbourhood {
 }
 
 // One neighbourhood per database (pool): every match job of a worker process shares it.
-const neighbourhoods = new WeakMap<pg.Pool, PhotoNeighbourhood>();
-
-export function photoNeighbourhoodOf(pool: pg.Pool): PhotoNeighbourhood {
-  let neighbourhood = neighbourhoods.get(pool);
-  if (!neighbourhood) neighbourhoods.set(pool, (neighbourhood = new PhotoNeighbourhood()));
-  return neighbourhood;
-}
+export const photoNeighbourhoodOf = perPool(() => new PhotoNeighbourhood());
