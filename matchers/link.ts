@@ -3,7 +3,7 @@
 // quality bench and the speed bench call this.
 import { ageWindowOverlaps, blockingKeys, keyAdmits, keyLimit } from './blocking.ts';
 import { CandidateIndex } from './candidate-index.ts';
-import { defaultModel, scorePrepared, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
+import { competingProbability, defaultModel, pairOdds, scorePrepared, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
 import type { PhotoHash } from './photos/evidence.ts';
 import { PdqHashIndex } from './photos/hash-index.ts';
 import { PDQ_MATCH_DISTANCE } from './photos/pdq.ts';
@@ -74,7 +74,12 @@ export function photoPartners(index: PdqHashIndex | null, child: PreparedRecord)
   return [...near];
 }
 
-/** For every found child, its best `top` candidate reports, most probable first. */
+/**
+ * For every found child, its best `top` candidate reports, most probable first. Two passes: every
+ * child's candidates are scored first (kept compactly: report and match weight), because a pair's
+ * probability depends on the other candidates of its report too (model.ts, competingProbability);
+ * then each child's best pairs are scored again for their explanations.
+ */
 export function* linkRecords(missing: MissingReport[], found: FoundChild[], options: LinkOptions = {}): Generator<CandidatePair> {
   const top = options.top ?? 10;
   const floor = options.minProbability ?? 0.001;
@@ -85,20 +90,46 @@ export function* linkRecords(missing: MissingReport[], found: FoundChild[], opti
   const termFrequency = nameKeyFrequencies([...reports, ...children]);
   const index = new CandidateIndex(reports, blockingKeys);
   const seen = new Int32Array(reports.length).fill(-1);
+  // Pass 1: child i's pairs are positions[start[i] .. start[i + 1]) with their match weights.
+  const start = new Int32Array(children.length + 1);
+  const positions: number[] = [];
+  const weights: number[] = [];
+  const reportOdds = new Float64Array(reports.length);
+  const childOdds = new Float64Array(children.length);
   for (const [done, child] of children.entries()) {
-    const scored: CandidatePair[] = [];
+    start[done] = positions.length;
     const score = (position: number, narrow: boolean) => {
       if (seen[position] === done) return;
       seen[position] = done;
       const report = reports[position]!;
       if (narrow && !ageWindowOverlaps(report, child)) return;
       const pair = scorePrepared(report, child, model, termFrequency);
-      if (pair.probability >= floor) scored.push({ missingRef: report.ref, foundRef: child.ref, ...pair });
+      if (pair.probability < floor) return;
+      positions.push(position);
+      weights.push(pair.matchWeight);
+      const odds = pairOdds(pair.matchWeight);
+      reportOdds[position] = reportOdds[position]! + odds;
+      childOdds[done] = childOdds[done]! + odds;
     };
     for (const position of photoPartners(photos, child)) score(position, false);
     candidatesOf(index, child, (position) => score(position, true));
-    scored.sort((a, b) => b.probability - a.probability || b.matchWeight - a.matchWeight || (a.missingRef < b.missingRef ? -1 : 1));
-    yield* scored.slice(0, top);
     if (options.onProgress && done % 500 === 0) options.onProgress(done);
+  }
+  start[children.length] = positions.length;
+  // Pass 2: each child's pairs by competing probability; the best `top` explained.
+  for (const [done, child] of children.entries()) {
+    const ranked: { position: number; probability: number; matchWeight: number }[] = [];
+    for (let at = start[done]!; at < start[done + 1]!; at++) {
+      const position = positions[at]!;
+      const matchWeight = weights[at]!;
+      const odds = pairOdds(matchWeight);
+      ranked.push({ position, matchWeight, probability: competingProbability(matchWeight, reportOdds[position]! - odds, childOdds[done]! - odds) });
+    }
+    ranked.sort((a, b) => b.probability - a.probability || b.matchWeight - a.matchWeight || (reports[a.position]!.ref < reports[b.position]!.ref ? -1 : 1));
+    for (const { position, probability } of ranked.slice(0, top)) {
+      const report = reports[position]!;
+      const { matchWeight, explanation } = scorePrepared(report, child, model, termFrequency);
+      yield { missingRef: report.ref, foundRef: child.ref, probability, matchWeight, explanation };
+    }
   }
 }

@@ -93,6 +93,23 @@ export function limitUnsupportedPhoto(explanation: ExplanationEntry[], total: nu
   return total - cut;
 }
 
+/**
+ * A found child is the other half of at most one report, and a report of at most one child, so the
+ * candidates of one record compete: a pair's probability weighs its odds, W = 2^matchWeight, against
+ * the odds of the other live candidates of both its records,
+ *   P = W / (1 + W + Σ others of the report + Σ others of the child).
+ * Alone, a pair keeps its pairwise probability W / (1 + W); beside a stronger look-alike it falls.
+ * `milap link` sums over the pairs it scored, the service over the pairs it keeps (store.ts,
+ * refreshProbabilities, the same formula in SQL).
+ */
+export function competingProbability(matchWeight: number, reportOthers: number, childOthers: number): number {
+  const odds = pairOdds(matchWeight);
+  return odds / (1 + odds + reportOthers + childOthers);
+}
+
+/** A pair's odds from its match weight, kept finite when summed (past 500 bits a pair is certain either way). */
+export const pairOdds = (matchWeight: number): number => 2 ** Math.max(-500, Math.min(500, matchWeight));
+
 /** The comparison vector of a pair (its level on each comparison), for training. */
 export function comparisonVector(missing: PreparedRecord, found: PreparedRecord): string[] {
   return comparisons.map((comparison) => comparison.compare(missing, found).level);

@@ -30,7 +30,10 @@ export interface CandidateFilter {
 export interface CandidateSummary {
   id: string;
   state: CandidateState;
+  /** Weighed against the other live candidates of both records (what the queue sorts by). */
   probability: number;
+  /** The pair's own probability, as if neither record had any other candidate. */
+  pairProbability: number;
   matchWeight: number;
   modelVersion: string;
   reopenedBecause: string | null;
@@ -39,7 +42,7 @@ export interface CandidateSummary {
   updatedAt: string;
 }
 
-const summaryColumns = `c.id, c.state, c.probability, c.match_weight AS "matchWeight", c.model_version AS "modelVersion",
+const summaryColumns = `c.id, c.state, c.probability, c.pair_probability AS "pairProbability", c.match_weight AS "matchWeight", c.model_version AS "modelVersion",
   c.reopened_because AS "reopenedBecause",
   json_build_object('id', m.id, 'ref', m.ref, 'name', m.record->>'name', 'districtId', m.district_id, 'status', m.status) AS missing,
   json_build_object('id', f.id, 'ref', f.ref, 'name', f.record->>'name', 'districtId', f.district_id, 'status', f.status) AS found,

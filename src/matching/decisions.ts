@@ -8,6 +8,7 @@ import { withTransaction } from '../db/database.ts';
 import { conflict, HttpError, notFound } from '../http/errors.ts';
 import { changeStatusIn } from '../records/service.ts';
 import { foundSide, missingSide } from '../records/sides.ts';
+import { recordsAround, refreshProbabilities } from './store.ts';
 
 export const decisions = ['confirm', 'reject', 'hold', 'undo_confirm'] as const;
 export type Decision = (typeof decisions)[number];
@@ -41,6 +42,15 @@ interface LockedPair {
 }
 
 export async function decide(ctx: DecisionContext, candidateId: string, decision: Decision, reason: string, actor: Actor) {
+  let records: { missing: string; found: string } | undefined;
+  const decided = await decideInTransaction(ctx, candidateId, decision, reason, actor, (pair) => (records = pair));
+  // A rejected pair competes no more, a confirm's superseded pairs neither: every pair of both
+  // records, and of their other partners, is weighed again (store.ts, refreshProbabilities).
+  if (records) await refreshProbabilities(ctx.pool, await recordsAround(ctx.pool, [records.missing], [records.found]));
+  return decided;
+}
+
+async function decideInTransaction(ctx: DecisionContext, candidateId: string, decision: Decision, reason: string, actor: Actor, onPair: (pair: { missing: string; found: string }) => void) {
   return withTransaction(ctx.pool, async (tx) => {
     const { rows } = await tx.query<LockedPair & { missing: RecordPlace; found: RecordPlace }>(
       `SELECT c.id, c.state, c.missing_id AS "missingId", c.found_id AS "foundId", c.explanation,
@@ -56,6 +66,7 @@ export async function decide(ctx: DecisionContext, candidateId: string, decision
     const { from, to } = transitions[decision];
     if (!from.includes(pair.state)) throw conflict(`a ${pair.state} pair cannot be given '${decision}'`, { state: pair.state });
 
+    onPair({ missing: pair.missingId, found: pair.foundId });
     const records = { pool: ctx.pool, boss: ctx.boss };
     if (decision === 'confirm') await confirmPair(tx, records, pair, reason, actor);
     if (decision === 'undo_confirm') await undoConfirm(tx, records, pair, reason, actor);

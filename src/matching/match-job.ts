@@ -35,6 +35,14 @@ const nameKeyCountsOf = perPool(() => new store.NameKeyCounts());
 const activeStatus = { missing: 'open', found: 'in_care' } as const;
 
 export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: MatchSettings, job: MatchJob): Promise<MatchOutcome> {
+  const changed: store.PairedRecords = { missing: [], found: [] };
+  const outcome = await matchInTransaction(pool, engine, settings, job, changed);
+  // Every pair of the record, and of each record it was or is paired with, weighed again.
+  await store.refreshProbabilities(pool, changed);
+  return outcome;
+}
+
+async function matchInTransaction(pool: pg.Pool, engine: MatchEngine, settings: MatchSettings, job: MatchJob, changed: store.PairedRecords): Promise<MatchOutcome> {
   return withTransaction(pool, async (tx) => {
     // One job per record at a time: two quick edits are matched in order, never interleaved.
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`match:${job.side}:${job.id}`]);
@@ -48,7 +56,10 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
     const active = stored.status === activeStatus[job.side] && !stored.mergedInto;
     await store.saveSubject(tx, job.side, stored.id, stored.version, subject.narrowing, active, engine.modelVersion);
     await store.replaceKeys(tx, job.side, stored.id, subject.keys);
-    if (!active) return { outcome: 'inactive', superseded: await store.supersedePending(tx, job.side, stored.id) };
+    if (!active) {
+      Object.assign(changed, await store.recordsAround(tx, job.side === 'missing' ? [stored.id] : [], job.side === 'found' ? [stored.id] : []));
+      return { outcome: 'inactive', superseded: await store.supersedePending(tx, job.side, stored.id) };
+    }
 
     const otherSide = job.side === 'missing' ? 'found' : 'missing';
     const partners = await store.candidatePartners(tx, otherSide, stored.id, subject.keys, job.side, await photoNeighbourhoodOf(pool).recordsNear(tx, otherSide, subject.prepared.photos));
@@ -74,6 +85,9 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
       await store.upsertPair(tx, pair, engine.modelVersion, reopenBecause);
     }
     await store.dropUnwantedPending(tx, job.side, stored.id, [...keptIds], settings);
+    const pairedWith = [...existing.keys(), ...keptIds].map((key) => key.split(':')[job.side === 'missing' ? 1 : 0]!);
+    changed[job.side].push(stored.id);
+    changed[otherSide].push(...new Set(pairedWith));
     const duplicates = await refreshDuplicates(tx, engine, subject);
     return { outcome: 'matched', candidates: scored.length, kept: kept.length, reopened, duplicates };
   });

@@ -217,10 +217,11 @@ export async function lockPairs(db: Queryable, side: Side, id: string): Promise<
 /** Inserts a new pending pair or refreshes an existing pair's score; a decision is never changed, except a reopen. */
 export async function upsertPair(db: Queryable, pair: PairScore, modelVersion: string, reopenBecause: string | null) {
   await db.query(
-    `INSERT INTO candidate_pair (missing_id, found_id, probability, match_weight, explanation, model_version, missing_version, found_version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    // `probability` starts as the pair's own; refreshProbabilities weighs it against the competition.
+    `INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, explanation, model_version, missing_version, found_version)
+     VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (missing_id, found_id) DO UPDATE SET
-       probability = $3, match_weight = $4, explanation = $5, model_version = $6, missing_version = $7, found_version = $8,
+       pair_probability = $3, match_weight = $4, explanation = $5, model_version = $6, missing_version = $7, found_version = $8,
        state = CASE WHEN $9::text IS NOT NULL THEN 'pending' ELSE candidate_pair.state END,
        reopened_because = COALESCE($9::text, candidate_pair.reopened_because),
        updated_at = clock_timestamp()`,
@@ -238,7 +239,34 @@ export async function dropUnwantedPending(db: Queryable, side: Side, id: string,
     `DELETE FROM candidate_pair c
       WHERE c.${pairColumn[side]} = $1 AND c.state = 'pending'
         AND NOT ((c.missing_id::text || ':' || c.found_id::text) = ANY($2::text[]))
-        AND (c.probability < $3 OR (SELECT count(*) FROM candidate_pair o WHERE o.${other} = c.${other} AND o.probability > c.probability) >= $4)`,
+        AND (c.pair_probability < $3 OR (SELECT count(*) FROM candidate_pair o WHERE o.${other} = c.${other} AND o.pair_probability > c.pair_probability) >= $4)`,
     [id, keptPairs, settings.floor, settings.topK],
   );
+}
+
+/** The records whose candidates change when these records' pairs do: they and every partner of theirs. */
+export interface PairedRecords {
+  missing: string[];
+  found: string[];
+}
+
+export async function recordsAround(db: Queryable, missingIds: string[], foundIds: string[]): Promise<PairedRecords> {
+  const { rows } = await db.query<PairedRecords>(
+    `SELECT coalesce(array_agg(DISTINCT missing_id), '{}') AS missing, coalesce(array_agg(DISTINCT found_id), '{}') AS found
+       FROM candidate_pair WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[])`,
+    [missingIds, foundIds],
+  );
+  return { missing: [...new Set([...missingIds, ...rows[0]!.missing])], found: [...new Set([...foundIds, ...rows[0]!.found])] };
+}
+
+/**
+ * Weighs every pair of these records against the other live candidates of both its records
+ * (migrations/011_competing_probability.sql; matchers/model.ts, competingProbability). Run after the
+ * change has committed and outside any transaction that holds pair rows: it locks pairs of other
+ * records too, in id order, and inside a match job's transaction two jobs could wait on each other.
+ */
+export async function refreshProbabilities(db: Queryable, records: PairedRecords): Promise<number> {
+  if (!records.missing.length && !records.found.length) return 0;
+  const { rows } = await db.query<{ n: string }>('SELECT refresh_pair_probabilities($1::uuid[], $2::uuid[]) AS n', [records.missing, records.found]);
+  return Number(rows[0]!.n);
 }

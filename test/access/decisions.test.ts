@@ -14,8 +14,8 @@ async function record(side: 'missing' | 'found') {
 
 async function pair(missingId: string, foundId: string, probability = 0.9): Promise<string> {
   const { rows } = await t.db.database.pool.query(
-    `INSERT INTO candidate_pair (missing_id, found_id, probability, match_weight, explanation, model_version, missing_version, found_version)
-     VALUES ($1, $2, $3, 3, '[{"comparison":"name","level":"phonetic","weight":4}]', 'test', 1, 1) RETURNING id`,
+    `INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, explanation, model_version, missing_version, found_version)
+     VALUES ($1, $2, $3, $3, 3, '[{"comparison":"name","level":"phonetic","weight":4}]', 'test', 1, 1) RETURNING id`,
     [missingId, foundId, probability],
   );
   return rows[0].id;
@@ -27,6 +27,26 @@ const stateOf = async (id: string) => (await t.db.database.pool.query('SELECT st
 const statusOf = async (table: string, id: string) => (await t.db.database.pool.query(`SELECT status FROM ${table} WHERE id = $1`, [id])).rows[0].status;
 
 describe('decisions on candidate pairs', () => {
+  it('pairs of one record compete, and a rejected pair competes no more', async () => {
+    const [m, otherM, f] = [await record('missing'), await record('missing'), await record('found')];
+    const insert = async (missingId: string, weight: number) => (await t.db.database.pool.query(
+      `INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, explanation, model_version, missing_version, found_version)
+       VALUES ($1, $2, $3, $3, $4, '[]', 'test', 1, 1) RETURNING id`,
+      [missingId, f, 2 ** weight / (1 + 2 ** weight), weight],
+    )).rows[0].id as string;
+    const [strong, weak] = [await insert(m, 4), await insert(otherM, 3)];
+    const probabilityOf = async (id: string) => Number((await t.db.database.pool.query('SELECT probability FROM candidate_pair WHERE id = $1', [id])).rows[0].probability);
+    expect((await decide(weak, 'hold')).statusCode).toBe(200);
+    // Odds 16 and 8 for the same child: 16 / (1 + 16 + 8) and 8 / (1 + 16 + 8).
+    expect(await probabilityOf(strong)).toBeCloseTo(16 / 25, 9);
+    expect(await probabilityOf(weak)).toBeCloseTo(8 / 25, 9);
+    expect((await decide(strong, 'reject')).statusCode).toBe(200);
+    expect(await probabilityOf(weak)).toBeCloseTo(8 / 9, 9);
+    expect(await probabilityOf(strong)).toBeCloseTo(16 / 25, 9);
+    const listed = (await t.inject({ method: 'GET', url: `/api/v1/candidates?record=${f}`, headers: t.auth.matching_officer })).json().items;
+    expect(listed.find((c: { id: string }) => c.id === weak)).toMatchObject({ pairProbability: 8 / 9 });
+  });
+
   it('a confirm marks both records matched, supersedes their other pending pairs and opens a restoration', async () => {
     const [m, f, otherM, otherF] = [await record('missing'), await record('found'), await record('missing'), await record('found')];
     const chosen = await pair(m, f);

@@ -6,7 +6,7 @@ import { comparisons } from '../../matchers/comparisons.ts';
 import { estimateU, expectationMaximisation, type Vector } from '../../matchers/em.ts';
 import { linkRecords } from '../../matchers/link.ts';
 import { parseMarks } from '../../matchers/marks.ts';
-import { defaultModel, priorWeight, scorePrepared } from '../../matchers/model.ts';
+import { competingProbability, defaultModel, priorWeight, scorePrepared } from '../../matchers/model.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 
@@ -79,6 +79,21 @@ describe('the model', () => {
     expect(pairs[0]).toMatchObject({ missingRef: lakshmi.ref });
     expect(pairs[0]!.probability).toBeGreaterThanOrEqual(0.5);
     expect(pairs.slice(1).every((pair) => pair.probability < 0.5)).toBe(true);
+  });
+
+  it('a look-alike is far less likely beside the true report than alone: candidates of one child compete', () => {
+    // Another Lakshmi from Dhanbad, whose report names no father.
+    const lookAlike: MissingReport = { ...lakshmi, ref: 'FIR-77/2024', name: 'Lakshmi Devi', missingSince: '2024-01-01' };
+    const others = Array.from({ length: 30 }, (_, i): MissingReport => ({ ref: `FIR-X${i}`, name: `Pooja ${i}`, sex: 'female', ageYears: 9, missingSince: '2023-01-01' }));
+    const alone = [...linkRecords([...others, lookAlike], [foundInDelhi])].find((pair) => pair.missingRef === lookAlike.ref);
+    const both = [...linkRecords([...others, lookAlike, lakshmi], [foundInDelhi])];
+    expect(both[0]).toMatchObject({ missingRef: lakshmi.ref });
+    const beside = both.find((pair) => pair.missingRef === lookAlike.ref)!;
+    expect(beside.matchWeight).toBe(alone!.matchWeight);
+    expect(beside.probability).toBeLessThan(alone!.probability / 5);
+    expect(both[0]!.probability).toBeGreaterThanOrEqual(0.5);
+    expect(beside.probability + both[0]!.probability).toBeLessThan(1);
+    expect(competingProbability(alone!.matchWeight, 0, 0)).toBeCloseTo(alone!.probability, 12);
   });
 
   it('blocking keeps the pair: they share a name key and the stated home district', () => {
