@@ -1,6 +1,7 @@
 // Every record's age as an estimated birth-date interval, in days since 1970-01-01: a birth date
 // (± a few days), an age when the child went missing, a shelter's "about 11" widened by how badly
-// children's ages are estimated, or a medical range. Comparing intervals: overlap, or the gap.
+// children's ages are estimated, or a medical range. Comparing intervals: close, overlap, or the gap;
+// and the time from going missing to being found.
 
 export interface BirthInterval {
   from: number;
@@ -53,12 +54,32 @@ export function gapYears(a: BirthInterval, b: BirthInterval): number {
   return gap <= 0 ? 0 : gap / year;
 }
 
-export type AgeLevel = 'overlap' | 'within_2y' | 'within_4y' | 'apart';
+export type AgeLevel = 'close' | 'overlap' | 'within_2y' | 'within_4y' | 'apart';
+
+/** Birth intervals whose middles lie within this many years of each other are 'close'. */
+export const closeYears = 1;
+
+/** The middle of an interval: the birth day each record's own estimate points at. */
+const middle = (interval: BirthInterval) => (interval.from + interval.to) / 2;
 
 export function ageLevel(a: BirthInterval, b: BirthInterval): AgeLevel {
   const gap = gapYears(a, b);
-  if (gap === 0) return 'overlap';
+  if (gap === 0) return Math.abs(middle(a) - middle(b)) <= closeYears * year ? 'close' : 'overlap';
   if (gap <= 2) return 'within_2y';
   if (gap <= 4) return 'within_4y';
   return 'apart';
+}
+
+export type TimeLevel = 'within_month' | 'within_year' | 'later' | 'before';
+
+/**
+ * How long after going missing a child was found. Most are found within weeks; found before going
+ * missing is near-impossible (a late report gets 30 days' slack).
+ */
+export function timeLevel(missingDay: number, foundDay: number): TimeLevel {
+  const days = foundDay - missingDay;
+  if (days < -30) return 'before';
+  if (days <= 31) return 'within_month';
+  if (days <= 366) return 'within_year';
+  return 'later';
 }

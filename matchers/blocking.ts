@@ -6,6 +6,8 @@
 //   f:<key>, fd:<key>, m:<key>   the father's name (and one letter dropped), the mother's name
 //   h:<district>:<sex>   the home district (the report's, or the one the child names), with sex
 //   s:<state>:<sex>      the home state, for children who name only a state
+//   w:<district>:<sex>   where the child was last seen, or found: a child who can say nothing is
+//                        often found where she was lost
 // A common name ("Pooja", "Rahul") is too common to admit alone, so it also comes compounded with
 // a second piece of evidence, each compound a key of its own:
 //   nf:<name>:<father>, ns:<name>:<state>, nw:<name>:<district last seen / found>,
@@ -16,7 +18,7 @@ import { nameBlockingKeys } from './names/compare.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 /** How many records of the other side a key may carry and still admit a pair, by the key's prefix. */
-export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 25, nf: 150, ns: 60, nw: 60, fs: 60, fw: 60, ds: 25 };
+export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 100, w: 80, nf: 150, ns: 60, nw: 60, fs: 60, fw: 60, ds: 25 };
 
 /** Birth intervals further apart than this are not compared at all. */
 export const ageWindowYears = 4;
@@ -66,6 +68,7 @@ export function blockingKeys(record: PreparedRecord): string[] {
   for (const sex of sexesOf(record)) {
     if (record.home?.districtId) keys.add(`h:${record.home.districtId}:${sex}`);
     if (state) keys.add(`s:${state}:${sex}`);
+    if (record.seen?.districtId) keys.add(`w:${record.seen.districtId}:${sex}`);
   }
   return [...keys];
 }

@@ -1,7 +1,7 @@
 // Each comparison of a (missing report, found child) pair: a name and a function giving its level.
 // 'unknown' (either side has nothing to compare) weighs nothing, for or against.
-import { ageLevel } from './age.ts';
-import { compareNames, type PreparedName } from './names/compare.ts';
+import { ageLevel, timeLevel } from './age.ts';
+import { compareNames, nameLevels, type PreparedName } from './names/compare.ts';
 import { closestPhotoDistance } from './photos/evidence.ts';
 import { PDQ_MATCH_DISTANCE } from './photos/pdq.ts';
 import { distanceKm, type ResolvedPlace } from './places.ts';
@@ -19,6 +19,8 @@ export interface Comparison {
   compare(missing: PreparedRecord, found: PreparedRecord): ComparisonResult;
   /** Levels whose weight is adjusted by how common the matched name is. */
   termFrequencyLevels?: string[];
+  /** The levels run from the strongest agreement to the weakest: training keeps their weights in that order. */
+  ordered?: boolean;
 }
 
 const unknown: ComparisonResult = { level: 'unknown' };
@@ -40,7 +42,7 @@ function comparedNames(a: PreparedName, b: PreparedName): ComparisonResult {
 
 const nameComparison = (name: string, pick: (r: PreparedRecord) => PreparedName | null, tf: boolean): Comparison => ({
   name,
-  levels: ['exact', 'phonetic', 'jw_high', 'jw_mid', 'nickname', 'initial_only', 'different'],
+  levels: nameLevels,
   termFrequencyLevels: tf ? ['exact', 'phonetic'] : undefined,
   compare(missing, found) {
     const a = pick(missing);
@@ -72,23 +74,26 @@ export const comparisons: Comparison[] = [
   },
   {
     name: 'age',
-    levels: ['overlap', 'within_2y', 'within_4y', 'apart'],
+    levels: ['close', 'overlap', 'within_2y', 'within_4y', 'apart'],
+    ordered: true,
     compare: (m, f) => (m.birth && f.birth ? { level: ageLevel(m.birth, f.birth) } : unknown),
   },
   {
-    // Found before going missing is near-impossible; a late report gets 30 days' slack.
     name: 'time',
-    levels: ['after', 'before'],
-    compare: (m, f) => ({ level: f.eventDay >= m.eventDay - 30 ? 'after' : 'before' }),
+    levels: ['within_month', 'within_year', 'later', 'before'],
+    ordered: true,
+    compare: (m, f) => ({ level: timeLevel(m.eventDay, f.eventDay) }),
   },
   {
     name: 'home',
     levels: ['same_district', 'nearby', 'same_state', 'different'],
+    ordered: true,
     compare: (m, f) => ({ level: placeLevel(m.home, f.home, 100) }),
   },
   {
     name: 'where_found',
     levels: ['same_district', 'nearby', 'same_state', 'different'],
+    ordered: true,
     // Where a child was lost and found mostly repeats the home when the homes already agree on the
     // district (a Gaya child found in Gaya): counted twice it swamped the names, so it is left out then.
     compare: (m, f) => (placeLevel(m.home, f.home, 100) === 'same_district' ? unknown : { level: placeLevel(m.seen, f.seen, 100) }),

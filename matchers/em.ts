@@ -77,10 +77,59 @@ export function combineSessions(base: Model, sessions: { model: Model; fixed: st
   });
 }
 
+/**
+ * A level that neither the random pairs nor the true pairs show a handful of times weighs nothing:
+ * its m and u would be the smoothing alone (half a pair each), whose ratio says only how many pairs
+ * of each kind there were (it gave a mother's initial +5 bits from no pair at all).
+ */
+export function neutraliseUnseen(model: Model, randomVectors: Vector[], trueVectors: Vector[], minimum = 5): Model {
+  const count = (vectors: Vector[], c: number, level: string) => vectors.reduce((n, vector) => n + (vector[c] === level ? 1 : 0), 0);
+  // A comparison the data never observed at all (photos in a synthetic world) keeps its parameters.
+  const observed = (c: number) => [...randomVectors, ...trueVectors].some((vector) => vector[c] !== 'unknown');
+  return withParameters(model, (name, level, old) => {
+    const c = names.indexOf(name);
+    if (c < 0 || !observed(c) || count(randomVectors, c, level) >= minimum || count(trueVectors, c, level) >= minimum) return old;
+    return { m: old.u, u: old.u };
+  });
+}
+
+/**
+ * Keeps the weights of an ordered comparison's levels in their order (a nearer place, a closer age,
+ * is never weaker evidence than a farther one): adjacent levels whose weights run the wrong way are
+ * pooled, as isotonic regression does, each keeping its u and sharing the pool's m/u. A level a
+ * training world never shows (a child naming the district next to home) otherwise gets a weight
+ * from a handful of pairs, and a strong one against.
+ */
+export function keepLevelOrder(model: Model): Model {
+  const updated: Model['comparisons'] = { ...model.comparisons };
+  for (const comparison of comparisons) {
+    const parameters = model.comparisons[comparison.name];
+    if (!comparison.ordered || !parameters) continue;
+    const blocks: { levels: string[]; m: number; u: number }[] = [];
+    for (const level of comparison.levels) {
+      const own = parameters[level];
+      if (!own) continue;
+      blocks.push({ levels: [level], m: own.m, u: own.u });
+      while (blocks.length > 1 && blocks.at(-2)!.m / blocks.at(-2)!.u < blocks.at(-1)!.m / blocks.at(-1)!.u) {
+        const last = blocks.pop()!;
+        const before = blocks.at(-1)!;
+        blocks[blocks.length - 1] = { levels: [...before.levels, ...last.levels], m: before.m + last.m, u: before.u + last.u };
+      }
+    }
+    const pooled = { ...parameters };
+    for (const block of blocks) for (const level of block.levels) pooled[level] = { m: parameters[level]!.u * (block.m / block.u), u: parameters[level]!.u };
+    updated[comparison.name] = pooled;
+  }
+  return { ...model, comparisons: updated };
+}
+
+/** Every level of every comparison the code knows (a level new to the model starts even), updated. */
 function withParameters(model: Model, update: (comparison: string, level: string, old: { m: number; u: number }) => { m: number; u: number }): Model {
-  const updated: Model['comparisons'] = {};
-  for (const [name, levels] of Object.entries(model.comparisons)) {
-    updated[name] = Object.fromEntries(Object.entries(levels).map(([level, parameters]) => [level, update(name, level, parameters)]));
+  const updated: Model['comparisons'] = { ...model.comparisons };
+  for (const comparison of comparisons) {
+    const levels = model.comparisons[comparison.name] ?? {};
+    const even = { m: 1 / comparison.levels.length, u: 1 / comparison.levels.length };
+    updated[comparison.name] = Object.fromEntries(comparison.levels.map((level) => [level, update(comparison.name, level, levels[level] ?? even)]));
   }
   return { ...model, comparisons: updated };
 }

@@ -1,7 +1,11 @@
 // Names prepared once and compared fast. The levels, strongest first:
 //   exact        the same given-name parts (one side may lack the other's surname)
 //   phonetic     every part of the shorter name has the same Indian phonetic key in the other
-//   jw_high      aligned Jaro-Winkler >= 0.92;   jw_mid: >= 0.80
+//   jw_high      aligned Jaro-Winkler >= 0.92
+//   typo         each part of the shorter name a slip of the keyboard (one letter changed, added,
+//                dropped or two swapped, the first letter kept) from a part of the other, written
+//                or phonetic, one of them at least four letters long
+//   jw_mid       aligned Jaro-Winkler >= 0.80
 //   nickname     a pet name of the other's name
 //   initial_only only initials agree
 //   different    none of these
@@ -9,7 +13,7 @@
 import { isGenericPetName, nicknameOf } from './nicknames.ts';
 import { normaliseName } from './normalise.ts';
 import { phoneticKey } from './phonetic.ts';
-import { alignedSimilarity, jaroWinkler } from './similarity.ts';
+import { alignedSimilarity, jaroWinkler, withinOneEdit } from './similarity.ts';
 
 export interface PreparedName {
   raw: string;
@@ -23,8 +27,8 @@ export interface PreparedName {
   alternatives: PreparedName[];
 }
 
-export type NameLevel = 'exact' | 'phonetic' | 'jw_high' | 'jw_mid' | 'nickname' | 'initial_only' | 'different';
-export const nameLevels: NameLevel[] = ['exact', 'phonetic', 'jw_high', 'jw_mid', 'nickname', 'initial_only', 'different'];
+export type NameLevel = 'exact' | 'phonetic' | 'jw_high' | 'typo' | 'jw_mid' | 'nickname' | 'initial_only' | 'different';
+export const nameLevels: NameLevel[] = ['exact', 'phonetic', 'jw_high', 'typo', 'jw_mid', 'nickname', 'initial_only', 'different'];
 
 function prepareOne(raw: string): PreparedName | null {
   const parts = normaliseName(raw);
@@ -74,9 +78,24 @@ function compareOne(a: PreparedName, b: PreparedName): NameLevel {
   if (subset(short.keys, long.keys) || (a.keys.length === b.keys.length && subset(long.keys, short.keys))) return 'phonetic';
   const similarity = Math.max(alignedSimilarity(a.tokens, b.tokens), alignedSimilarity(a.keys, b.keys, jaroWinkler));
   if (similarity >= 0.92) return 'jw_high';
+  if (typoApart(short.tokens, long.tokens) || typoApart(short.keys, long.keys)) return 'typo';
   if (similarity >= 0.8) return 'jw_mid';
   if (a.keys.some((x) => b.keys.some((y) => nicknameOf(x, y)))) return 'nickname';
   return 'different';
+}
+
+/** Each part of `short` is at most one edit from a distinct part of `long` with its first letter, and one such pair has four letters or more. */
+function typoApart(short: string[], long: string[]): boolean {
+  const used = new Set<number>();
+  let long4 = false;
+  for (const part of short) {
+    // First letters are rarely mistyped, and one apart they make other names (Anil, Sunil).
+    const at = long.findIndex((other, index) => !used.has(index) && part[0] === other[0] && withinOneEdit(part, other));
+    if (at < 0) return false;
+    used.add(at);
+    if (part.length >= 4 && long[at]!.length >= 4) long4 = true;
+  }
+  return long4;
 }
 
 /**

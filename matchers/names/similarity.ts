@@ -60,3 +60,17 @@ export function alignedSimilarity(a: string[], b: string[], similarity: (x: stri
   if (b.length < a.length) return one(b, a);
   return Math.max(one(a, b), one(b, a));
 }
+
+/** Whether two strings are at most one edit apart: a letter changed, added, dropped, or two swapped. */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) [endA, endB] = [endA - 1, endB - 1];
+  const [restA, restB] = [endA - start, endB - start];
+  if (restA <= 1 && restB <= 1) return true;
+  return restA === 2 && restB === 2 && a[start] === b[start + 1] && a[start + 1] === b[start];
+}

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ageWindowOverlaps, blockingKeys } from '../../matchers/blocking.ts';
 import { CandidateIndex } from '../../matchers/candidate-index.ts';
-import { combineSessions, estimateMFromLabels, estimateU, expectationMaximisation, type Vector } from '../../matchers/em.ts';
+import { combineSessions, estimateMFromLabels, estimateU, expectationMaximisation, keepLevelOrder, neutraliseUnseen, type Vector } from '../../matchers/em.ts';
 import { candidatesOf } from '../../matchers/link.ts';
 import { comparisonVector, defaultModel, type Model } from '../../matchers/model.ts';
 import { prepareFound, prepareMissing, type PreparedRecord } from '../../matchers/prepare.ts';
@@ -80,13 +80,14 @@ export async function run(args: string[]): Promise<number> {
     const childByRef = new Map(children.map((c) => [c.ref, c]));
     const labelled = readFileSync(values.labels, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { missingRef: string; foundRef: string })
       .flatMap((pair) => (byRef.has(pair.missingRef) && childByRef.has(pair.foundRef) ? [comparisonVector(byRef.get(pair.missingRef)!, childByRef.get(pair.foundRef)!)] : []));
-    if (labelled.length) model = estimateMFromLabels(model, labelled);
+    if (labelled.length) model = neutraliseUnseen(estimateMFromLabels(model, labelled), random, labelled);
     model.prior = labelled.length / (reports.length * children.length);
   } else {
     // The name session's match share times its pairs, over all pairs: the expected true pairs.
     const nameSession = learnt[0]!;
     model.prior = Math.max(1e-9, (nameSession.matchShare * sessions[0]!.vectors.length) / (reports.length * children.length));
   }
+  model = keepLevelOrder(model);
   const date = new Date().toISOString().slice(0, 10);
   model.version = `milap-${date}-${reports.length}x${children.length}`;
   model.description = `Trained by milap train on ${reports.length} missing and ${children.length} found records${values.labels ? ' with labelled pairs' : ''}.`;

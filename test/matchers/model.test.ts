@@ -1,12 +1,12 @@
 // Ages as birth intervals, the model's arithmetic, EM, blocking, and the pair DESIGN.md opens with.
 import { describe, expect, it } from 'vitest';
-import { ageLevel, fromAgeAt, fromBirthDate, fromEstimate, fromRange, gapYears, isoOfDay } from '../../matchers/age.ts';
+import { ageLevel, dayOf, fromAgeAt, fromBirthDate, fromEstimate, fromRange, gapYears, isoOfDay, timeLevel } from '../../matchers/age.ts';
 import { blockingKeys } from '../../matchers/blocking.ts';
 import { comparisons } from '../../matchers/comparisons.ts';
-import { estimateU, expectationMaximisation, type Vector } from '../../matchers/em.ts';
+import { estimateU, expectationMaximisation, keepLevelOrder, neutraliseUnseen, type Vector } from '../../matchers/em.ts';
 import { linkRecords } from '../../matchers/link.ts';
 import { parseMarks } from '../../matchers/marks.ts';
-import { competingProbability, defaultModel, priorWeight, scorePrepared } from '../../matchers/model.ts';
+import { competingProbability, defaultModel, levelWeight, priorWeight, scorePrepared } from '../../matchers/model.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 
@@ -32,9 +32,26 @@ describe('birth intervals', () => {
   });
 
   it('a child missing for six years is six years older when found', () => {
-    expect(ageLevel(fromAgeAt(6, '2018-01-01'), fromEstimate(12, '2024-01-01'))).toBe('overlap');
-    expect(ageLevel(fromAgeAt(6, '2018-01-01'), fromEstimate(6, '2024-01-01'))).not.toBe('overlap');
+    expect(ageLevel(fromAgeAt(6, '2018-01-01'), fromEstimate(12, '2024-01-01'))).toBe('close');
+    expect(ageLevel(fromAgeAt(6, '2018-01-01'), fromEstimate(14, '2024-01-01'))).toBe('overlap');
+    expect(ageLevel(fromAgeAt(6, '2018-01-01'), fromEstimate(6, '2024-01-01'))).toBe('within_4y');
     expect(ageLevel(fromBirthDate('2010-01-01'), fromBirthDate('2018-01-01'))).toBe('apart');
+  });
+
+  it('an estimate near the family\'s age is close; one that only overlaps is weaker evidence', () => {
+    // "She was 9" in March 2023; found in January 2025 "about 11", or "about 13".
+    const family = fromAgeAt(9, '2023-03-10');
+    expect(ageLevel(family, fromEstimate(11, '2025-01-20'))).toBe('close');
+    expect(ageLevel(family, fromEstimate(13, '2025-01-20'))).toBe('overlap');
+    expect(levelWeight(defaultModel, 'age', 'close')).toBeGreaterThan(levelWeight(defaultModel, 'age', 'overlap'));
+  });
+
+  it('time: found within a month is stronger than within a year, later weaker, before near-impossible', () => {
+    const missing = dayOf('2023-03-10');
+    expect(['2023-03-09', '2023-04-05', '2023-12-01', '2025-01-20', '2023-01-01'].map((day) => timeLevel(missing, dayOf(day))))
+      .toEqual(['within_month', 'within_month', 'within_year', 'later', 'before']);
+    const weights = ['within_month', 'within_year', 'later', 'before'].map((level) => levelWeight(defaultModel, 'time', level));
+    expect(weights).toEqual([...weights].sort((a, b) => b - a));
   });
 });
 
@@ -104,6 +121,27 @@ describe('the model', () => {
 });
 
 describe('estimating the model', () => {
+  it('ordered levels keep their order, and a level no sample shows weighs nothing', () => {
+    const home = { same_district: { m: 0.75, u: 0.002 }, nearby: { m: 0.0001, u: 0.01 }, same_state: { m: 0.24, u: 0.04 }, different: { m: 0.01, u: 0.95 } };
+    const ordered = keepLevelOrder({ ...defaultModel, comparisons: { ...defaultModel.comparisons, home } });
+    const weights = ['same_district', 'nearby', 'same_state', 'different'].map((level) => levelWeight(ordered, 'home', level));
+    expect(weights).toEqual([...weights].sort((a, b) => b - a));
+    expect(weights[1]).toBeCloseTo(weights[2]!, 9); // nearby pooled with same_state
+    expect(weights[0]).toBeCloseTo(levelWeight({ ...defaultModel, comparisons: { ...defaultModel.comparisons, home } }, 'home', 'same_district'), 9);
+
+    const names = comparisons.map((c) => c.name);
+    const vector = (levels: Record<string, string>) => names.map((name) => levels[name] ?? 'unknown');
+    const random = Array.from({ length: 1000 }, (_, i) => vector({ mother: i % 2 ? 'different' : 'exact' }));
+    const truths = Array.from({ length: 100 }, () => vector({ mother: 'exact' }));
+    // Smoothing alone: half a pair in each sample.
+    const smoothed = { ...defaultModel, comparisons: { ...defaultModel.comparisons, mother: { ...defaultModel.comparisons.mother, initial_only: { m: 0.5 / 100, u: 0.5 / 1000 } } } };
+    expect(levelWeight(smoothed, 'mother', 'initial_only')).toBeGreaterThan(3);
+    const neutral = neutraliseUnseen(smoothed, random, truths);
+    expect(levelWeight(neutral, 'mother', 'initial_only')).toBe(0);
+    expect(levelWeight(neutral, 'mother', 'exact')).toBe(levelWeight(defaultModel, 'mother', 'exact'));
+    expect(neutral.comparisons.photo).toEqual(defaultModel.comparisons.photo); // never observed: kept as set
+  });
+
   it('u comes from random pairs, and EM recovers m from a mixture of true and random pairs', () => {
     let seed = 7;
     const next = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareNames, prepareName } from '../../matchers/names/compare.ts';
+import { withinOneEdit } from '../../matchers/names/similarity.ts';
 import { normaliseName } from '../../matchers/names/normalise.ts';
 import { phoneticKey } from '../../matchers/names/phonetic.ts';
 import { detectScript, toLatin } from '../../matchers/names/transliterate.ts';
@@ -99,6 +100,11 @@ describe('comparing names', () => {
     ['Krishnaveni', 'Krishnavani', 'jw_high'],
     ['Ramesh Sharma', 'आर शर्मा', 'exact'],
     ['Sharma, RK', 'आर के शर्मा', 'exact'],
+    ['Ajay', 'Ahay', 'typo'],
+    ['Moumita', 'Moumuta', 'jw_high'],
+    ['Bikash Jena', 'Bnkash', 'typo'],
+    ['Rajesh', 'Ramesh', 'typo'],
+    ['Raju', 'Rahul', 'jw_mid'],
   ])('%s vs %s: %s', (a, b, expected) => {
     expect(level(a, b)).toBe(expected);
   });
@@ -119,5 +125,15 @@ describe('comparing names', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('one edit apart', () => {
+  it.each([
+    ['ajay', 'ahay', true], ['moumita', 'moumiat', true], ['priya', 'priyya', true], ['pooja', 'poja', true],
+    ['sunil', 'anil', false], ['rahul', 'raul', true], ['mahesh', 'mukesh', false], ['abc', 'abc', true], ['', 'a', true], ['ab', 'ba', true], ['abcd', 'badc', false],
+  ])('%s, %s: %s', (a, b, expected) => {
+    expect(withinOneEdit(a, b)).toBe(expected);
+    expect(withinOneEdit(b, a)).toBe(expected);
   });
 });

@@ -1,9 +1,10 @@
 // A missing report's own match job finds exactly the found children `milap link` pairs it with,
 // also when the key they share is carried by more reports than its limit, so that whether it
-// admits the pair depends on each child's age window: 37 girls reported in Patna (over the limit
-// of 25 for "s:BR:female"), 27 of them small and 10 in their teens. A teenage girl found who
-// names only Bihar is within the window of 10 reports (admitted); a small girl, of 27 (not).
+// admits the pair depends on each child's age window: girls reported in Patna, more than the limit
+// for "s:BR:female" of them small and 10 in their teens. A teenage girl found who names only Bihar
+// is within the window of 10 reports (admitted); a small girl, of more than the limit (not).
 import { describe, expect, it } from 'vitest';
+import { keyLimits } from '../../matchers/blocking.ts';
 import { linkRecords } from '../../matchers/link.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { createEngine } from '../../src/matching/engine.ts';
@@ -13,7 +14,7 @@ import { useTestApp } from '../helpers/app.ts';
 const t = useTestApp();
 const syllables = ['ka', 'mi', 'ro', 'tu', 'ne', 'sa', 'vi', 'lo', 'pu', 'da', 'ji', 'ho'];
 // Invented names, none alike: only the place key can pair them.
-const nameOf = (i: number) => `${syllables[i % 12]}${syllables[Math.floor(i / 12) % 12]}${syllables[(i * 7 + 3) % 12]}ya`;
+const nameOf = (i: number) => `${syllables[i % 12]}${syllables[Math.floor(i / 12) % 12]}${syllables[Math.floor(i / 144) % 12]}${syllables[(i * 7 + 3) % 12]}ya`;
 
 const report = (i: number, born: string): MissingReport => ({
   ref: `FIR-${i}/2024`, name: nameOf(i), sex: 'female', birthDate: born, missingSince: '2024-01-15',
@@ -26,9 +27,10 @@ const child = (ref: string, age: number): FoundChild => ({
 
 describe("a missing report's match job", () => {
   it('pairs it with the children milap link pairs it with, when their shared key is over its limit', async () => {
+    const small = keyLimits.s! + 2;
     const missing = [
-      ...Array.from({ length: 27 }, (_, i) => report(i, `2020-0${(i % 9) + 1}-10`)),
-      ...Array.from({ length: 10 }, (_, i) => report(100 + i, `2008-0${(i % 9) + 1}-10`)),
+      ...Array.from({ length: small }, (_, i) => report(i, `2020-0${(i % 9) + 1}-10`)),
+      ...Array.from({ length: 10 }, (_, i) => report(1000 + i, `2008-0${(i % 9) + 1}-10`)),
     ];
     const found = [child('CCI-TEEN', 16), child('CCI-SMALL', 4)];
     const engine = createEngine();
