@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareNames, nameBlockingKeys, prepareName, type PreparedName } from '../matchers/names/compare.ts';
+import { compareNames, nameBlockingKeys, nameLevels, prepareName, type PreparedName } from '../matchers/names/compare.ts';
 import { Random } from '../fixtures/synth/random.ts';
 
 const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/data' } } });
@@ -29,7 +29,7 @@ function cricketers(): Pair[] {
   return players.filter((p) => p.english_name && p.hindi_name).map((p) => ({ roman: p.english_name!, native: p.hindi_name! }));
 }
 
-const levels = ['exact', 'phonetic', 'jw_high', 'jw_mid', 'nickname', 'initial_only', 'different'] as const;
+const levels = nameLevels;
 const topLevels = new Set(['exact', 'phonetic']);
 
 const seeded = new Random(17);
