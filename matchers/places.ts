@@ -7,6 +7,8 @@ import north from '../fixtures/gazetteer/districts-north.json' with { type: 'jso
 import east from '../fixtures/gazetteer/districts-east.json' with { type: 'json' };
 import westCentral from '../fixtures/gazetteer/districts-west-central.json' with { type: 'json' };
 import south from '../fixtures/gazetteer/districts-south.json' with { type: 'json' };
+import { phoneticKey } from './names/phonetic.ts';
+import { withinOneEdit } from './names/similarity.ts';
 import type { Place } from './record.ts';
 
 export interface ResolvedPlace {
@@ -89,6 +91,17 @@ function indexByName<T extends { names: string[] }>(items: T[]): Map<string, T[]
 
 const stateIndex = indexByName(stateList);
 const districtIndex = indexByName(districtList);
+/**
+ * How a place name sounds, word by word, with the keys made for names (aa/a, oo/u, th/t, v/w, sh/s,
+ * doubled letters): "Haapur" and "Hapur", "Sathara" and "Satara", "Shauth Goa" and "South Goa" meet.
+ */
+const placeSound = (name: string) => name.split(' ').map((word) => phoneticKey(word.replace(/(?<=[^aeiou])y$/, 'i').replace(/ey$/, 'e'))).join(' ');
+const districtSounds = new Map<string, District[]>();
+for (const district of districtList) {
+  for (const sound of new Set(district.names.map((n) => placeSound(normalisePlaceName(n))))) {
+    if (sound) districtSounds.set(sound, [...(districtSounds.get(sound) ?? []), district]);
+  }
+}
 let stateFuse: Fuse<{ state: State; name: string }> | null = null;
 const districtFuses = new Map<string, Fuse<{ district: District; name: string }>>();
 
@@ -136,14 +149,25 @@ function resolveDistrict(text: string | null | undefined, state: State | null): 
   if (exact.length === 1) return exact[0]!;
   if (exact.length > 1) return null; // the same name in two states, and no state to choose
   if (name.length < 4 || name.length > longestFuzzyName) return null;
+  const sound = placeSound(name);
+  const alike = new Set(inState(districtSounds.get(sound)));
+  if (alike.size === 1) return [...alike][0]!;
+  if (alike.size > 1) return null;
   // Inside a known state, only its districts are searched (a thirtieth of the country's names).
   const hits = districtFuseOf(state).search(name, { limit: 8 });
   const best = hits[0];
-  if (!best || (best.score ?? 1) > 0.25) return null;
   // Two different districts nearly as close: a guess, not a resolution.
-  const rival = hits.find((hit) => hit.item.district.id !== best.item.district.id);
-  if (rival && (rival.score ?? 1) - (best.score ?? 1) < 0.05) return null;
-  return best.item.district;
+  const rival = best && hits.find((hit) => hit.item.district.id !== best.item.district.id);
+  if (best && (best.score ?? 1) <= 0.25 && !(rival && (rival.score ?? 1) - (best.score ?? 1) < 0.05)) return best.item.district;
+  // A slip of the keyboard in how it sounds ("Bunid", "Bundi"; "Hooglhy", "Hooghly"), when only
+  // one district is that near and the first letter agrees.
+  if (sound.length < 4) return null;
+  const near = new Set<District>();
+  for (const [other, districts] of districtSounds) {
+    if (other[0] !== sound[0] || Math.abs(other.length - sound.length) > 1 || !withinOneEdit(sound, other)) continue;
+    for (const district of inState(districts)) near.add(district);
+  }
+  return near.size === 1 ? [...near][0]! : null;
 }
 
 /** A district named inside free text ("Dhanbad railway station", "near Jharia, Dhanbad"). */

@@ -68,7 +68,20 @@ export function prepareName(raw: string | null | undefined, aliases?: readonly s
 const rank = (level: NameLevel) => nameLevels.indexOf(level);
 const subset = (small: string[], large: string[]) => small.every((item) => large.includes(item));
 
-function compareOne(a: PreparedName, b: PreparedName): NameLevel {
+/**
+ * Parts a clerk writes or leaves out as he likes, and so common that they say nothing ("Mohd.
+ * Aslam", "Aslam Ansari"): a name is compared without them when it has other parts.
+ */
+const optionalParts = new Set(['mohammad']);
+
+function withoutOptional(name: PreparedName): PreparedName {
+  const drop = name.tokens.map((token) => optionalParts.has(token));
+  if (!drop.includes(true) || drop.every(Boolean)) return name;
+  return { ...name, tokens: name.tokens.filter((_, i) => !drop[i]), keys: name.keys.filter((_, i) => !drop[i]) };
+}
+
+function compareOne(x: PreparedName, y: PreparedName): NameLevel {
+  const [a, b] = [withoutOptional(x), withoutOptional(y)];
   if (!a.tokens.length || !b.tokens.length) {
     const letters = (n: PreparedName) => [...n.initials, ...n.tokens.map((t) => t[0]!)];
     return a.initials.length && b.initials.length && letters(a).some((l) => letters(b).includes(l)) ? 'initial_only' : 'different';

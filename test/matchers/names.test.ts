@@ -100,6 +100,8 @@ describe('comparing names', () => {
     ['Krishnaveni', 'Krishnavani', 'jw_high'],
     ['Ramesh Sharma', 'आर शर्मा', 'exact'],
     ['Sharma, RK', 'आर के शर्मा', 'exact'],
+    ['Mohd. Aslam', 'Aslam Ansari', 'exact'],
+    ['Mohd. Aslam', 'Mohammad Salim', 'different'],
     ['Ajay', 'Ahay', 'typo'],
     ['Moumita', 'Moumuta', 'jw_high'],
     ['Bikash Jena', 'Bnkash', 'typo'],

@@ -9,6 +9,9 @@ describe('resolving places', () => {
     [{ district: 'Dhanbaad' }, 'JH-dhanbad'], [{ district: 'Gurugarm' }, 'HR-gurugram'], [{ district: 'धनबाद' }, 'JH-dhanbad'], [{ district: 'কলকাতা' }, 'WB-kolkata'],
     [{ place: 'Dhanbad railway station' }, 'JH-dhanbad'], [{ district: 'Cuttack' }, 'OD-cuttack'], [{ district: 'Katak' }, 'OD-cuttack'],
     [{ district: 'Aurangabad', state: 'Bihar' }, 'BR-aurangabad'], [{ district: 'Hamirpur', state: 'Himachal Pradesh' }, 'HP-hamirpur'],
+    // Clerks' spellings with no state: by how they sound, or one slip from it.
+    [{ district: 'Haapur' }, 'UP-hapur'], [{ district: 'Sathara' }, 'MH-satara'], [{ district: 'Shauth Goa' }, 'GA-south-goa'],
+    [{ district: 'Bunid' }, 'RJ-bundi'], [{ district: 'Hooglhy' }, 'WB-hooghly'], [{ district: 'Navada' }, 'BR-nawada'],
   ])('%j → %s', (place, districtId) => {
     expect(resolvePlace(place)).toMatchObject({ resolution: 'district', districtId });
   });
@@ -16,6 +19,8 @@ describe('resolving places', () => {
   it('a name two states share resolves only with the state', () => {
     expect(resolvePlace({ district: 'Aurangabad' }).resolution).toBe('unresolved');
     expect(resolvePlace({ district: 'Bilaspur' }).resolution).toBe('unresolved');
+    expect(resolvePlace({ district: 'Aurangabaad' }).resolution).toBe('unresolved');
+    expect(resolvePlace({ district: 'Bilashpur' }).resolution).toBe('unresolved');
     expect(resolvePlace({ district: 'Bilaspur', state: 'Chhattisgarh' }).districtId).toBe('CG-bilaspur');
   });
 
