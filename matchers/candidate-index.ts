@@ -51,6 +51,12 @@ export class CandidateIndex {
     return this.ids.get(key);
   }
 
+  /** How many records carry the key, whatever their age. */
+  size(keyId: number): number {
+    const { dated, undated } = this.postings[keyId]!;
+    return dated.length + undated.length;
+  }
+
   /**
    * How many records carry the key and lie within the age window of `birth` (as ageWindowOverlaps
    * says; records without an age count too): the size the admission rule weighs. Stops past `enough`.

@@ -1,5 +1,5 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
-import { ageWindowYears, keyLimit } from '../../matchers/blocking.ts';
+import { ageWindowYears, keyLimit, keyReach } from '../../matchers/blocking.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
 import type { Queryable } from '../records/repository.ts';
@@ -61,6 +61,14 @@ export async function photoHashesOf(db: Queryable, side: Side, id: string): Prom
 /** The age window of matchers/blocking.ts in whole days, as the candidate index applies it. */
 const windowDays = Math.floor(ageWindowYears * 365.25);
 
+/**
+ * The key of unnest alias `l` (with its limit `l.lim`) is not carried by more than keyReach times its
+ * limit of reports (matchers/blocking.ts, keyTooCommon): counted from the key index alone, stopping
+ * one past, so a key on thousands of reports costs a short index scan and no look at their records.
+ */
+const notTooCommon = (l: string) =>
+  `(SELECT count(*) FROM (SELECT 1 FROM match_key c WHERE c.side = 'missing' AND c.key = ${l}.key LIMIT ${l}.lim * ${keyReach} + 1) AS reach) <= ${l}.lim * ${keyReach}`;
+
 /** Postings of the missing side within the age window of the found record aliased `f` (records without an age always count). */
 const inWindow = (m: string, f: string) =>
   `(${m}.born_from IS NULL OR ${f}.born_from IS NULL OR (${m}.born_to >= ${f}.born_from - ${windowDays} AND ${m}.born_from <= ${f}.born_to + ${windowDays}))`;
@@ -79,10 +87,12 @@ export async function candidatePartners(db: Queryable, otherSide: Side, id: stri
          admitted AS MATERIALIZED (
            -- A key admits when at most its limit of reports carry it within the window: counting stops
            -- one past the limit, so a key on thousands of records ("s:JH:female") costs little.
+           -- Only a key within its limit there is checked for being too common (CASE keeps the order).
            SELECT l.key FROM unnest($1::text[], $3::int[]) AS l(key, lim), me f
-            WHERE (SELECT count(*) FROM (
+            WHERE CASE WHEN (SELECT count(*) FROM (
                      SELECT 1 FROM match_key k JOIN match_subject m ON m.side = 'missing' AND m.record_id = k.record_id AND m.active
                       WHERE k.side = 'missing' AND k.key = l.key AND ${inWindow('m', 'f')} LIMIT l.lim + 1) AS within) <= l.lim
+                  THEN ${notTooCommon('l')} ELSE FALSE END
          )
          SELECT DISTINCT k.record_id FROM match_key k
            JOIN match_subject m ON m.side = 'missing' AND m.record_id = k.record_id AND m.active, me f
@@ -94,6 +104,7 @@ export async function candidatePartners(db: Queryable, otherSide: Side, id: stri
                      SELECT 1 FROM match_key mk JOIN match_subject m ON m.side = 'missing' AND m.record_id = mk.record_id AND m.active
                       WHERE mk.side = 'missing' AND mk.key = l.key LIMIT l.lim + 1) AS carried) AS carriers
              FROM unnest($1::text[], $3::int[]) AS l(key, lim)
+            WHERE ${notTooCommon('l')}
          ),
          shared AS MATERIALIZED (
            SELECT k.key, k.record_id, f.born_from, f.born_to, ks.lim, ks.carriers FROM match_key k

@@ -1,7 +1,7 @@
 // Blocking: which keys a record carries, and which pairs the keys admit, as milap link and the
 // service apply them.
 import { describe, expect, it } from 'vitest';
-import { ageWindowOverlaps, blockingKeys, keysAdmit, keyLimit, oneLetterDropped, sexCompatible } from '../../matchers/blocking.ts';
+import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyTooCommon, oneLetterDropped, sexCompatible } from '../../matchers/blocking.ts';
 import { CandidateIndex } from '../../matchers/candidate-index.ts';
 import { candidatesOf } from '../../matchers/link.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
@@ -72,5 +72,23 @@ describe('admission', () => {
     };
     expect(reached(child()).size).toBe(0);
     expect([...reached(child({ fatherName: 'Raju' }))]).toEqual([400]);
+  });
+
+  it('a key more than keyReach times over its limit admits no one, however few lie in the window', () => {
+    // Teenage girls reported from Gaya, and one toddler: a toddler found who names Gaya has only the
+    // toddler's report in her age window, on the district key and the state key alike.
+    const teens = (n: number) => Array.from({ length: n }, (_, i) => prepareMissing(report(`FIR-${i}`, { name: `Zq${i}x`, ageYears: 16 })));
+    const toddler = prepareMissing(report('FIR-small', { name: 'Zqsmall', ageYears: 2 }));
+    const found = prepareFound(child({ name: null, apparentAgeYears: 2, statedHome: { district: 'Gaya', state: 'Bihar' } }));
+    const reached = (reports: ReturnType<typeof prepareMissing>[]) => {
+      const positions = new Set<number>();
+      candidatesOf(new CandidateIndex(reports, blockingKeys), found, (position) => positions.add(reports[position]!.ref === 'FIR-small' ? 1 : 0));
+      return positions.has(1);
+    };
+    const over = Math.max(keyLimit('h:x'), keyLimit('s:x')) * keyReach;
+    expect(reached([...teens(over - 1), toddler])).toBe(true);
+    expect(reached([...teens(over + 1), toddler])).toBe(false);
+    expect(keyTooCommon('h:BR-gaya:female', keyLimit('h:x') * keyReach)).toBe(false);
+    expect(keyTooCommon('h:BR-gaya:female', keyLimit('h:x') * keyReach + 1)).toBe(true);
   });
 });
