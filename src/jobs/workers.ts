@@ -4,7 +4,8 @@ import type { JobResult, PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import { photoNeighbourhoodOf } from '../matching/photo-index.ts';
 import { createEngine } from '../matching/engine.ts';
-import { matchRecord, type MatchSettings } from '../matching/match-job.ts';
+import { matchRecord, warmNameKeyCounts, type MatchSettings } from '../matching/match-job.ts';
+import { NameKeyCounts } from '../matching/store.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { matchQueue, recordsOfJob, type MatchJobData } from './queue.ts';
 
@@ -60,7 +61,14 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   const warming = photoNeighbourhoodOf(database.pool).warm(database.pool).catch((error: unknown) => {
     logger.warn({ err: error }, 'photo index not read at start; the first match job with a photo reads it');
   });
-  if (database.kind === 'pglite') await warming; // one connection: let it finish before jobs start
+  // So are the counts of the common name keys, again every five minutes (they are reused ten).
+  const countNames = () => warmNameKeyCounts(database.pool).catch((error: unknown) => {
+    logger.warn({ err: error }, 'name-key counts not read ahead; match jobs read what they need');
+  });
+  const counting = countNames();
+  const recount = setInterval(() => void countNames(), NameKeyCounts.maxAgeMs / 2).unref();
+  boss.once('stopped', () => clearInterval(recount));
+  if (database.kind === 'pglite') await Promise.all([warming, counting]); // one connection: let them finish before jobs start
   // A worker takes a few jobs at a time and, while its fetches come back full, fetches again at once
   // (burstWhenBatchFull): with one job a fetch it waited a polling interval after every job, which
   // held each worker to two jobs a second whatever the job cost. Each job has its own outcome.

@@ -31,6 +31,9 @@ const nameKeysOf = (subject: Subject) => [...new Set(subject.keys.filter((key) =
 /** The name-key counts this process has read from a database, shared by its workers. */
 const nameKeyCountsOf = perPool(() => new store.NameKeyCounts());
 
+/** Reads this process's counts of the common name keys at once (store.ts, warmNameKeyCounts). */
+export const warmNameKeyCounts = (pool: pg.Pool): Promise<number> => store.warmNameKeyCounts(pool, nameKeyCountsOf(pool));
+
 /** Statuses in which a record still looks for its other half. */
 const activeStatus = { missing: 'open', found: 'in_care' } as const;
 

@@ -179,6 +179,28 @@ export class NameKeyCounts {
   }
 }
 
+/** Name keys carried by at least this many records are read all at once when a worker starts. */
+export const commonNameKey = 20;
+
+/**
+ * Reads the counts of every common name key in one pass over the key index (a worker does this when
+ * it starts and every five minutes): counting a common key ("raju": thousands of entries) was the
+ * costly part of a job's term frequencies, and a rare key is cheap to count when a job needs it.
+ * Returns the keys read.
+ */
+export async function warmNameKeyCounts(db: Queryable, counts: NameKeyCounts, minimum = commonNameKey): Promise<number> {
+  const total = Math.max(1, (await db.query<{ n: number }>('SELECT sum(n)::int AS n FROM match_subject_total')).rows[0]!.n);
+  const { rows } = await db.query<{ key: string; n: number }>(
+    `SELECT substring(key from 3) AS key, count(DISTINCT (side, record_id))::int AS n FROM match_key
+      WHERE side IN ('missing', 'found') AND substring(key from 1 for 2) IN ('n:', 'f:', 'm:')
+      GROUP BY 1 HAVING count(*) >= $1 ORDER BY 2 DESC LIMIT $2`,
+    [minimum, NameKeyCounts.maxEntries / 2],
+  );
+  const now = Date.now();
+  for (const row of rows) counts.remember(row.key, row.n, total, now);
+  return rows.length;
+}
+
 /** How common each name key is: the share of all matched records whose names carry it (as `milap link` counts). */
 export async function nameKeyFrequencies(db: Queryable, nameKeys: string[], counts = new NameKeyCounts()): Promise<Map<string, number>> {
   if (!nameKeys.length) return new Map();

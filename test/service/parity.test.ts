@@ -9,6 +9,7 @@ import { WorkerMetrics } from '../../src/jobs/metrics.ts';
 import { startWorkers } from '../../src/jobs/workers.ts';
 import { createEngine } from '../../src/matching/engine.ts';
 import { openRun, queueRun } from '../../src/matching/rematch.ts';
+import { NameKeyCounts, nameKeyFrequencies, warmNameKeyCounts } from '../../src/matching/store.ts';
 import { useTestApp } from '../helpers/app.ts';
 
 const t = useTestApp();
@@ -42,6 +43,11 @@ describe('the service and milap link', () => {
     const batch = new Map<string, { missingRef: string; probability: number }[]>();
     for (const pair of linkRecords(world.missing, world.found)) (batch.get(pair.foundRef) ?? batch.set(pair.foundRef, []).get(pair.foundRef)!).push(pair);
     expect(batch.size).toBeGreaterThan(10);
+    // Counts read ahead, all at once, are the counts a job reads key by key.
+    const keys = (await t.db.database.pool.query(`SELECT DISTINCT substring(key from 3) AS key FROM match_key WHERE substring(key from 1 for 2) IN ('n:', 'f:', 'm:')`)).rows.map((row) => row.key as string);
+    const ahead = new NameKeyCounts();
+    expect(await warmNameKeyCounts(t.db.database.pool, ahead, 1)).toBe(keys.length);
+    expect(await nameKeyFrequencies(t.db.database.pool, keys, ahead)).toEqual(await nameKeyFrequencies(t.db.database.pool, keys, new NameKeyCounts()));
     for (const child of world.found) {
       const expected = (batch.get(child.ref) ?? []).map((p) => [p.missingRef, Number(p.probability.toFixed(6))]);
       const actual = (service.get(child.ref) ?? []).sort((a, b) => b.probability - a.probability).slice(0, 10).map((p) => [p.missingRef, Number(p.probability.toFixed(6))]);
