@@ -17,38 +17,6 @@ CREATE FUNCTION pair_is_live(state text) RETURNS boolean
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $$ SELECT state IN ('pending', 'on_hold', 'confirmed') $$;
 
--- Recomputes the probability of every pair of the given records (those whose candidates changed),
--- against the current odds of both records of each pair. Rows are locked in id order, so two
--- refreshes that overlap wait for each other instead of deadlocking. Returns the pairs changed.
-CREATE FUNCTION refresh_pair_probabilities(missing_ids uuid[], found_ids uuid[]) RETURNS bigint
-  LANGUAGE sql
-  AS $$
-    WITH affected AS MATERIALIZED (
-      SELECT id, missing_id, found_id, match_weight, state FROM candidate_pair
-       WHERE missing_id = ANY(missing_ids) OR found_id = ANY(found_ids)
-       ORDER BY id FOR UPDATE
-    ),
-    report_odds AS (
-      SELECT missing_id, sum(pair_odds(match_weight)) AS odds FROM candidate_pair
-       WHERE missing_id IN (SELECT missing_id FROM affected) AND pair_is_live(state) GROUP BY missing_id
-    ),
-    child_odds AS (
-      SELECT found_id, sum(pair_odds(match_weight)) AS odds FROM candidate_pair
-       WHERE found_id IN (SELECT found_id FROM affected) AND pair_is_live(state) GROUP BY found_id
-    ),
-    fresh AS (
-      SELECT a.id, pair_odds(a.match_weight) / (1 + pair_odds(a.match_weight)
-               + (coalesce(r.odds, 0) - CASE WHEN pair_is_live(a.state) THEN pair_odds(a.match_weight) ELSE 0 END)
-               + (coalesce(c.odds, 0) - CASE WHEN pair_is_live(a.state) THEN pair_odds(a.match_weight) ELSE 0 END)) AS probability
-        FROM affected a LEFT JOIN report_odds r USING (missing_id) LEFT JOIN child_odds c USING (found_id)
-    ),
-    changed AS (
-      UPDATE candidate_pair p SET probability = f.probability FROM fresh f
-       WHERE p.id = f.id AND p.probability IS DISTINCT FROM f.probability RETURNING 1
-    )
-    SELECT count(*) FROM changed
-  $$;
-
 -- Every stored pair, once.
 WITH odds AS (
   SELECT id, match_weight, state,

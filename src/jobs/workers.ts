@@ -17,7 +17,8 @@ export interface WorkerOptions extends MatchSettings {
  * Keeps the planner's figures for the match tables current while jobs run. A rescue drive or an
  * import adds hundreds of thousands of keys in minutes; planned on figures from before (one side
  * thought empty) a job took seconds instead of milliseconds, and autovacuum may be slow or off.
- * After 200 jobs, then every 2,000, one process at a time re-analyzes the key tables.
+ * After 200 jobs, then every 2,000, one process at a time re-analyzes the key and pair tables (the
+ * refresh of competing probabilities, planned on an empty pair table, read all of it).
  */
 export class StatisticsKeeper {
   private done = 0;
@@ -36,7 +37,7 @@ export class StatisticsKeeper {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', ['milap:analyze-match-tables']);
       if (!rows[0]?.locked) return;
       try {
-        await client.query('ANALYZE match_key, match_subject');
+        await client.query('ANALYZE match_key, match_subject, candidate_pair');
       } finally {
         await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', ['milap:analyze-match-tables']);
       }
