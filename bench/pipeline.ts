@@ -51,7 +51,8 @@ for (const [side, list] of [[missingSide, world.missing], [foundSide, world.foun
   const prepared = rows.map(({ id, record }) => ({ id, prepared: side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never) }));
   await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN',
     prepared.map(({ id, prepared: p }) => [side.side, id, 1, p.sex, p.birth ? isoOfDay(p.birth.from) : null, p.birth ? isoOfDay(p.birth.to) : null, 't', engine.modelVersion]));
-  await copyRows(database.pool, 'COPY match_key (side, key, record_id) FROM STDIN', prepared.flatMap(({ id, prepared: p }) => blockingKeys(p).map((key) => [side.side, key, id])));
+  await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active) FROM STDIN',
+    prepared.flatMap(({ id, prepared: p }) => blockingKeys(p).map((key) => [side.side, key, id, p.birth ? isoOfDay(p.birth.from) : null, p.birth ? isoOfDay(p.birth.to) : null, 't'])));
 }
 await database.pool.query('ANALYZE');
 console.log(`loaded with COPY (records, subjects, keys) in ${seconds(started).toFixed(1)} s`);

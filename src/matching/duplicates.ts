@@ -30,7 +30,7 @@ export type DuplicateDecision = (typeof duplicateDecisions)[number];
  * (a key carried by too many records of the side, within the age window, admits nobody).
  */
 const windowDays = Math.floor(ageWindowYears * 365.25);
-const inWindow = `(s.born_from IS NULL OR me.born_from IS NULL OR (s.born_to >= me.born_from - ${windowDays} AND s.born_from <= me.born_to + ${windowDays}))`;
+const inWindow = `(k.born_from IS NULL OR me.born_from IS NULL OR (k.born_to >= me.born_from - ${windowDays} AND k.born_from <= me.born_to + ${windowDays}))`;
 
 async function sameSidePartners(db: Queryable, side: Side, id: string, keys: string[]) {
   const { rows } = await db.query<{ id: string; version: number; record: Record<string, unknown> }>(
@@ -40,13 +40,13 @@ async function sameSidePartners(db: Queryable, side: Side, id: string, keys: str
        -- the age window, counted no further than one past the limit.
        SELECT l.key FROM unnest($3::text[], $4::int[]) AS l(key, lim), me
         WHERE (SELECT count(*) FROM (
-                 SELECT 1 FROM match_key k JOIN match_subject s ON s.side = k.side AND s.record_id = k.record_id AND s.active
-                  WHERE k.side = $1 AND k.key = l.key AND k.record_id <> $2 AND ${inWindow} LIMIT l.lim + 1) AS within) <= l.lim
+                 SELECT 1 FROM match_key k
+                  WHERE k.side = $1 AND k.key = l.key AND k.active AND k.record_id <> $2 AND ${inWindow} LIMIT l.lim + 1) AS within) <= l.lim
      )
      SELECT r.id, r.version, r.record FROM ${tableOf[side]} r
       WHERE r.id IN (
-        SELECT k.record_id FROM match_key k JOIN match_subject s ON s.side = k.side AND s.record_id = k.record_id AND s.active, me
-         WHERE k.side = $1 AND k.key IN (SELECT key FROM admitted) AND k.record_id <> $2 AND ${inWindow})`,
+        SELECT k.record_id FROM match_key k, me
+         WHERE k.side = $1 AND k.key IN (SELECT key FROM admitted) AND k.active AND k.record_id <> $2 AND ${inWindow})`,
     [side, id, keys, keys.map(keyLimit)],
   );
   return rows;

@@ -58,7 +58,7 @@ async function matchInTransaction(pool: pg.Pool, engine: MatchEngine, settings: 
     // A record merged into another (a duplicate) has left matching, its history and decisions kept.
     const active = stored.status === activeStatus[job.side] && !stored.mergedInto;
     await store.saveSubject(tx, job.side, stored.id, stored.version, subject.narrowing, active, engine.modelVersion);
-    await store.replaceKeys(tx, job.side, stored.id, subject.keys);
+    await store.replaceKeys(tx, job.side, stored.id, subject.keys, subject.narrowing, active);
     if (!active) {
       Object.assign(changed, await store.recordsAround(tx, job.side === 'missing' ? [stored.id] : [], job.side === 'found' ? [stored.id] : []));
       return { outcome: 'inactive', superseded: await store.supersedePending(tx, job.side, stored.id) };

@@ -19,10 +19,15 @@ export async function saveSubject(db: Queryable, side: Side, id: string, version
   );
 }
 
-export async function replaceKeys(db: Queryable, side: Side, id: string, keys: string[]) {
+/** The record's keys, each with the birth interval and activity saveSubject stored (migrations/012). */
+export async function replaceKeys(db: Queryable, side: Side, id: string, keys: string[], narrowing: Narrowing, active: boolean) {
   await db.query('DELETE FROM match_key WHERE side = $1 AND record_id = $2', [side, id]);
   if (keys.length) {
-    await db.query('INSERT INTO match_key (side, key, record_id) SELECT $1, unnest($3::text[]), $2 ON CONFLICT DO NOTHING', [side, id, keys]);
+    await db.query(
+      `INSERT INTO match_key (side, key, record_id, born_from, born_to, active)
+       SELECT $1, unnest($3::text[]), $2, $4, $5, $6 ON CONFLICT DO NOTHING`,
+      [side, id, keys, narrowing.bornFrom, narrowing.bornTo, active],
+    );
   }
 }
 
@@ -90,27 +95,24 @@ export async function candidatePartners(db: Queryable, otherSide: Side, id: stri
            -- Only a key within its limit there is checked for being too common (CASE keeps the order).
            SELECT l.key FROM unnest($1::text[], $3::int[]) AS l(key, lim), me f
             WHERE CASE WHEN (SELECT count(*) FROM (
-                     SELECT 1 FROM match_key k JOIN match_subject m ON m.side = 'missing' AND m.record_id = k.record_id AND m.active
-                      WHERE k.side = 'missing' AND k.key = l.key AND ${inWindow('m', 'f')} LIMIT l.lim + 1) AS within) <= l.lim
+                     SELECT 1 FROM match_key k
+                      WHERE k.side = 'missing' AND k.key = l.key AND k.active AND ${inWindow('k', 'f')} LIMIT l.lim + 1) AS within) <= l.lim
                   THEN ${notTooCommon('l')} ELSE FALSE END
          )
-         SELECT DISTINCT k.record_id FROM match_key k
-           JOIN match_subject m ON m.side = 'missing' AND m.record_id = k.record_id AND m.active, me f
-          WHERE k.side = 'missing' AND k.key IN (SELECT key FROM admitted) AND ${inWindow('m', 'f')}`
+         SELECT DISTINCT k.record_id FROM match_key k, me f
+          WHERE k.side = 'missing' AND k.key IN (SELECT key FROM admitted) AND k.active AND ${inWindow('k', 'f')}`
       : `WITH me AS (SELECT born_from, born_to FROM match_subject WHERE side = 'missing' AND record_id = $2),
          keys AS MATERIALIZED (
            -- How many reports carry each key at all, counted no further than one past its limit.
            SELECT l.key, l.lim, (SELECT count(*) FROM (
-                     SELECT 1 FROM match_key mk JOIN match_subject m ON m.side = 'missing' AND m.record_id = mk.record_id AND m.active
-                      WHERE mk.side = 'missing' AND mk.key = l.key LIMIT l.lim + 1) AS carried) AS carriers
+                     SELECT 1 FROM match_key mk WHERE mk.side = 'missing' AND mk.key = l.key AND mk.active LIMIT l.lim + 1) AS carried) AS carriers
              FROM unnest($1::text[], $3::int[]) AS l(key, lim)
             WHERE ${notTooCommon('l')}
          ),
          shared AS MATERIALIZED (
-           SELECT k.key, k.record_id, f.born_from, f.born_to, ks.lim, ks.carriers FROM match_key k
-             JOIN match_subject f ON f.side = 'found' AND f.record_id = k.record_id AND f.active
+           SELECT k.key, k.record_id, k.born_from, k.born_to, ks.lim, ks.carriers FROM match_key k
              JOIN keys ks ON ks.key = k.key, me m
-            WHERE k.side = 'found' AND k.key = ANY($1::text[]) AND ${inWindow('m', 'f')}
+            WHERE k.side = 'found' AND k.key = ANY($1::text[]) AND k.active AND ${inWindow('m', 'k')}
          ),
          -- A key few enough reports carry at all admits every child it reaches, whatever the window.
          cheap AS MATERIALIZED (SELECT DISTINCT record_id FROM shared WHERE carriers <= lim),
@@ -120,12 +122,11 @@ export async function candidatePartners(db: Queryable, otherSide: Side, id: stri
          -- from at most the window's end, less those born to before its start.
          costly AS MATERIALIZED (
            SELECT ks.key, ks.lim, count(*) AS total,
-                  count(*) FILTER (WHERE m.born_from IS NULL) AS unknown,
-                  array_agg(m.born_from ORDER BY m.born_from) FILTER (WHERE m.born_from IS NOT NULL) AS froms,
-                  array_agg(m.born_to ORDER BY m.born_to) FILTER (WHERE m.born_from IS NOT NULL) AS tos
+                  count(*) FILTER (WHERE mk.born_from IS NULL) AS unknown,
+                  array_agg(mk.born_from ORDER BY mk.born_from) FILTER (WHERE mk.born_from IS NOT NULL) AS froms,
+                  array_agg(mk.born_to ORDER BY mk.born_to) FILTER (WHERE mk.born_from IS NOT NULL) AS tos
              FROM keys ks
-             JOIN match_key mk ON mk.side = 'missing' AND mk.key = ks.key
-             JOIN match_subject m ON m.side = 'missing' AND m.record_id = mk.record_id AND m.active
+             JOIN match_key mk ON mk.side = 'missing' AND mk.key = ks.key AND mk.active
             WHERE ks.carriers > ks.lim
               AND ks.key IN (SELECT key FROM shared WHERE record_id NOT IN (SELECT record_id FROM cheap))
             GROUP BY ks.key, ks.lim
