@@ -6,4 +6,7 @@
 ALTER TABLE match_key ADD COLUMN born_from date, ADD COLUMN born_to date, ADD COLUMN active boolean NOT NULL DEFAULT true;
 UPDATE match_key k SET born_from = s.born_from, born_to = s.born_to, active = s.active
   FROM match_subject s WHERE s.side = k.side AND s.record_id = k.record_id;
-CREATE INDEX match_key_window ON match_key (side, key) INCLUDE (born_from, born_to, record_id) WHERE active;
+-- The key index carries them too, so those counts read the index alone (one index: a second, beside
+-- the primary key, made the database half as large again).
+ALTER TABLE match_key DROP CONSTRAINT match_key_pkey,
+  ADD CONSTRAINT match_key_pkey PRIMARY KEY (side, key, record_id) INCLUDE (born_from, born_to, active);
