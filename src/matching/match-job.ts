@@ -80,17 +80,21 @@ async function matchInTransaction(pool: pg.Pool, engine: MatchEngine, settings: 
     const keptIds = new Set(kept.map((pair) => `${pair.missingId}:${pair.foundId}`));
     const existing = await store.lockPairs(tx, job.side, stored.id);
     let reopened = 0;
+    // The partners whose pair with this record is new, weighs otherwise, came back or went: their
+    // other pairs' competing probabilities move too (an unchanged pair moves nobody's).
+    const moved = new Set<string>();
+    const partnerOf = (pair: PairScore) => (job.side === 'missing' ? pair.foundId : pair.missingId);
     for (const pair of scored.sort((a, b) => (a.missingId + a.foundId < b.missingId + b.foundId ? -1 : 1))) {
       const current = existing.get(`${pair.missingId}:${pair.foundId}`);
       if (!current && !keptIds.has(`${pair.missingId}:${pair.foundId}`)) continue;
       const reopenBecause = current?.state === 'rejected' ? engine.reopenReason(current.decidedExplanation, pair.explanation) : null;
       if (reopenBecause) reopened++;
+      if (!current || reopenBecause || current.matchWeight !== pair.matchWeight) moved.add(partnerOf(pair));
       await store.upsertPair(tx, pair, engine.modelVersion, reopenBecause);
     }
-    await store.dropUnwantedPending(tx, job.side, stored.id, [...keptIds], settings);
-    const pairedWith = [...existing.keys(), ...keptIds].map((key) => key.split(':')[job.side === 'missing' ? 1 : 0]!);
+    for (const partner of await store.dropUnwantedPending(tx, job.side, stored.id, [...keptIds], settings)) moved.add(partner);
     changed[job.side].push(stored.id);
-    changed[otherSide].push(...new Set(pairedWith));
+    changed[otherSide].push(...moved);
     const duplicates = await refreshDuplicates(tx, engine, subject);
     return { outcome: 'matched', candidates: scored.length, kept: kept.length, reopened, duplicates };
   });

@@ -236,13 +236,19 @@ export async function nameKeyFrequencies(db: Queryable, nameKeys: string[], coun
 
 export interface ExistingPair {
   state: string;
+  matchWeight: number;
   decidedExplanation: Explanation | null;
 }
 
+/**
+ * Locks the record's pairs. In id order, as refreshProbabilities locks them: in another order, a
+ * job holding one pair and waiting for the next could wait on a refresh waiting for it, each
+ * freed only by the deadlock detector a second later (300 similar records took 180 s, not 20).
+ */
 export async function lockPairs(db: Queryable, side: Side, id: string): Promise<Map<string, ExistingPair>> {
   const { rows } = await db.query<ExistingPair & { missingId: string; foundId: string }>(
-    `SELECT missing_id AS "missingId", found_id AS "foundId", state, decided_explanation AS "decidedExplanation"
-       FROM candidate_pair WHERE ${pairColumn[side]} = $1 ORDER BY missing_id, found_id FOR UPDATE`,
+    `SELECT missing_id AS "missingId", found_id AS "foundId", state, match_weight AS "matchWeight", decided_explanation AS "decidedExplanation"
+       FROM candidate_pair WHERE ${pairColumn[side]} = $1 ORDER BY id FOR UPDATE`,
     [id],
   );
   return new Map(rows.map((row) => [`${row.missingId}:${row.foundId}`, row]));
@@ -267,15 +273,18 @@ export async function upsertPair(db: Queryable, pair: PairScore, modelVersion: s
  * Drops this record's undecided pairs that fell out of its best K and are not among the other
  * record's best K either, or fell below the floor. Decided pairs (confirmed, rejected, on hold) stay.
  */
-export async function dropUnwantedPending(db: Queryable, side: Side, id: string, keptPairs: string[], settings: { floor: number; topK: number }) {
+/** Returns the records of the other side whose pair was dropped. */
+export async function dropUnwantedPending(db: Queryable, side: Side, id: string, keptPairs: string[], settings: { floor: number; topK: number }): Promise<string[]> {
   const other = side === 'missing' ? 'found_id' : 'missing_id';
-  await db.query(
+  const { rows } = await db.query<{ partner: string }>(
     `DELETE FROM candidate_pair c
       WHERE c.${pairColumn[side]} = $1 AND c.state = 'pending'
         AND NOT ((c.missing_id::text || ':' || c.found_id::text) = ANY($2::text[]))
-        AND (c.pair_probability < $3 OR (SELECT count(*) FROM candidate_pair o WHERE o.${other} = c.${other} AND o.pair_probability > c.pair_probability) >= $4)`,
+        AND (c.pair_probability < $3 OR (SELECT count(*) FROM candidate_pair o WHERE o.${other} = c.${other} AND o.pair_probability > c.pair_probability) >= $4)
+      RETURNING c.${other} AS partner`,
     [id, keptPairs, settings.floor, settings.topK],
   );
+  return rows.map((row) => row.partner);
 }
 
 /** The records whose candidates change when these records' pairs do: they and every partner of theirs. */
@@ -309,22 +318,32 @@ export async function refreshProbabilities(db: Queryable, records: PairedRecords
 
 /**
  * Rows are locked in id order, so two refreshes that overlap wait for each other instead of
- * deadlocking. Each pair's rivals are summed by index, pair by pair (liveness a FILTER, not a
- * condition the queue's state index could serve): joined as sets, the planner read every live pair.
+ * deadlocking. The odds of each record's live pairs are summed once per record, by index (liveness
+ * a FILTER, not a condition the queue's state index could serve), then each pair takes its own
+ * odds out: joined as sets the planner read every live pair, and summed pair by pair a report in a
+ * hundred children's lists was summed a hundred times.
  */
 const refreshSql = `
   WITH affected AS MATERIALIZED (
-    SELECT id, missing_id, found_id, match_weight FROM candidate_pair
+    SELECT id, missing_id, found_id, match_weight, state FROM candidate_pair
      WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[])
      ORDER BY id FOR UPDATE
   ),
+  report_odds AS MATERIALIZED (
+    SELECT r.missing_id, (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0)
+                            FROM candidate_pair o WHERE o.missing_id = r.missing_id) AS odds
+      FROM (SELECT DISTINCT missing_id FROM affected) r
+  ),
+  child_odds AS MATERIALIZED (
+    SELECT c.found_id, (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0)
+                          FROM candidate_pair o WHERE o.found_id = c.found_id) AS odds
+      FROM (SELECT DISTINCT found_id FROM affected) c
+  ),
   fresh AS MATERIALIZED (
     SELECT a.id, pair_odds(a.match_weight) / (1 + pair_odds(a.match_weight)
-             + (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0) FROM candidate_pair o
-                 WHERE o.missing_id = a.missing_id AND o.id <> a.id)
-             + (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0) FROM candidate_pair o
-                 WHERE o.found_id = a.found_id AND o.id <> a.id)) AS probability
-      FROM affected a
+             + (r.odds - CASE WHEN pair_is_live(a.state) THEN pair_odds(a.match_weight) ELSE 0 END)
+             + (c.odds - CASE WHEN pair_is_live(a.state) THEN pair_odds(a.match_weight) ELSE 0 END)) AS probability
+      FROM affected a JOIN report_odds r USING (missing_id) JOIN child_odds c USING (found_id)
   )
   UPDATE candidate_pair p SET probability = f.probability FROM fresh f
    WHERE p.id = f.id AND p.probability IS DISTINCT FROM f.probability`;
