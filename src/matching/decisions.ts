@@ -42,15 +42,14 @@ interface LockedPair {
 }
 
 export async function decide(ctx: DecisionContext, candidateId: string, decision: Decision, reason: string, actor: Actor) {
-  let records: { missing: string; found: string } | undefined;
-  const decided = await decideInTransaction(ctx, candidateId, decision, reason, actor, (pair) => (records = pair));
+  const { decided, pair } = await decideInTransaction(ctx, candidateId, decision, reason, actor);
   // A rejected pair competes no more, a confirm's superseded pairs neither: every pair of both
   // records, and of their other partners, is weighed again (store.ts, refreshProbabilities).
-  if (records) await refreshProbabilities(ctx.pool, await recordsAround(ctx.pool, [records.missing], [records.found]));
+  await refreshProbabilities(ctx.pool, await recordsAround(ctx.pool, [pair.missingId], [pair.foundId]));
   return decided;
 }
 
-async function decideInTransaction(ctx: DecisionContext, candidateId: string, decision: Decision, reason: string, actor: Actor, onPair: (pair: { missing: string; found: string }) => void) {
+async function decideInTransaction(ctx: DecisionContext, candidateId: string, decision: Decision, reason: string, actor: Actor) {
   return withTransaction(ctx.pool, async (tx) => {
     const { rows } = await tx.query<LockedPair & { missing: RecordPlace; found: RecordPlace }>(
       `SELECT c.id, c.state, c.missing_id AS "missingId", c.found_id AS "foundId", c.explanation,
@@ -66,7 +65,6 @@ async function decideInTransaction(ctx: DecisionContext, candidateId: string, de
     const { from, to } = transitions[decision];
     if (!from.includes(pair.state)) throw conflict(`a ${pair.state} pair cannot be given '${decision}'`, { state: pair.state });
 
-    onPair({ missing: pair.missingId, found: pair.foundId });
     const records = { pool: ctx.pool, boss: ctx.boss };
     if (decision === 'confirm') await confirmPair(tx, records, pair, reason, actor);
     if (decision === 'undo_confirm') await undoConfirm(tx, records, pair, reason, actor);
@@ -80,7 +78,7 @@ async function decideInTransaction(ctx: DecisionContext, candidateId: string, de
        RETURNING id, decision, reason, from_state AS "fromState", to_state AS "toState", decided_at::text AS "decidedAt"`,
       [pair.id, decision, reason, pair.state, to, JSON.stringify(pair.explanation), actor.id],
     );
-    return decided[0];
+    return { decided: decided[0], pair };
   });
 }
 

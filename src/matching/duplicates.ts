@@ -3,7 +3,7 @@
 // history, its pairs and their decisions; an unmerge is its own decision that puts it back.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { ageWindowYears, keyLimit } from '../../matchers/blocking.ts';
+import { keyLimit } from '../../matchers/blocking.ts';
 import { duplicateFloor } from '../../matchers/duplicates.ts';
 import type { RecordPlace } from '../access/jurisdiction.ts';
 import { containsSql, type Jurisdiction } from '../access/jurisdiction.ts';
@@ -14,6 +14,7 @@ import type { Queryable, StoredRecord } from '../records/repository.ts';
 import * as repository from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { MatchEngine, Subject } from './engine.ts';
+import { inWindow } from './store.ts';
 
 type Side = 'missing' | 'found';
 const tableOf = { missing: 'missing_report', found: 'found_child' } as const;
@@ -29,8 +30,6 @@ export type DuplicateDecision = (typeof duplicateDecisions)[number];
  * Active records of the same side sharing a blocking key with this one that the key rule admits
  * (a key carried by too many records of the side, within the age window, admits nobody).
  */
-const windowDays = Math.floor(ageWindowYears * 365.25);
-const inWindow = `(k.born_from IS NULL OR me.born_from IS NULL OR (k.born_to >= me.born_from - ${windowDays} AND k.born_from <= me.born_to + ${windowDays}))`;
 
 async function sameSidePartners(db: Queryable, side: Side, id: string, keys: string[]) {
   const { rows } = await db.query<{ id: string; version: number; record: Record<string, unknown> }>(
@@ -41,12 +40,12 @@ async function sameSidePartners(db: Queryable, side: Side, id: string, keys: str
        SELECT l.key FROM unnest($3::text[], $4::int[]) AS l(key, lim), me
         WHERE (SELECT count(*) FROM (
                  SELECT 1 FROM match_key k
-                  WHERE k.side = $1 AND k.key = l.key AND k.active AND k.record_id <> $2 AND ${inWindow} LIMIT l.lim + 1) AS within) <= l.lim
+                  WHERE k.side = $1 AND k.key = l.key AND k.active AND k.record_id <> $2 AND ${inWindow('k', 'me')} LIMIT l.lim + 1) AS within) <= l.lim
      )
      SELECT r.id, r.version, r.record FROM ${tableOf[side]} r
       WHERE r.id IN (
         SELECT k.record_id FROM match_key k, me
-         WHERE k.side = $1 AND k.key IN (SELECT key FROM admitted) AND k.active AND k.record_id <> $2 AND ${inWindow})`,
+         WHERE k.side = $1 AND k.key IN (SELECT key FROM admitted) AND k.active AND k.record_id <> $2 AND ${inWindow('k', 'me')})`,
     [side, id, keys, keys.map(keyLimit)],
   );
   return rows;

@@ -93,8 +93,11 @@ async function matchInTransaction(pool: pg.Pool, engine: MatchEngine, settings: 
       await store.upsertPair(tx, pair, engine.modelVersion, reopenBecause);
     }
     for (const partner of await store.dropUnwantedPending(tx, job.side, stored.id, [...keptIds], settings)) moved.add(partner);
-    changed[job.side].push(stored.id);
-    changed[otherSide].push(...moved);
+    // No pair moved: no sum changed, so no probability did (a re-match of an unchanged record).
+    if (moved.size) {
+      changed[job.side].push(stored.id);
+      changed[otherSide].push(...moved);
+    }
     const duplicates = await refreshDuplicates(tx, engine, subject);
     return { outcome: 'matched', candidates: scored.length, kept: kept.length, reopened, duplicates };
   });

@@ -74,8 +74,12 @@ const windowDays = Math.floor(ageWindowYears * 365.25);
 const notTooCommon = (l: string) =>
   `(SELECT count(*) FROM (SELECT 1 FROM match_key c WHERE c.side = 'missing' AND c.key = ${l}.key LIMIT ${l}.lim * ${keyReach} + 1) AS reach) <= ${l}.lim * ${keyReach}`;
 
-/** Postings of the missing side within the age window of the found record aliased `f` (records without an age always count). */
-const inWindow = (m: string, f: string) =>
+/**
+ * The record aliased `m` lies within the age window of the record aliased `f`, as
+ * ageWindowOverlaps says (records without an age always count): key rows against the subject
+ * being matched, here and in the duplicates search.
+ */
+export const inWindow = (m: string, f: string) =>
   `(${m}.born_from IS NULL OR ${f}.born_from IS NULL OR (${m}.born_to >= ${f}.born_from - ${windowDays} AND ${m}.born_from <= ${f}.born_to + ${windowDays}))`;
 
 /**

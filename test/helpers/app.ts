@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { issueToken } from '../../src/access/credentials.ts';
 import type { Role } from '../../src/access/rules.ts';
@@ -19,6 +19,8 @@ export interface TestApp {
   auth: Record<Role, { authorization: string }>;
   /** inject() as the side's national user (police for missing reports, shelter for found children, else a matching officer). */
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Files a record through the API (POST to `url`), expects 201, and returns its id. */
+  file(url: string, record: object): Promise<string>;
   /** Creates a user with this role and jurisdiction and returns its bearer header. */
   userWith(role: Role, jurisdiction: Pick<NewUser, 'scope' | 'stateCode' | 'districtId' | 'institution'>): Promise<{ authorization: string }>;
 }
@@ -42,6 +44,11 @@ export function useTestApp(): TestApp {
     const url = String(options.url);
     const role: Role = url.includes('/missing-reports') ? 'police' : url.includes('/found-children') ? 'shelter' : 'matching_officer';
     return holder.app.inject({ ...options, headers: { ...holder.auth[role], ...(options.headers ?? {}) } });
+  };
+  holder.file = async (url, record) => {
+    const answer = await holder.inject({ method: 'POST', url, payload: record });
+    expect(answer.statusCode, answer.body).toBe(201);
+    return answer.json().id as string;
   };
   beforeAll(async () => {
     holder.db = await createTestDatabase();

@@ -25,24 +25,19 @@ describe('competing candidates in the service', () => {
   it("a new report's job weighs the child's other pairs again, as milap link weighs them", async () => {
     const engine = createEngine();
     const settings = { floor: 0.001, topK: 10 };
-    const file = async (url: string, record: object) => {
-      const answer = await t.inject({ method: 'POST', url, payload: record });
-      expect(answer.statusCode, answer.body).toBe(201);
-      return answer.json().id as string;
-    };
     const pairOf = async (ref: string) => (await t.db.database.pool.query(
       `SELECT c.probability, c.pair_probability AS "pairProbability" FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id WHERE m.ref = $1`, [ref],
     )).rows[0] as { probability: number; pairProbability: number };
 
-    const lookAlikeId = await file('/api/v1/missing-reports', lookAlike);
+    const lookAlikeId = await t.file('/api/v1/missing-reports', lookAlike);
     await matchRecord(t.db.database.pool, engine, settings, { side: 'missing', id: lookAlikeId, version: 1 });
-    const childId = await file('/api/v1/found-children', foundInDelhi);
+    const childId = await t.file('/api/v1/found-children', foundInDelhi);
     await matchRecord(t.db.database.pool, engine, settings, { side: 'found', id: childId, version: 1 });
     const alone = await pairOf(lookAlike.ref);
     expect(alone.probability).toBeCloseTo(alone.pairProbability, 3); // from the weight rounded to 3 decimals
 
     // Lakshmi's report arrives; only its own job runs.
-    const lakshmiId = await file('/api/v1/missing-reports', lakshmi);
+    const lakshmiId = await t.file('/api/v1/missing-reports', lakshmi);
     await matchRecord(t.db.database.pool, engine, settings, { side: 'missing', id: lakshmiId, version: 1 });
     const beside = await pairOf(lookAlike.ref);
     const linked = new Map([...linkRecords([lookAlike, lakshmi], [foundInDelhi])].map((pair) => [pair.missingRef, pair.probability]));

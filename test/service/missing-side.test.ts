@@ -35,17 +35,12 @@ describe("a missing report's match job", () => {
     const found = [child('CCI-TEEN', 16), child('CCI-SMALL', 4)];
     const engine = createEngine();
     const settings = { floor: 0, topK: 1000 };
-    const file = async (url: string, record: object) => {
-      const answer = await t.inject({ method: 'POST', url, payload: record });
-      expect(answer.statusCode, answer.body).toBe(201);
-      return answer.json().id as string;
-    };
     // Every record in, with its keys, before the reports' jobs run (key sizes as `milap link` counts
     // them); then the children's own pairs are cleared, so every pair left comes from a report's job.
     const reports = [];
-    for (const record of missing) reports.push(await file('/api/v1/missing-reports', record));
+    for (const record of missing) reports.push(await t.file('/api/v1/missing-reports', record));
     for (const id of reports) await matchRecord(t.db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
-    for (const record of found) await matchRecord(t.db.database.pool, engine, settings, { side: 'found', id: await file('/api/v1/found-children', record), version: 1 });
+    for (const record of found) await matchRecord(t.db.database.pool, engine, settings, { side: 'found', id: await t.file('/api/v1/found-children', record), version: 1 });
     await t.db.database.pool.query('DELETE FROM candidate_pair');
     for (const id of reports) await matchRecord(t.db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
 
