@@ -139,9 +139,22 @@ function resolveState(text: string | null | undefined): State | null {
   return best && (best.score ?? 1) <= 0.2 && name.length >= 4 ? best.item.state : null;
 }
 
+/** Districts resolved by their text and state: the same misspelling recurs in many records' places. */
+const districtCache = new Map<string, District | null>();
+
 /** A district by its name, inside `state` when given; null when none or more than one fit. */
 function resolveDistrict(text: string | null | undefined, state: State | null): District | null {
   if (!text) return null;
+  const key = `${state?.code ?? ''}\u0001${text}`;
+  const cached = districtCache.get(key);
+  if (cached !== undefined) return cached;
+  const district = resolveDistrictUncached(text, state);
+  if (districtCache.size >= 100_000) districtCache.clear();
+  districtCache.set(key, district);
+  return district;
+}
+
+function resolveDistrictUncached(text: string, state: State | null): District | null {
   const name = normalisePlaceName(text);
   if (!name) return null;
   const inState = (list: District[] | undefined) => (list ?? []).filter((d) => !state || d.stateCode === state.code);

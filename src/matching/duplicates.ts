@@ -27,55 +27,89 @@ export const duplicateDecisions = ['merge', 'not_duplicate', 'unmerge'] as const
 export type DuplicateDecision = (typeof duplicateDecisions)[number];
 
 /**
- * Active records of the same side sharing a blocking key with this one that the key rule admits
- * (a key carried by too many records of the side, within the age window, admits nobody).
+ * Active records of the same side sharing a blocking key with each of these records that the key
+ * rule admits (a key carried by too many records of the side, within the age window, admits
+ * nobody), in one statement: each partner once, with the records it is a partner of.
  */
-
-async function sameSidePartners(db: Queryable, side: Side, id: string, keys: string[]) {
-  const { rows } = await db.query<{ id: string; version: number; record: Record<string, unknown> }>(
-    `WITH me AS (SELECT born_from, born_to FROM match_subject WHERE side = $1 AND record_id = $2),
+async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Subject[]) {
+  const keyRows = subjects.flatMap((s) => s.keys.map((key) => [s.id, key, keyLimit(key)] as const));
+  const { rows } = await db.query<{ id: string; version: number; record: Record<string, unknown>; subjects: string[] }>(
+    `WITH me AS MATERIALIZED (SELECT * FROM unnest($2::uuid[], $3::date[], $4::date[]) AS me(subject, born_from, born_to)),
+     l AS MATERIALIZED (SELECT * FROM unnest($5::uuid[], $6::text[], $7::int[]) AS l(subject, key, lim)),
      admitted AS MATERIALIZED (
        -- As for candidate pairs: a key admits when at most its limit of other records carry it within
        -- the age window, counted no further than one past the limit.
-       SELECT l.key FROM unnest($3::text[], $4::int[]) AS l(key, lim), me
+       SELECT l.subject, l.key FROM l JOIN me USING (subject)
         WHERE (SELECT count(*) FROM (
                  SELECT 1 FROM match_key k
-                  WHERE k.side = $1 AND k.key = l.key AND k.active AND k.record_id <> $2 AND ${inWindow('k', 'me')} LIMIT l.lim + 1) AS within) <= l.lim
+                  WHERE k.side = $1 AND k.key = l.key AND k.active AND k.record_id <> l.subject AND ${inWindow('k', 'me')} LIMIT l.lim + 1) AS within) <= l.lim
+     ),
+     hits AS (
+       SELECT DISTINCT a.subject, k.record_id FROM admitted a JOIN me USING (subject)
+         JOIN match_key k ON k.side = $1 AND k.key = a.key AND k.active AND k.record_id <> a.subject AND ${inWindow('k', 'me')}
      )
-     SELECT r.id, r.version, r.record FROM ${tableOf[side]} r
-      WHERE r.id IN (
-        SELECT k.record_id FROM match_key k, me
-         WHERE k.side = $1 AND k.key IN (SELECT key FROM admitted) AND k.active AND k.record_id <> $2 AND ${inWindow('k', 'me')})`,
-    [side, id, keys, keys.map(keyLimit)],
+     SELECT r.id, r.version, r.record, array_agg(h.subject) AS subjects
+       FROM hits h JOIN ${tableOf[side]} r ON r.id = h.record_id GROUP BY r.id`,
+    [
+      side,
+      subjects.map((s) => s.id),
+      subjects.map((s) => s.narrowing.bornFrom),
+      subjects.map((s) => s.narrowing.bornTo),
+      keyRows.map((r) => r[0]),
+      keyRows.map((r) => r[1]),
+      keyRows.map((r) => r[2]),
+    ],
   );
   return rows;
 }
 
-/** Re-scores the record's possible duplicates: new ones above the floor are proposed, stale proposals dropped. */
-export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, subject: Subject): Promise<number> {
-  const partners = await sameSidePartners(tx, subject.side, subject.id, subject.keys);
-  const scored = partners
-    .map((partner) => ({ partner, score: engine.scoreDuplicate(subject, engine.prepare(subject.side, partner.id, partner.version, partner.record as unknown as ChildRecord)) }))
-    .filter(({ score }) => score.probability >= duplicateFloor)
-    .sort((x, y) => y.score.probability - x.score.probability)
-    .slice(0, duplicatesPerRecord);
-  const kept: string[] = [];
-  for (const { partner, score } of scored.sort((x, y) => (x.partner.id < y.partner.id ? -1 : 1))) {
-    const [a, b] = subject.id < partner.id ? [subject.id, partner.id] : [partner.id, subject.id];
-    kept.push(`${a}:${b}`);
+/**
+ * Re-scores these records' possible duplicates (records of one side): new ones above the floor are
+ * proposed, stale proposals dropped. Returns how many each record keeps.
+ */
+export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, subjects: readonly Subject[]): Promise<Map<string, number>> {
+  const kept = new Map(subjects.map((subject) => [subject.id, 0]));
+  if (!subjects.length) return kept;
+  const side = subjects[0]!.side;
+  const byId = new Map(subjects.map((subject) => [subject.id, subject]));
+  const scored = new Map<string, { subject: Subject; partner: Subject; score: ReturnType<MatchEngine['scoreDuplicate']> }[]>();
+  for (const row of await sameSidePartners(tx, side, subjects)) {
+    const partner = engine.prepare(side, row.id, row.version, row.record as unknown as ChildRecord);
+    for (const id of row.subjects) {
+      const subject = byId.get(id)!;
+      const score = engine.scoreDuplicate(subject, partner);
+      if (score.probability >= duplicateFloor) (scored.get(id) ?? scored.set(id, []).get(id)!).push({ subject, partner, score });
+    }
+  }
+  // Each record's best few; a pair two records of this batch both keep is written once.
+  const writes = new Map<string, { a: string; b: string; score: ReturnType<MatchEngine['scoreDuplicate']> }>();
+  for (const [id, list] of scored) {
+    const best = list.sort((x, y) => y.score.probability - x.score.probability).slice(0, duplicatesPerRecord);
+    kept.set(id, best.length);
+    for (const { partner, score } of best) {
+      const [a, b] = id < partner.id ? [id, partner.id] : [partner.id, id];
+      if (!writes.has(`${a}:${b}`)) writes.set(`${a}:${b}`, { a, b, score });
+    }
+  }
+  const ordered = [...writes.values()].sort((x, y) => (x.a + x.b < y.a + y.b ? -1 : 1));
+  if (ordered.length) {
     await tx.query(
       `INSERT INTO duplicate_pair (side, record_a, record_b, probability, match_weight, explanation, model_version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (side, record_a, record_b) DO UPDATE SET probability = $4, match_weight = $5, explanation = $6, model_version = $7, updated_at = clock_timestamp()`,
-      [subject.side, a, b, score.probability, score.matchWeight, JSON.stringify(score.explanation), engine.modelVersion],
+       SELECT $1, d.a, d.b, d.p, d.weight, d.explanation::jsonb, $7
+         FROM unnest($2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[]) WITH ORDINALITY AS d(a, b, p, weight, explanation, n)
+        ORDER BY d.n
+       ON CONFLICT (side, record_a, record_b) DO UPDATE SET probability = excluded.probability, match_weight = excluded.match_weight,
+         explanation = excluded.explanation, model_version = excluded.model_version, updated_at = clock_timestamp()`,
+      [side, ordered.map((d) => d.a), ordered.map((d) => d.b), ordered.map((d) => d.score.probability), ordered.map((d) => d.score.matchWeight),
+        ordered.map((d) => JSON.stringify(d.score.explanation)), engine.modelVersion],
     );
   }
   await tx.query(
-    `DELETE FROM duplicate_pair WHERE side = $1 AND state = 'pending' AND (record_a = $2 OR record_b = $2)
+    `DELETE FROM duplicate_pair WHERE side = $1 AND state = 'pending' AND (record_a = ANY($2::uuid[]) OR record_b = ANY($2::uuid[]))
         AND NOT ((record_a::text || ':' || record_b::text) = ANY($3::text[]))`,
-    [subject.side, subject.id, kept],
+    [side, subjects.map((subject) => subject.id), [...writes.keys()]],
   );
-  return kept.length;
+  return kept;
 }
 
 export interface DuplicatePair {

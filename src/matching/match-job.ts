@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { withTransaction } from '../db/database.ts';
 import { perPool } from '../db/per-pool.ts';
 import type { MatchJob } from '../jobs/queue.ts';
-import { findRecord } from '../records/repository.ts';
+import { findRecords } from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { MatchEngine, PairScore, Subject } from './engine.ts';
 import { refreshDuplicates } from './duplicates.ts';
@@ -37,68 +37,152 @@ export const warmNameKeyCounts = (pool: pg.Pool): Promise<number> => store.warmN
 /** Statuses in which a record still looks for its other half. */
 const activeStatus = { missing: 'open', found: 'in_care' } as const;
 
+/** Matches one record: matchRecords for one. */
 export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: MatchSettings, job: MatchJob): Promise<MatchOutcome> {
-  const changed: store.PairedRecords = { missing: [], found: [] };
-  const outcome = await matchInTransaction(pool, engine, settings, job, changed);
-  // Every pair of the record, and of each record it was or is paired with, weighed again.
-  await store.refreshProbabilities(pool, changed);
-  return outcome;
+  return (await matchRecords(pool, engine, settings, [job]))[0]!;
 }
 
-async function matchInTransaction(pool: pg.Pool, engine: MatchEngine, settings: MatchSettings, job: MatchJob, changed: store.PairedRecords): Promise<MatchOutcome> {
-  return withTransaction(pool, async (tx) => {
-    // One job per record at a time: two quick edits are matched in order, never interleaved.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`match:${job.side}:${job.id}`]);
-    const side = sides[job.side];
-    const stored = await findRecord(tx, side, job.id);
-    if (!stored) return { outcome: 'gone' };
-    if (stored.version > job.version) return { outcome: 'stale' }; // the newer version's own job follows
-    const record = stored.record as unknown as ChildRecord;
-    const subject = engine.prepare(job.side, stored.id, stored.version, record, await store.photoHashesOf(tx, job.side, stored.id));
-    // A record merged into another (a duplicate) has left matching, its history and decisions kept.
-    const active = stored.status === activeStatus[job.side] && !stored.mergedInto;
-    await store.saveSubject(tx, job.side, stored.id, stored.version, subject.narrowing, active, engine.modelVersion);
-    await store.replaceKeys(tx, job.side, stored.id, subject.keys, subject.narrowing, active);
-    if (!active) {
-      Object.assign(changed, await store.recordsAround(tx, job.side === 'missing' ? [stored.id] : [], job.side === 'found' ? [stored.id] : []));
-      return { outcome: 'inactive', superseded: await store.supersedePending(tx, job.side, stored.id) };
-    }
+/**
+ * Matches records, several at once: those of one side in one transaction, each statement made for
+ * all of them (a job's cost was mostly its two dozen round trips and their planning, paid per
+ * record). Outcomes come in the order of `jobs`; a record named twice is matched once, at the
+ * newest version asked for. Then the pairs of every record whose candidates moved are weighed again.
+ */
+export async function matchRecords(pool: pg.Pool, engine: MatchEngine, settings: MatchSettings, jobs: readonly MatchJob[]): Promise<MatchOutcome[]> {
+  const changed: store.PairedRecords = { missing: [], found: [] };
+  const outcomes = new Map<string, MatchOutcome>();
+  for (const side of ['missing', 'found'] as const) {
+    const latest = new Map<string, MatchJob>();
+    for (const job of jobs) if (job.side === side && (latest.get(job.id)?.version ?? -1) < job.version) latest.set(job.id, job);
+    if (!latest.size) continue;
+    const batch = [...latest.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+    for (const [id, outcome] of await matchSideInTransaction(pool, engine, settings, side, batch, changed)) outcomes.set(`${side}:${id}`, outcome);
+  }
+  // Every pair of the records, and of each record they were or are paired with, weighed again.
+  await store.refreshProbabilities(pool, { missing: [...new Set(changed.missing)], found: [...new Set(changed.found)] });
+  return jobs.map((job) => outcomes.get(`${job.side}:${job.id}`)!);
+}
 
-    const otherSide = job.side === 'missing' ? 'found' : 'missing';
-    const partners = await store.candidatePartners(tx, otherSide, stored.id, subject.keys, job.side, await photoNeighbourhoodOf(pool).recordsNear(tx, otherSide, subject.prepared.photos));
-    const frequencies = await store.nameKeyFrequencies(tx, nameKeysOf(subject), nameKeyCountsOf(pool));
-    const termFrequency = (key: string) => frequencies.get(key);
-    const scored: PairScore[] = [];
-    for (const partner of partners) {
-      const other = engine.prepare(otherSide, partner.id, partner.version, partner.record as unknown as ChildRecord, partner.photos);
+async function matchSideInTransaction(
+  pool: pg.Pool,
+  engine: MatchEngine,
+  settings: MatchSettings,
+  side: 'missing' | 'found',
+  jobs: readonly MatchJob[],
+  changed: store.PairedRecords,
+): Promise<Map<string, MatchOutcome>> {
+  return withTransaction(pool, async (tx) => {
+    const outcomes = new Map<string, MatchOutcome>();
+    // One job per record at a time: two quick edits are matched in order, never interleaved. Taken
+    // in id order (the batch is sorted), so two batches sharing records wait instead of deadlocking.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [jobs.map((job) => `match:${side}:${job.id}`)]);
+    const stored = new Map((await findRecords(tx, sides[side], jobs.map((job) => job.id))).map((record) => [record.id, record]));
+    const photos = await store.photoHashesOfMany(tx, side, [...stored.keys()]);
+    const saved: store.SubjectRow[] = [];
+    const matching: Subject[] = [];
+    const leaving: string[] = [];
+    for (const job of jobs) {
+      const record = stored.get(job.id);
+      if (!record) {
+        outcomes.set(job.id, { outcome: 'gone' });
+        continue;
+      }
+      if (record.version > job.version) {
+        outcomes.set(job.id, { outcome: 'stale' }); // the newer version's own job follows
+        continue;
+      }
+      const subject = engine.prepare(side, record.id, record.version, record.record as unknown as ChildRecord, photos.get(record.id) ?? []);
+      // A record merged into another (a duplicate) has left matching, its history and decisions kept.
+      const active = record.status === activeStatus[side] && !record.mergedInto;
+      saved.push({ id: record.id, version: record.version, narrowing: subject.narrowing, active, keys: subject.keys });
+      if (active) matching.push(subject);
+      else leaving.push(record.id);
+    }
+    // Saved last (below), so the record counters don't hold them yet: term frequencies count them too.
+    const unsaved = await store.unsavedSubjects(tx, side, saved.map((subject) => subject.id));
+    await store.replaceKeys(tx, side, saved);
+    if (leaving.length) {
+      const around = await store.recordsAround(tx, side === 'missing' ? leaving : [], side === 'found' ? leaving : []);
+      changed.missing.push(...around.missing);
+      changed.found.push(...around.found);
+      for (const id of leaving) outcomes.set(id, { outcome: 'inactive', superseded: await store.supersedePending(tx, side, id) });
+    }
+    if (matching.length) {
+      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, unsaved, changed)) outcomes.set(id, outcome);
+    }
+    // Saved last: a new record takes a shared counter's row lock here, held only to the commit.
+    await store.saveSubjects(tx, side, saved, engine.modelVersion);
+    return outcomes;
+  });
+}
+
+/** Scores the active records' candidates, keeps each record's best pairs, and proposes its duplicates. */
+async function matchActive(
+  pool: pg.Pool,
+  tx: pg.PoolClient,
+  engine: MatchEngine,
+  settings: MatchSettings,
+  side: 'missing' | 'found',
+  subjects: readonly Subject[],
+  unsaved: number,
+  changed: store.PairedRecords,
+): Promise<Map<string, MatchOutcome>> {
+  const otherSide = side === 'missing' ? 'found' : 'missing';
+  const photoIndex = photoNeighbourhoodOf(pool);
+  const queries: store.PartnerQuery[] = [];
+  for (const subject of subjects) {
+    queries.push({ id: subject.id, keys: subject.keys, narrowing: subject.narrowing, photoNear: await photoIndex.recordsNear(tx, otherSide, subject.prepared.photos) });
+  }
+  const partners = await store.candidatePartners(tx, side, queries);
+  const frequencies = await store.nameKeyFrequencies(tx, [...new Set(subjects.flatMap(nameKeysOf))], nameKeyCountsOf(pool), unsaved);
+  const termFrequency = (key: string) => frequencies.get(key);
+  const byId = new Map(subjects.map((subject) => [subject.id, subject]));
+  const scored = new Map<string, PairScore[]>(subjects.map((subject) => [subject.id, []]));
+  for (const partner of partners) {
+    const other = engine.prepare(otherSide, partner.id, partner.version, partner.record as unknown as ChildRecord, partner.photos);
+    for (const link of partner.links) {
+      const subject = byId.get(link.subject)!;
       // Existing pairs are always rescored; new ones must pass the same narrowing as `milap link`:
       // a key that admits within the age window, or the same photograph whatever the keys say.
-      if (!partner.paired && !(partner.admitted && engine.admits(subject, other)) && !(partner.photoNear && engine.sharePhotograph(subject, other))) continue;
-      scored.push(job.side === 'missing' ? engine.score(subject, other, termFrequency) : engine.score(other, subject, termFrequency));
+      if (!link.paired && !(link.admitted && engine.admits(subject, other)) && !(link.photoNear && engine.sharePhotograph(subject, other))) continue;
+      scored.get(subject.id)!.push(side === 'missing' ? engine.score(subject, other, termFrequency) : engine.score(other, subject, termFrequency));
     }
-    const kept = scored.filter((pair) => pair.probability >= settings.floor).sort((a, b) => b.probability - a.probability).slice(0, settings.topK);
-    const keptIds = new Set(kept.map((pair) => `${pair.missingId}:${pair.foundId}`));
-    const existing = await store.lockPairs(tx, job.side, stored.id);
+  }
+  const existing = await store.lockPairs(tx, side, subjects.map((subject) => subject.id));
+  const pairKey = (pair: PairScore) => `${pair.missingId}:${pair.foundId}`;
+  const partnerOf = (pair: PairScore) => (side === 'missing' ? pair.foundId : pair.missingId);
+  const keptPairs: string[] = [];
+  const writes: store.PairWrite[] = [];
+  // The partners of each record whose pair with it is new, weighs otherwise, came back or went:
+  // their other pairs' competing probabilities move too (an unchanged pair moves nobody's).
+  const moved = new Map<string, Set<string>>(subjects.map((subject) => [subject.id, new Set()]));
+  const counts = new Map<string, { candidates: number; kept: number; reopened: number }>();
+  for (const subject of subjects) {
+    const pairs = scored.get(subject.id)!;
+    const kept = pairs.filter((pair) => pair.probability >= settings.floor).sort((a, b) => b.probability - a.probability).slice(0, settings.topK);
+    const keptIds = new Set(kept.map(pairKey));
+    keptPairs.push(...keptIds);
     let reopened = 0;
-    // The partners whose pair with this record is new, weighs otherwise, came back or went: their
-    // other pairs' competing probabilities move too (an unchanged pair moves nobody's).
-    const moved = new Set<string>();
-    const partnerOf = (pair: PairScore) => (job.side === 'missing' ? pair.foundId : pair.missingId);
-    for (const pair of scored.sort((a, b) => (a.missingId + a.foundId < b.missingId + b.foundId ? -1 : 1))) {
-      const current = existing.get(`${pair.missingId}:${pair.foundId}`);
-      if (!current && !keptIds.has(`${pair.missingId}:${pair.foundId}`)) continue;
+    for (const pair of pairs) {
+      const current = existing.get(pairKey(pair));
+      if (!current && !keptIds.has(pairKey(pair))) continue;
       const reopenBecause = current?.state === 'rejected' ? engine.reopenReason(current.decidedExplanation, pair.explanation) : null;
       if (reopenBecause) reopened++;
-      if (!current || reopenBecause || current.matchWeight !== pair.matchWeight) moved.add(partnerOf(pair));
-      await store.upsertPair(tx, pair, engine.modelVersion, reopenBecause);
+      if (!current || reopenBecause || current.matchWeight !== pair.matchWeight) moved.get(subject.id)!.add(partnerOf(pair));
+      writes.push({ pair, reopenBecause });
     }
-    for (const partner of await store.dropUnwantedPending(tx, job.side, stored.id, [...keptIds], settings)) moved.add(partner);
+    counts.set(subject.id, { candidates: pairs.length, kept: kept.length, reopened });
+  }
+  await store.upsertPairs(tx, writes.sort((a, b) => (pairKey(a.pair) < pairKey(b.pair) ? -1 : 1)), engine.modelVersion);
+  for (const { subject, partner } of await store.dropUnwantedPending(tx, side, subjects.map((s) => s.id), keptPairs, settings)) moved.get(subject)!.add(partner);
+  for (const [id, partnersMoved] of moved) {
     // No pair moved: no sum changed, so no probability did (a re-match of an unchanged record).
-    if (moved.size) {
-      changed[job.side].push(stored.id);
-      changed[otherSide].push(...moved);
-    }
-    const duplicates = await refreshDuplicates(tx, engine, subject);
-    return { outcome: 'matched', candidates: scored.length, kept: kept.length, reopened, duplicates };
-  });
+    if (!partnersMoved.size) continue;
+    changed[side].push(id);
+    changed[otherSide].push(...partnersMoved);
+  }
+  const duplicates = await refreshDuplicates(tx, engine, subjects);
+  const outcomes = new Map<string, MatchOutcome>();
+  for (const subject of subjects) outcomes.set(subject.id, { outcome: 'matched', ...counts.get(subject.id)!, duplicates: duplicates.get(subject.id) ?? 0 });
+  return outcomes;
 }

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../db/database.ts';
-import { matchQueue, onClient, type MatchJob } from '../jobs/queue.ts';
+import { matchQueue, onClient, recordsPerJob, type MatchJobData } from '../jobs/queue.ts';
 
 export interface RematchRun {
   id: number;
@@ -61,7 +61,10 @@ export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
       await withTransaction(pool, async (tx) => {
-        await boss.insert(matchQueue, rows.map((row) => ({ data: { side, id: row.id, version: row.version } satisfies MatchJob })), { db: onClient(tx) });
+        // A job for each recordsPerJob records: a worker matches the records of the jobs it fetches together.
+        const jobs: { data: MatchJobData }[] = [];
+        for (let i = 0; i < rows.length; i += recordsPerJob) jobs.push({ data: { side, records: rows.slice(i, i + recordsPerJob).map(({ id, version }) => ({ id, version })) } });
+        await boss.insert(matchQueue, jobs, { db: onClient(tx) });
         await tx.query('UPDATE rematch_run SET position_side = $2, position_id = $3, queued = queued + $4 WHERE id = $1', [run.id, side, after, rows.length]);
       });
       queued += rows.length;

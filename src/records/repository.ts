@@ -153,6 +153,12 @@ export async function findRecord(db: Queryable, side: SideDefinition, id: string
   return rows[0] ?? null;
 }
 
+/** The records of these ids that exist, in no particular order. */
+export async function findRecords(db: Queryable, side: SideDefinition, ids: readonly string[]): Promise<StoredRecord[]> {
+  const { rows } = await db.query<StoredRecord>(`SELECT ${columns} FROM ${side.table} WHERE id = ANY($1::uuid[])`, [ids]);
+  return rows;
+}
+
 export async function findByRef(db: Queryable, side: SideDefinition, filingUnit: string, ref: string): Promise<StoredRecord | null> {
   const { rows } = await db.query<StoredRecord>(
     `SELECT ${columns} FROM ${side.table} WHERE filing_unit = $1 AND ref = $2 FOR UPDATE`,

@@ -1,0 +1,49 @@
+// `milap rematch`: records are queued chunk by chunk with the run's position, so a run that stopped
+// part-way resumes where it stopped and queues every record exactly once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchJobRecordsSql } from '../../src/jobs/queue.ts';
+import { countRemaining, openRun, queueRun } from '../../src/matching/rematch.ts';
+import * as records from '../../src/records/service.ts';
+import { foundSide, missingSide } from '../../src/records/sides.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db.close());
+
+const filer = { actorId: null, actorName: 'test', requestId: null };
+
+describe('a re-match of every record', () => {
+  it('stopped after its first chunks, resumes where it stopped and queues each record once', async () => {
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const ids = new Set<string>();
+    for (let i = 0; i < 25; i++) ids.add(((await records.fileRecord(ctx, missingSide, fullMissingReport(), filer)).body as { id: string }).id);
+    for (let i = 0; i < 12; i++) ids.add(((await records.fileRecord(ctx, foundSide, fullFoundChild(), filer)).body as { id: string }).id);
+    await db.database.pool.query(`DELETE FROM pgboss.job WHERE name = 'match'`); // the filings' own jobs
+
+    const model = 'model-under-test';
+    const run = await openRun(db.database.pool, model, true);
+    expect(await countRemaining(db.database.pool, model, run)).toBe(37);
+    // The process dies after its second chunk of ten has committed.
+    await expect(
+      queueRun(db.database.pool, db.boss, model, run, (queued) => {
+        if (queued >= 20) throw new Error('killed');
+      }, 10),
+    ).rejects.toThrow('killed');
+    const resumed = await openRun(db.database.pool, model, true);
+    expect(resumed.id).toBe(run.id);
+    expect(resumed.queued).toBe(20);
+    expect(await countRemaining(db.database.pool, model, resumed)).toBe(17);
+    expect(await queueRun(db.database.pool, db.boss, model, resumed, () => {}, 10)).toBe(17);
+
+    const { rows } = await db.database.pool.query<{ record_id: string; job_id: string }>(`SELECT record_id, job_id FROM (${matchJobRecordsSql}) j`);
+    expect(rows.map((row) => row.record_id).sort()).toEqual([...ids].sort());
+    // Queued several records to a job: a worker matches the records of the jobs it fetches together.
+    expect(new Set(rows.map((row) => row.job_id)).size).toBeLessThan(ids.size / 2);
+    // The finished run is not offered again.
+    expect((await openRun(db.database.pool, model, true)).id).not.toBe(run.id);
+  });
+});
