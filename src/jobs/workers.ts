@@ -20,7 +20,7 @@ export interface WorkerOptions extends MatchSettings {
  * marks the new pages all-visible, every count of a key's reports reads the table as well as its
  * index (a found child's partner search: 40 ms before, 14 ms after). Autovacuum does both, but
  * may be slow or off. After 200 jobs, then every 2,000, one process at a time vacuums and
- * re-analyzes the key, subject and pair tables (the refresh of competing probabilities, planned
+ * re-analyzes the key, subject, pair and duplicate tables (the refresh of competing probabilities, planned
  * on an empty pair table, read all of it).
  */
 export class StatisticsKeeper {
@@ -40,7 +40,7 @@ export class StatisticsKeeper {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', ['milap:analyze-match-tables']);
       if (!rows[0]?.locked) return;
       try {
-        await client.query('VACUUM (ANALYZE) match_key, match_subject, candidate_pair');
+        await client.query('VACUUM (ANALYZE) match_key, match_subject, candidate_pair, duplicate_pair');
       } finally {
         await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', ['milap:analyze-match-tables']);
       }

@@ -104,9 +104,14 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
         ordered.map((d) => JSON.stringify(d.score.explanation)), engine.modelVersion],
     );
   }
+  // The records' pairs are found through each record index in turn: asked for as one OR, the planner
+  // read every pending pair of the side by the queue's index (26 ms at 9,000 pairs).
   await tx.query(
-    `DELETE FROM duplicate_pair WHERE side = $1 AND state = 'pending' AND (record_a = ANY($2::uuid[]) OR record_b = ANY($2::uuid[]))
-        AND NOT ((record_a::text || ':' || record_b::text) = ANY($3::text[]))`,
+    `DELETE FROM duplicate_pair WHERE id IN (
+        SELECT id FROM duplicate_pair WHERE side = $1 AND record_a = ANY($2::uuid[])
+        UNION ALL
+        SELECT id FROM duplicate_pair WHERE side = $1 AND record_b = ANY($2::uuid[]))
+       AND state = 'pending' AND NOT ((record_a::text || ':' || record_b::text) = ANY($3::text[]))`,
     [side, subjects.map((subject) => subject.id), [...writes.keys()]],
   );
   return kept;
