@@ -3,7 +3,6 @@
 // history, its pairs and their decisions; an unmerge is its own decision that puts it back.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { keyLimit } from '../../matchers/blocking.ts';
 import { duplicateFloor } from '../../matchers/duplicates.ts';
 import type { RecordPlace } from '../access/jurisdiction.ts';
 import { containsSql, type Jurisdiction } from '../access/jurisdiction.ts';
@@ -14,7 +13,7 @@ import type { Queryable, StoredRecord } from '../records/repository.ts';
 import * as repository from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { MatchEngine, Subject } from './engine.ts';
-import { inWindow } from './store.ts';
+import { inWindow, subjectInputs, subjectParams } from './store.ts';
 
 type Side = 'missing' | 'found';
 const tableOf = { missing: 'missing_report', found: 'found_child' } as const;
@@ -32,10 +31,8 @@ export type DuplicateDecision = (typeof duplicateDecisions)[number];
  * nobody), in one statement: each partner once, with the records it is a partner of.
  */
 async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Subject[]) {
-  const keyRows = subjects.flatMap((s) => s.keys.map((key) => [s.id, key, keyLimit(key)] as const));
   const { rows } = await db.query<{ id: string; version: number; record: Record<string, unknown>; subjects: string[] }>(
-    `WITH me AS MATERIALIZED (SELECT * FROM unnest($2::uuid[], $3::date[], $4::date[]) AS me(subject, born_from, born_to)),
-     l AS MATERIALIZED (SELECT * FROM unnest($5::uuid[], $6::text[], $7::int[]) AS l(subject, key, lim)),
+    `WITH ${subjectInputs(2)},
      admitted AS MATERIALIZED (
        -- As for candidate pairs: a key admits when at most its limit of other records carry it within
        -- the age window, counted no further than one past the limit.
@@ -50,15 +47,7 @@ async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Su
      )
      SELECT r.id, r.version, r.record, array_agg(h.subject) AS subjects
        FROM hits h JOIN ${tableOf[side]} r ON r.id = h.record_id GROUP BY r.id`,
-    [
-      side,
-      subjects.map((s) => s.id),
-      subjects.map((s) => s.narrowing.bornFrom),
-      subjects.map((s) => s.narrowing.bornTo),
-      keyRows.map((r) => r[0]),
-      keyRows.map((r) => r[1]),
-      keyRows.map((r) => r[2]),
-    ],
+    [side, ...subjectParams(subjects)],
   );
   return rows;
 }

@@ -142,6 +142,30 @@ const notTooCommon = (l: string) =>
 export const inWindow = (m: string, f: string) =>
   `(${m}.born_from IS NULL OR ${f}.born_from IS NULL OR (${m}.born_to >= ${f}.born_from - ${windowDays} AND ${m}.born_from <= ${f}.born_to + ${windowDays}))`;
 
+/** What a search needs of each record being matched: its id, birth interval and keys. */
+type SearchSubject = Pick<PartnerQuery, 'id' | 'keys' | 'narrowing'>;
+
+/**
+ * SQL: the records being matched (`me`: subject, born_from, born_to) and each of their keys with the
+ * key's limit (`l`: subject, key, lim), from the six parameters from `$first` that subjectParams makes.
+ */
+export const subjectInputs = (first: number) =>
+  `me AS MATERIALIZED (SELECT * FROM unnest($${first}::uuid[], $${first + 1}::date[], $${first + 2}::date[]) AS me(subject, born_from, born_to)),
+   l AS MATERIALIZED (SELECT * FROM unnest($${first + 3}::uuid[], $${first + 4}::text[], $${first + 5}::int[]) AS l(subject, key, lim))`;
+
+/** The six parameters of subjectInputs. */
+export function subjectParams(subjects: readonly SearchSubject[]): unknown[] {
+  const keyRows = subjects.flatMap((s) => s.keys.map((key) => [s.id, key, keyLimit(key)] as const));
+  return [
+    subjects.map((s) => s.id),
+    subjects.map((s) => s.narrowing.bornFrom),
+    subjects.map((s) => s.narrowing.bornTo),
+    keyRows.map((r) => r[0]),
+    keyRows.map((r) => r[1]),
+    keyRows.map((r) => r[2]),
+  ];
+}
+
 /**
  * The other side's active records that the blocking rule admits as partners of each record being
  * matched, plus every record already paired with one of them, in one statement for all of them. The
@@ -153,11 +177,7 @@ export const inWindow = (m: string, f: string) =>
 export async function candidatePartners(db: Queryable, side: Side, subjects: readonly PartnerQuery[]): Promise<Partner[]> {
   if (!subjects.length) return [];
   const otherSide: Side = side === 'missing' ? 'found' : 'missing';
-  const keyRows = subjects.flatMap((s) => s.keys.map((key) => [s.id, key, keyLimit(key)] as const));
   const nearRows = subjects.flatMap((s) => s.photoNear.map((record) => [s.id, record] as const));
-  // me: each record being matched, with its birth interval; l: each of its keys, with the key's limit.
-  const inputs = `me AS MATERIALIZED (SELECT * FROM unnest($1::uuid[], $2::date[], $3::date[]) AS me(subject, born_from, born_to)),
-     l AS MATERIALIZED (SELECT * FROM unnest($4::uuid[], $5::text[], $6::int[]) AS l(subject, key, lim))`;
   const admittedSql =
     side === 'found'
       ? `admitted AS MATERIALIZED (
@@ -217,7 +237,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
   // The photo-hash proximity key: the active ones among the records of the other side that carry a
   // photo near one of a record's.
   const { rows } = await db.query<Partner>(
-    `WITH ${inputs}, ${admittedSql},
+    `WITH ${subjectInputs(1)}, ${admittedSql},
      paired AS (SELECT ${pairColumn[side]} AS subject, ${pairColumn[otherSide]} AS record_id FROM candidate_pair WHERE ${pairColumn[side]} = ANY($1::uuid[])),
      near AS (
        SELECT n.subject, n.record_id FROM unnest($7::uuid[], $8::uuid[]) AS n(subject, record_id)
@@ -236,16 +256,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
                         FROM photo p WHERE p.side = '${otherSide}' AND p.record_id = r.id AND p.pdq_quality >= ${PDQ_MIN_QUALITY}), '[]') AS photos
        FROM links l JOIN ${tableOf[otherSide]} r ON r.id = l.record_id
       GROUP BY r.id`,
-    [
-      subjects.map((s) => s.id),
-      subjects.map((s) => s.narrowing.bornFrom),
-      subjects.map((s) => s.narrowing.bornTo),
-      keyRows.map((r) => r[0]),
-      keyRows.map((r) => r[1]),
-      keyRows.map((r) => r[2]),
-      nearRows.map((r) => r[0]),
-      nearRows.map((r) => r[1]),
-    ],
+    [...subjectParams(subjects), nearRows.map((r) => r[0]), nearRows.map((r) => r[1])],
   );
   return rows;
 }
