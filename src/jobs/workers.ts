@@ -91,7 +91,9 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
           logger.debug({ side: record.side, id: record.id, ...outcomes[n] }, 'matched');
         }
       } catch (error) {
-        for (let n = 0; n < pass.length; n++) metrics.record(performance.now() - started, false);
+        // A record counts as failed only when it fails on its own: records of a failed pass of
+        // several are matched again one by one, and counted then.
+        if (records.length === 1) metrics.record(performance.now() - started, false);
         throw error;
       }
     }
