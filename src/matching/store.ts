@@ -45,17 +45,28 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
   );
 }
 
-/** The records' keys, each with its record's birth interval and activity (migrations/012), in two statements. */
+/**
+ * Makes the records' key rows what their records carry now, each with its record's birth interval
+ * and activity (migrations/012), in two statements: keys no longer carried go, new ones come, and a
+ * key row whose record's interval or activity changed is updated. A re-match of an unchanged
+ * record writes nothing: deleting and inserting its forty keys again cost index insertions and
+ * dead rows for vacuum to clear, in every job.
+ */
 export async function replaceKeys(db: Queryable, side: Side, subjects: readonly SubjectRow[]) {
   if (!subjects.length) return;
-  await db.query('DELETE FROM match_key WHERE side = $1 AND record_id = ANY($2::uuid[])', [side, subjects.map((s) => s.id)]);
-  const rows = subjects.flatMap((s) => s.keys.map((key) => [s.id, key, s.narrowing.bornFrom, s.narrowing.bornTo, s.active] as const));
+  const rows = subjects.flatMap((s) => [...new Set(s.keys)].map((key) => [s.id, key, s.narrowing.bornFrom, s.narrowing.bornTo, s.active] as const));
+  await db.query(
+    `DELETE FROM match_key m WHERE m.side = $1 AND m.record_id = ANY($2::uuid[])
+        AND NOT EXISTS (SELECT 1 FROM unnest($3::uuid[], $4::text[]) AS k(id, key) WHERE k.id = m.record_id AND k.key = m.key)`,
+    [side, subjects.map((s) => s.id), rows.map((r) => r[0]), rows.map((r) => r[1])],
+  );
   if (!rows.length) return;
   await db.query(
     `INSERT INTO match_key (side, record_id, key, born_from, born_to, active)
      SELECT $1, k.id, k.key, k.born_from, k.born_to, k.active
        FROM unnest($2::uuid[], $3::text[], $4::date[], $5::date[], $6::bool[]) AS k(id, key, born_from, born_to, active)
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT (side, key, record_id) DO UPDATE SET born_from = excluded.born_from, born_to = excluded.born_to, active = excluded.active
+      WHERE (match_key.born_from, match_key.born_to, match_key.active) IS DISTINCT FROM (excluded.born_from, excluded.born_to, excluded.active)`,
     [side, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4])],
   );
 }

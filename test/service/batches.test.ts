@@ -86,6 +86,44 @@ describe('records matched together', () => {
     expect(rows.map((row) => row.record_id)).toEqual([child]);
   });
 
+  it('keep the key rows of each record to what it carries: a re-match rewrites none, an edit only what changed', async () => {
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const engine = createEngine();
+    const child = fullFoundChild();
+    const id = ((await records.fileRecord(ctx, foundSide, child, filer)).body as { id: string }).id;
+    const keyRows = async () =>
+      new Map((await db.database.pool.query(`SELECT key, xmin::text AS version, born_from::text AS "bornFrom" FROM match_key WHERE side = 'found' AND record_id = $1`, [id])).rows.map((row) => [row.key as string, row]));
+    const expectedKeys = async () => {
+      const { rows } = await db.database.pool.query(`SELECT version, record FROM found_child WHERE id = $1`, [id]);
+      return [...new Set(engine.prepare('found', id, rows[0].version, rows[0].record).keys)].sort();
+    };
+    await matchRecord(db.database.pool, engine, settings, { side: 'found', id, version: 1 });
+    const first = await keyRows();
+    expect([...first.keys()].sort()).toEqual(await expectedKeys());
+
+    await matchRecord(db.database.pool, engine, settings, { side: 'found', id, version: 1 });
+    const again = await keyRows();
+    expect([...again.entries()].map(([key, row]) => [key, row.version])).toEqual([...first.entries()].map(([key, row]) => [key, row.version]));
+
+    // A new name: the name's keys change, the others stay as they were written; a new age moves every row's interval.
+    await records.updateRecord(ctx, foundSide, id, { name: 'Tanushree' }, 'test');
+    await matchRecord(db.database.pool, engine, settings, { side: 'found', id, version: 2 });
+    const renamed = await keyRows();
+    expect([...renamed.keys()].sort()).toEqual(await expectedKeys());
+    const kept = [...renamed.keys()].filter((key) => first.has(key));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(renamed.size);
+    for (const key of kept) expect(renamed.get(key)!.version, key).toBe(first.get(key)!.version);
+
+    await records.updateRecord(ctx, foundSide, id, { apparentAgeYears: 7, ageRangeYears: [6, 8] }, 'test');
+    await matchRecord(db.database.pool, engine, settings, { side: 'found', id, version: 3 });
+    const younger = await keyRows();
+    expect([...younger.keys()].sort()).toEqual(await expectedKeys());
+    const { rows } = await db.database.pool.query(`SELECT born_from::text AS "bornFrom" FROM match_subject WHERE side = 'found' AND record_id = $1`, [id]);
+    expect(rows[0].bornFrom).not.toBe(renamed.values().next().value!.bornFrom);
+    for (const row of younger.values()) expect(row.bornFrom).toBe(rows[0].bornFrom);
+  });
+
   it('in a worker: a record that cannot be matched fails only its own job, naming it; the others fetched with it are matched', async () => {
     const ctx = { pool: db.database.pool, boss: db.boss };
     await db.database.pool.query(`DELETE FROM pgboss.job WHERE name = 'match'`); // the earlier tests' filings, matched there
