@@ -16,28 +16,51 @@ export const duplicateFloor = 0.5;
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 export function scoreDuplicate(a: PreparedRecord, b: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency): PairScore {
+  return scoreAbove(a, b, -Infinity, model, termFrequency)!;
+}
+
+/**
+ * scoreDuplicate, or null when the pair's probability is surely under `floor`. Each comparison
+ * keeps the weaker of its two answers, so the weights one way round sum to at least the pair's
+ * weight (and the cap on a photo's unsupported weight only lowers it): when that sum is under the
+ * floor, the other way round is not compared. Most same-side candidates of a record stop there,
+ * and comparing both ways was half of a re-match's work in Node.
+ */
+export function scoreDuplicateAbove(a: PreparedRecord, b: PreparedRecord, floor: number, model: Model = defaultModel, termFrequency?: TermFrequency): PairScore | null {
+  return scoreAbove(a, b, floor <= 0 ? -Infinity : floor >= 1 ? Infinity : Math.log2(floor / (1 - floor)), model, termFrequency);
+}
+
+function scoreAbove(a: PreparedRecord, b: PreparedRecord, floorWeight: number, model: Model, termFrequency?: TermFrequency): PairScore | null {
   const prior = priorWeight(model);
+  const used = comparisons.filter(
+    // A child moved between shelters was registered in two places: where each found them says nothing.
+    (comparison) => !acrossSidesOnly.has(comparison.name) && !(comparison.name === 'where_found' && a.side === 'found' && b.side === 'found'),
+  );
+  const weigh = (comparison: (typeof comparisons)[number], result: ReturnType<(typeof comparisons)[number]['compare']>) => {
+    let weight = levelWeight(model, comparison.name, result.level);
+    if (termFrequency && result.keys?.length && comparison.termFrequencyLevels?.includes(result.level)) {
+      const frequencies = result.keys.map(termFrequency).filter((f): f is number => f !== undefined && f > 0);
+      if (frequencies.length) {
+        const u = model.comparisons[comparison.name]![result.level]!.u;
+        weight += Math.max(model.termFrequency.minimumAdjustment, Math.min(model.termFrequency.maximumAdjustment, Math.log2(u / Math.min(...frequencies))));
+      }
+    }
+    return weight;
+  };
+  // One way round first: an upper bound of the pair's weight.
+  const oneWay = used.map((comparison) => {
+    const result = comparison.compare(a, b);
+    return { result, weight: weigh(comparison, result) };
+  });
+  if (prior + oneWay.reduce((sum, one) => sum + one.weight, 0) < floorWeight) return null;
   const explanation: ExplanationEntry[] = [{ comparison: 'prior', level: 'base rate', weight: round(prior) }];
   let total = prior;
-  for (const comparison of comparisons) {
-    if (acrossSidesOnly.has(comparison.name)) continue;
-    // A child moved between shelters was registered in two places: where each found them says nothing.
-    if (comparison.name === 'where_found' && a.side === 'found' && b.side === 'found') continue;
+  for (const [n, comparison] of used.entries()) {
     // Each comparison runs both ways round and keeps the weaker answer: symmetric by construction.
-    const one = comparison.compare(a, b);
+    const one = oneWay[n]!;
     const two = comparison.compare(b, a);
-    const weigh = (result: typeof one) => {
-      let weight = levelWeight(model, comparison.name, result.level);
-      if (termFrequency && result.keys?.length && comparison.termFrequencyLevels?.includes(result.level)) {
-        const frequencies = result.keys.map(termFrequency).filter((f): f is number => f !== undefined && f > 0);
-        if (frequencies.length) {
-          const u = model.comparisons[comparison.name]![result.level]!.u;
-          weight += Math.max(model.termFrequency.minimumAdjustment, Math.min(model.termFrequency.maximumAdjustment, Math.log2(u / Math.min(...frequencies))));
-        }
-      }
-      return weight;
-    };
-    const [weight, level] = [[weigh(one), one.level], [weigh(two), two.level]].sort((x, y) => (x[0] as number) - (y[0] as number))[0] as [number, string];
+    const twoWeight = weigh(comparison, two);
+    const [weight, level] = twoWeight < one.weight ? [twoWeight, two.level] : [one.weight, one.result.level];
     total += weight;
     explanation.push({ comparison: comparison.name, level, weight: round(weight) });
   }

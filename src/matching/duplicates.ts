@@ -61,17 +61,18 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   if (!subjects.length) return kept;
   const side = subjects[0]!.side;
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
-  const scored = new Map<string, { subject: Subject; partner: Subject; score: ReturnType<MatchEngine['scoreDuplicate']> }[]>();
+  type Score = NonNullable<ReturnType<MatchEngine['scoreDuplicate']>>;
+  const scored = new Map<string, { subject: Subject; partner: Subject; score: Score }[]>();
   for (const row of await sameSidePartners(tx, side, subjects)) {
     const partner = engine.prepare(side, row.id, row.version, row.record as unknown as ChildRecord);
     for (const id of row.subjects) {
       const subject = byId.get(id)!;
-      const score = engine.scoreDuplicate(subject, partner);
-      if (score.probability >= duplicateFloor) (scored.get(id) ?? scored.set(id, []).get(id)!).push({ subject, partner, score });
+      const score = engine.scoreDuplicate(subject, partner, duplicateFloor);
+      if (score && score.probability >= duplicateFloor) (scored.get(id) ?? scored.set(id, []).get(id)!).push({ subject, partner, score });
     }
   }
   // Each record's best few; a pair two records of this batch both keep is written once.
-  const writes = new Map<string, { a: string; b: string; score: ReturnType<MatchEngine['scoreDuplicate']> }>();
+  const writes = new Map<string, { a: string; b: string; score: Score }>();
   for (const [id, list] of scored) {
     const best = list.sort((x, y) => y.score.probability - x.score.probability).slice(0, duplicatesPerRecord);
     kept.set(id, best.length);

@@ -1,7 +1,7 @@
 // The service's view of the matchers: the same preparation, keys, narrowing and model that
 // `milap link` uses (matchers/), with prepared records cached by id and version.
 import { ageWindowOverlaps, blockingKeys } from '../../matchers/blocking.ts';
-import { scoreDuplicate } from '../../matchers/duplicates.ts';
+import { scoreDuplicateAbove } from '../../matchers/duplicates.ts';
 import { scorePair } from '../../matchers/link.ts';
 import { defaultModel, type Model, type TermFrequency } from '../../matchers/model.ts';
 import { samePhotograph, type PhotoHash } from '../../matchers/photos/evidence.ts';
@@ -46,8 +46,8 @@ export interface MatchEngine {
   /** The photo-hash proximity key's exact test, after the database's chunk overlap: a shared photograph. */
   sharePhotograph(a: Subject, b: Subject): boolean;
   score(missing: Subject, found: Subject, termFrequency?: TermFrequency): PairScore;
-  /** Two records of the same side: how likely they are the same child (matchers/duplicates.ts). */
-  scoreDuplicate(a: Subject, b: Subject): { probability: number; matchWeight: number; explanation: Explanation };
+  /** Two records of the same side: how likely they are the same child (matchers/duplicates.ts), or null when surely under `floor`. */
+  scoreDuplicate(a: Subject, b: Subject, floor: number): { probability: number; matchWeight: number; explanation: Explanation } | null;
   /** Why a rejected pair deserves another look: a comparison moved to a higher-weighted level. */
   reopenReason(decided: Explanation | null, now: Explanation): string | null;
 }
@@ -96,7 +96,7 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
         explanation: score.explanation,
       };
     },
-    scoreDuplicate: (a, b) => scoreDuplicate(a.prepared, b.prepared, model),
+    scoreDuplicate: (a, b, floor) => scoreDuplicateAbove(a.prepared, b.prepared, floor, model),
     reopenReason(decided, now) {
       if (!decided) return null;
       const before = new Map(decided.map((entry) => [entry.comparison, entry]));

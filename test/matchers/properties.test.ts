@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blockingKeys } from '../../matchers/blocking.ts';
-import { scoreDuplicate } from '../../matchers/duplicates.ts';
+import { scoreDuplicate, scoreDuplicateAbove } from '../../matchers/duplicates.ts';
+import { generateWorld } from '../../fixtures/synth/world.ts';
 import { parseMarks } from '../../matchers/marks.ts';
 import { scorePrepared } from '../../matchers/model.ts';
 import { compareNames, prepareName } from '../../matchers/names/compare.ts';
@@ -69,6 +70,27 @@ describe('any text in any field', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('a duplicate scored against a floor is the full score, or null exactly when the full score is under it', () => {
+    const world = generateWorld({ missing: 40, found: 30, seed: 7 });
+    const reports = world.missing.flatMap((report) => [prepareMissing(report), prepareMissing({ ...report, ref: `${report.ref}-again`, fatherName: null })]);
+    const children = world.found.flatMap((child) => [prepareFound(child), prepareFound({ ...child, ref: `${child.ref}-again`, heightCm: null })]);
+    let above = 0;
+    for (const records of [reports, children]) {
+      for (const [i, a] of records.entries()) {
+        for (const b of records.slice(i + 1)) {
+          const full = scoreDuplicate(a, b);
+          for (const floor of [0.01, 0.5, 0.99]) {
+            const bounded = scoreDuplicateAbove(a, b, floor);
+            if (full.probability < floor) expect(bounded).toBeNull();
+            else expect(bounded).toEqual(full);
+          }
+          if (full.probability >= 0.5) above++;
+        }
+      }
+    }
+    expect(above).toBeGreaterThanOrEqual(50); // most records and their copies: the floor is tested from both sides
   });
 
   it('two records of one side score the same as duplicates whichever comes first', () => {
