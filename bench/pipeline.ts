@@ -18,7 +18,7 @@ import { startQueue } from '../src/jobs/queue.ts';
 import { startWorkers } from '../src/jobs/workers.ts';
 import { WorkerMetrics } from '../src/jobs/metrics.ts';
 import { createEngine } from '../src/matching/engine.ts';
-import { matchRecord, matchRecords, warmNameKeyCounts } from '../src/matching/match-job.ts';
+import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-job.ts';
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
@@ -60,10 +60,10 @@ console.log(`loaded with COPY (records, subjects, keys) in ${seconds(started).to
 started = performance.now();
 await database.pool.query('VACUUM (ANALYZE)');
 console.log(`vacuumed and analyzed in ${seconds(started).toFixed(1)} s`);
-// What a worker does when it starts: read the counts of the common name keys at once.
+// What a worker does when it starts: read the counts of the common name keys, and the keys too common to admit a pair.
 started = performance.now();
-const commonKeys = await warmNameKeyCounts(database.pool);
-console.log(`counts of ${commonKeys} common name keys read in ${seconds(started).toFixed(1)} s (as a worker does at start)`);
+const commonKeys = await warmKeyCounts(database.pool);
+console.log(`counts of ${commonKeys.nameKeys} common name keys and ${commonKeys.tooCommon} keys too common to admit a pair read in ${seconds(started).toFixed(1)} s (as a worker does at start)`);
 
 // 2. Single-record latency: new found children matched one at a time against everything loaded.
 const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));

@@ -4,7 +4,7 @@ import type { JobResult, PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import { photoNeighbourhoodOf } from '../matching/photo-index.ts';
 import { createEngine } from '../matching/engine.ts';
-import { matchRecords, warmNameKeyCounts, type MatchSettings } from '../matching/match-job.ts';
+import { matchRecords, warmKeyCounts, type MatchSettings } from '../matching/match-job.ts';
 import { NameKeyCounts } from '../matching/store.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { matchQueue, recordsOfJob, type MatchJob, type MatchJobData } from './queue.ts';
@@ -67,9 +67,10 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   const warming = photoNeighbourhoodOf(database.pool).warm(database.pool).catch((error: unknown) => {
     logger.warn({ err: error }, 'photo index not read at start; the first match job with a photo reads it');
   });
-  // So are the counts of the common name keys, again every five minutes (they are reused ten).
-  const countNames = () => warmNameKeyCounts(database.pool).catch((error: unknown) => {
-    logger.warn({ err: error }, 'name-key counts not read ahead; match jobs read what they need');
+  // So are the counts of the common name keys and the keys too common to admit a pair, again every
+  // five minutes (the counts are reused ten).
+  const countNames = () => warmKeyCounts(database.pool).catch((error: unknown) => {
+    logger.warn({ err: error }, 'key counts not read ahead; match jobs read what they need');
   });
   const counting = countNames();
   const recount = setInterval(() => void countNames(), NameKeyCounts.maxAgeMs / 2).unref();

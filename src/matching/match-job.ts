@@ -31,8 +31,16 @@ const nameKeysOf = (subject: Subject) => [...new Set(subject.keys.filter((key) =
 /** The name-key counts this process has read from a database, shared by its workers. */
 const nameKeyCountsOf = perPool(() => new store.NameKeyCounts());
 
-/** Reads this process's counts of the common name keys at once (store.ts, warmNameKeyCounts). */
-export const warmNameKeyCounts = (pool: pg.Pool): Promise<number> => store.warmNameKeyCounts(pool, nameKeyCountsOf(pool));
+/** The keys this process has read to be too common to admit a pair, shared by its workers. */
+const tooCommonKeysOf = perPool(() => new store.TooCommonKeys());
+
+/**
+ * Reads this process's counts of the common name keys, and its list of keys too common to admit a
+ * pair, each in one pass (store.ts, warmNameKeyCounts and warmTooCommonKeys).
+ */
+export async function warmKeyCounts(pool: pg.Pool): Promise<{ nameKeys: number; tooCommon: number }> {
+  return { nameKeys: await store.warmNameKeyCounts(pool, nameKeyCountsOf(pool)), tooCommon: await store.warmTooCommonKeys(pool, tooCommonKeysOf(pool)) };
+}
 
 /** Statuses in which a record still looks for its other half. */
 const activeStatus = { missing: 'open', found: 'in_care' } as const;
@@ -129,9 +137,12 @@ async function matchActive(
 ): Promise<Map<string, MatchOutcome>> {
   const otherSide = side === 'missing' ? 'found' : 'missing';
   const photoIndex = photoNeighbourhoodOf(pool);
+  const tooCommon = tooCommonKeysOf(pool);
   const queries: store.PartnerQuery[] = [];
   for (const subject of subjects) {
-    queries.push({ id: subject.id, keys: subject.keys, narrowing: subject.narrowing, photoNear: await photoIndex.recordsNear(tx, otherSide, subject.prepared.photos) });
+    // Keys known to be too common admit nobody: not searched (store.ts, TooCommonKeys).
+    const keys = subject.keys.filter((key) => !tooCommon.has(key));
+    queries.push({ id: subject.id, keys, narrowing: subject.narrowing, photoNear: await photoIndex.recordsNear(tx, otherSide, subject.prepared.photos) });
   }
   const partners = await store.candidatePartners(tx, side, queries);
   const frequencies = await store.nameKeyFrequencies(tx, [...new Set(subjects.flatMap(nameKeysOf))], nameKeyCountsOf(pool), unsaved);

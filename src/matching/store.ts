@@ -1,5 +1,5 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
-import { ageWindowYears, keyLimit, keyReach } from '../../matchers/blocking.ts';
+import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon } from '../../matchers/blocking.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
 import type { Queryable } from '../records/repository.ts';
@@ -317,6 +317,41 @@ export async function warmNameKeyCounts(db: Queryable, counts: NameKeyCounts, mi
   const now = Date.now();
   for (const row of rows) counts.remember(row.key, row.n, total, now);
   return rows.length;
+}
+
+/**
+ * The keys more than keyReach times their limit of reports carry (matchers/blocking.ts, keyTooCommon),
+ * as a process last read them. Such a key admits no pair, and a report filed never takes a key back
+ * but by an edit, so a key on the list is left out of a job's partner search instead of being counted
+ * there again: counting it read its limit ten times over in the key index, for every key of every
+ * record (more than half of a report's partner search). A key that became too common since the
+ * read is still counted, and found too common, by the search itself.
+ */
+export class TooCommonKeys {
+  #keys: ReadonlySet<string> = new Set();
+
+  has(key: string): boolean {
+    return this.#keys.has(key);
+  }
+
+  replace(keys: Iterable<string>) {
+    this.#keys = new Set(keys);
+  }
+
+  get size(): number {
+    return this.#keys.size;
+  }
+}
+
+/** Reads the keys too common to admit a pair, in one pass over the key index (a worker does this with the name counts). */
+export async function warmTooCommonKeys(db: Queryable, holder: TooCommonKeys): Promise<number> {
+  const least = keyReach * Math.min(...Object.values(keyLimits));
+  const { rows } = await db.query<{ key: string; n: number }>(
+    `SELECT key, count(*)::int AS n FROM match_key WHERE side = 'missing' GROUP BY key HAVING count(*) > $1`,
+    [least],
+  );
+  holder.replace(rows.filter((row) => keyTooCommon(row.key, row.n)).map((row) => row.key));
+  return holder.size;
 }
 
 /** How common each name key is: the share of all matched records whose names carry it (as `milap link` counts). */

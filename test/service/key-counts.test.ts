@@ -1,0 +1,65 @@
+// The keys a worker reads ahead to be too common to admit a pair: exactly those more than ten times
+// their limit of reports carry, and leaving them out of a job's search changes none of its pairs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyLimit, keyReach } from '../../matchers/blocking.ts';
+import { createEngine } from '../../src/matching/engine.ts';
+import { matchRecord, warmKeyCounts } from '../../src/matching/match-job.ts';
+import { TooCommonKeys, warmTooCommonKeys } from '../../src/matching/store.ts';
+import * as records from '../../src/records/service.ts';
+import { foundSide, missingSide } from '../../src/records/sides.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db.close());
+
+const filer = { actorId: null, actorName: 'test', requestId: null };
+
+/** Makes `count` reports (key rows only, as the match worker writes them) carry `key`. */
+async function carriers(key: string, count: number): Promise<void> {
+  await db.database.pool.query(
+    `INSERT INTO match_key (side, key, record_id, born_from, born_to, active) SELECT 'missing', $1, gen_random_uuid(), NULL, NULL, TRUE FROM generate_series(1, $2)`,
+    [key, count],
+  );
+}
+
+async function pairs(): Promise<string[]> {
+  const { rows } = await db.database.pool.query(`SELECT missing_id || ' ' || found_id || ' ' || round(pair_probability::numeric, 9) AS line FROM candidate_pair ORDER BY 1`);
+  return rows.map((row) => row.line);
+}
+
+describe('keys too common to admit a pair', () => {
+  it('are those carried by more than keyReach times their limit of reports, read in one pass', async () => {
+    await carriers('ds:zzq:UP', keyReach * keyLimit('ds:zzq:UP') + 1);
+    await carriers('ds:zzr:UP', keyReach * keyLimit('ds:zzr:UP'));
+    await carriers('n:zzq', keyReach * keyLimit('n:zzq') + 1);
+    await carriers('n:zzr', keyReach * keyLimit('n:zzr'));
+    const holder = new TooCommonKeys();
+    await warmTooCommonKeys(db.database.pool, holder);
+    expect(['ds:zzq:UP', 'ds:zzr:UP', 'n:zzq', 'n:zzr'].filter((key) => holder.has(key))).toEqual(['ds:zzq:UP', 'n:zzq']);
+  });
+
+  it('left out of a job, change none of its pairs', async () => {
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const engine = createEngine();
+    const settings = { floor: 0.001, topK: 10 };
+    const report = ((await records.fileRecord(ctx, missingSide, fullMissingReport(), filer)).body as { id: string }).id;
+    const child = ((await records.fileRecord(ctx, foundSide, fullFoundChild(), filer)).body as { id: string }).id;
+    await matchRecord(db.database.pool, engine, settings, { side: 'missing', id: report, version: 1 });
+    const { rows } = await db.database.pool.query(`SELECT version, record FROM found_child WHERE id = $1`, [child]);
+    const keys = engine.prepare('found', child, rows[0].version, rows[0].record).keys;
+    // Half the child's keys become too common: the search refuses them with the list or without it.
+    const common = keys.filter((_, n) => n % 2 === 0);
+    for (const key of common) await carriers(key, keyReach * keyLimit(key) + 1);
+
+    await matchRecord(db.database.pool, engine, settings, { side: 'found', id: child, version: 1 });
+    const counted = await pairs();
+    expect(counted.length).toBeGreaterThan(0);
+    expect((await warmKeyCounts(db.database.pool)).tooCommon).toBeGreaterThanOrEqual(new Set(common).size);
+    await matchRecord(db.database.pool, engine, settings, { side: 'found', id: child, version: 1 });
+    expect(await pairs()).toEqual(counted);
+  });
+});
