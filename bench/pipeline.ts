@@ -63,7 +63,7 @@ console.log(`vacuumed and analyzed in ${seconds(started).toFixed(1)} s`);
 // What a worker does when it starts: read the counts of the common name keys, and the keys too common to admit a pair.
 started = performance.now();
 const commonKeys = await warmKeyCounts(database.pool);
-console.log(`counts of ${commonKeys.nameKeys} common name keys and ${commonKeys.tooCommon} keys too common to admit a pair read in ${seconds(started).toFixed(1)} s (as a worker does at start)`);
+console.log(`counts of ${commonKeys!.nameKeys} common name keys and ${commonKeys!.tooCommon} keys too common to admit a pair read in ${seconds(started).toFixed(1)} s (as a worker does at start; the workers below use them)`);
 
 // 2. Single-record latency: new found children matched one at a time against everything loaded.
 const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));

@@ -69,10 +69,10 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   });
   // So are the counts of the common name keys and the keys too common to admit a pair, again every
   // five minutes (the counts are reused ten).
-  const countNames = () => warmKeyCounts(database.pool).catch((error: unknown) => {
+  const countNames = (unlessReadWithinMs = 0) => warmKeyCounts(database.pool, unlessReadWithinMs).catch((error: unknown) => {
     logger.warn({ err: error }, 'key counts not read ahead; match jobs read what they need');
   });
-  const counting = countNames();
+  const counting = countNames(60_000); // not again if this process has just read them (a second set of workers)
   const recount = setInterval(() => void countNames(), NameKeyCounts.maxAgeMs / 2).unref();
   boss.once('stopped', () => clearInterval(recount));
   if (database.kind === 'pglite') await Promise.all([warming, counting]); // one connection: let them finish before jobs start

@@ -36,11 +36,19 @@ const tooCommonKeysOf = perPool(() => new store.TooCommonKeys());
 
 /**
  * Reads this process's counts of the common name keys, and its list of keys too common to admit a
- * pair, each in one pass (store.ts, warmNameKeyCounts and warmTooCommonKeys).
+ * pair, each in one pass (store.ts, warmNameKeyCounts and warmTooCommonKeys); not again, returning
+ * null, when this process read them less than `unlessReadWithinMs` ago.
  */
-export async function warmKeyCounts(pool: pg.Pool): Promise<{ nameKeys: number; tooCommon: number }> {
-  return { nameKeys: await store.warmNameKeyCounts(pool, nameKeyCountsOf(pool)), tooCommon: await store.warmTooCommonKeys(pool, tooCommonKeysOf(pool)) };
+export async function warmKeyCounts(pool: pg.Pool, unlessReadWithinMs = 0): Promise<{ nameKeys: number; tooCommon: number } | null> {
+  const read = keyCountsReadAt(pool);
+  if (Date.now() - read.at < unlessReadWithinMs) return null;
+  const counts = { nameKeys: await store.warmNameKeyCounts(pool, nameKeyCountsOf(pool)), tooCommon: await store.warmTooCommonKeys(pool, tooCommonKeysOf(pool)) };
+  read.at = Date.now();
+  return counts;
 }
+
+/** When this process last read its key counts from a database. */
+const keyCountsReadAt = perPool(() => ({ at: -Infinity }));
 
 /** Statuses in which a record still looks for its other half. */
 const activeStatus = { missing: 'open', found: 'in_care' } as const;
