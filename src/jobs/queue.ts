@@ -30,6 +30,13 @@ export const matchJobRecordsSql = `SELECT j.id AS job_id, j.state, j.data->>'sid
   FROM pgboss.job j CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN j.data ? 'records' THEN j.data->'records' ELSE jsonb_build_array(j.data) END) AS r
  WHERE j.name = 'match'`;
 
+/** Jobs for records of one side, `recordsPerJob` records to a job, in the order given. */
+export function groupedMatchJobs(side: MatchJob['side'], records: readonly { id: string; version: number }[]): MatchJobData[] {
+  const jobs: MatchJobData[] = [];
+  for (let i = 0; i < records.length; i += recordsPerJob) jobs.push({ side, records: records.slice(i, i + recordsPerJob).map(({ id, version }) => ({ id, version })) });
+  return jobs;
+}
+
 /** The records a job is for, in the order they were filed. */
 export function recordsOfJob(data: MatchJobData): MatchJob[] {
   return 'records' in data ? data.records.map(({ id, version }) => ({ side: data.side, id, version })) : [data];
@@ -127,10 +134,7 @@ export async function matchJobStatement(boss: PgBoss, job: MatchJob): Promise<{ 
 export async function matchJobsStatement(boss: PgBoss, records: MatchJob[]): Promise<{ text: string; values: unknown[] }> {
   const side = records[0]?.side;
   if (!side || records.some((record) => record.side !== side)) throw new Error('a grouped match job is for records of one side');
-  const jobs: MatchJobData[] = [];
-  for (let i = 0; i < records.length; i += recordsPerJob) {
-    jobs.push({ side, records: records.slice(i, i + recordsPerJob).map(({ id, version }) => ({ id, version })) });
-  }
+  const jobs = groupedMatchJobs(side, records);
   let captured: { text: string; values: unknown[] } | null = null;
   const capture: IDatabase = {
     executeSql(text, values = []) {

@@ -62,13 +62,12 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   const side = subjects[0]!.side;
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   type Score = NonNullable<ReturnType<MatchEngine['scoreDuplicate']>>;
-  const scored = new Map<string, { subject: Subject; partner: Subject; score: Score }[]>();
+  const scored = new Map<string, { partner: Subject; score: Score }[]>();
   for (const row of await sameSidePartners(tx, side, subjects)) {
     const partner = engine.prepare(side, row.id, row.version, row.record as unknown as ChildRecord);
     for (const id of row.subjects) {
-      const subject = byId.get(id)!;
-      const score = engine.scoreDuplicate(subject, partner, duplicateFloor);
-      if (score && score.probability >= duplicateFloor) (scored.get(id) ?? scored.set(id, []).get(id)!).push({ subject, partner, score });
+      const score = engine.scoreDuplicate(byId.get(id)!, partner, duplicateFloor);
+      if (score && score.probability >= duplicateFloor) (scored.get(id) ?? scored.set(id, []).get(id)!).push({ partner, score });
     }
   }
   // Each record's best few; a pair two records of this batch both keep is written once.

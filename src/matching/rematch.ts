@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../db/database.ts';
-import { matchQueue, onClient, recordsPerJob, type MatchJobData } from '../jobs/queue.ts';
+import { groupedMatchJobs, matchQueue, onClient } from '../jobs/queue.ts';
 
 export interface RematchRun {
   id: number;
@@ -61,10 +61,8 @@ export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
       await withTransaction(pool, async (tx) => {
-        // A job for each recordsPerJob records: a worker matches the records of the jobs it fetches together.
-        const jobs: { data: MatchJobData }[] = [];
-        for (let i = 0; i < rows.length; i += recordsPerJob) jobs.push({ data: { side, records: rows.slice(i, i + recordsPerJob).map(({ id, version }) => ({ id, version })) } });
-        await boss.insert(matchQueue, jobs, { db: onClient(tx) });
+        // Several records to a job: a worker matches the records of the jobs it fetches together.
+        await boss.insert(matchQueue, groupedMatchJobs(side, rows).map((data) => ({ data })), { db: onClient(tx) });
         await tx.query('UPDATE rematch_run SET position_side = $2, position_id = $3, queued = queued + $4 WHERE id = $1', [run.id, side, after, rows.length]);
       });
       queued += rows.length;
