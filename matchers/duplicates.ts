@@ -20,7 +20,7 @@ export function scoreDuplicate(a: PreparedRecord, b: PreparedRecord, model: Mode
 }
 
 /**
- * scoreDuplicate, or null when the pair's probability is surely under `floor`. Each comparison
+ * scoreDuplicate, or null when the pair's probability is under `floor`. Each comparison
  * keeps the weaker of its two answers, so the weights one way round sum to at least the pair's
  * weight (and the cap on a photo's unsupported weight only lowers it): when that sum is under the
  * floor, the other way round is not compared. Most same-side candidates of a record stop there,
@@ -65,6 +65,7 @@ function scoreAbove(a: PreparedRecord, b: PreparedRecord, floorWeight: number, m
     explanation.push({ comparison: comparison.name, level, weight: round(weight) });
   }
   total = limitUnsupportedPhoto(explanation, total);
+  if (total < floorWeight) return null;
   const odds = 2 ** total;
   return { probability: Number.isFinite(odds) ? odds / (1 + odds) : 1, matchWeight: round(total), explanation };
 }
