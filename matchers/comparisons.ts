@@ -1,6 +1,7 @@
 // Each comparison of a (missing report, found child) pair: a name and a function giving its level.
 // 'unknown' (either side has nothing to compare) weighs nothing, for or against.
 import { ageLevel, timeLevel } from './age.ts';
+import { spokenInState } from './languages.ts';
 import { compareNames, nameLevels, type PreparedName } from './names/compare.ts';
 import { closestPhotoDistance } from './photos/evidence.ts';
 import { PDQ_MATCH_DISTANCE } from './photos/pdq.ts';
@@ -104,9 +105,18 @@ export const comparisons: Comparison[] = [
     compare: (m, f) => (m.marks.length && f.marks.length ? { level: m.marks.some((mark) => f.marks.includes(mark)) ? 'shared' : 'none_shared' } : unknown),
   },
   {
+    // The languages both records give; or, when the report gives none, the child's against the
+    // report's home state (a Bengali-speaking child in a Chennai shelter and a report from West
+    // Bengal). Hindi alone is its own level: children everywhere speak it.
     name: 'language',
-    levels: ['shared', 'different'],
-    compare: (m, f) => (m.languages.length && f.languages.length ? { level: m.languages.some((l) => f.languages.includes(l)) ? 'shared' : 'different' } : unknown),
+    levels: ['shared', 'home_state_language', 'home_state_hindi', 'not_home_state_language', 'different'],
+    compare: (m, f) => {
+      if (!f.languages.length) return unknown;
+      if (m.languages.length) return { level: m.languages.some((l) => f.languages.includes(l)) ? 'shared' : 'different' };
+      const state = m.home?.stateCode ?? m.seen?.stateCode;
+      const spoken = state ? spokenInState(f.languages, state) : null;
+      return spoken ? { level: spoken === 'regional' ? 'home_state_language' : spoken === 'hindi' ? 'home_state_hindi' : 'not_home_state_language' } : unknown;
+    },
   },
   {
     // The same photograph, turned or mirrored or not (PDQ within 31 bits). A different photograph is

@@ -24,6 +24,18 @@ describe('blocking keys', () => {
     ['a common name with the home state', report('A'), child({ statedHome: { state: 'Bihar' } }), 'ns:puj:BR'],
     ['no name, the home district and sex', report('A'), child({ name: null, statedHome: { district: 'Gaya' } }), 'h:BR-gaya:female'],
     [
+      'no name, found wandering in her home district',
+      report('A', { name: 'Kiran', lastSeen: { district: 'Patna', state: 'Bihar' } }),
+      child({ name: null, foundAt: { district: 'Gaya', state: 'Bihar' } }),
+      'h:BR-gaya:female',
+    ],
+    [
+      'no name, naming as home the district she was lost in',
+      report('A', { name: 'Kiran', home: { state: 'Bihar' }, lastSeen: { district: 'Gaya', state: 'Bihar' } }),
+      child({ name: null, statedHome: { district: 'Gaya' }, foundAt: { district: 'Howrah', state: 'West Bengal' } }),
+      'w:BR-gaya:female',
+    ],
+    [
       'no name and no home, only the father, found where she was lost',
       report('A', { fatherName: 'Amit', home: null, lastSeen: { district: 'Banda', state: 'Uttar Pradesh' } }),
       child({ name: null, fatherName: 'अमित', foundAt: { district: 'Banda', state: 'Uttar Pradesh' } }),
@@ -36,6 +48,11 @@ describe('blocking keys', () => {
   it('drops one letter at a time, keeping the key itself', () => {
     expect(oneLetterDropped('rahul')).toEqual(['rahul', 'ahul', 'rhul', 'raul', 'rahl', 'rahu']);
     expect(oneLetterDropped('ra')).toEqual(['ra']);
+  });
+
+  it('a report\'s place keys stay its own: home under h, last seen under w', () => {
+    const keys = blockingKeys(prepareMissing(report('A', { lastSeen: { district: 'Patna', state: 'Bihar' } })));
+    expect(keys.filter((key) => /^[hw]:/.test(key)).sort()).toEqual(['h:BR-gaya:female', 'w:BR-patna:female']);
   });
 
   it('a child of unknown sex carries the place keys of both sexes', () => {

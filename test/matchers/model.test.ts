@@ -5,6 +5,7 @@ import { blockingKeys } from '../../matchers/blocking.ts';
 import { comparisons } from '../../matchers/comparisons.ts';
 import { estimateU, expectationMaximisation, keepLevelOrder, neutraliseUnseen, type Vector } from '../../matchers/em.ts';
 import { linkRecords } from '../../matchers/link.ts';
+import { spokenInState } from '../../matchers/languages.ts';
 import { parseMarks } from '../../matchers/marks.ts';
 import { competingProbability, defaultModel, levelWeight, priorWeight, scorePrepared } from '../../matchers/model.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
@@ -60,6 +61,41 @@ describe('marks', () => {
     expect(parseMarks('mole on left cheek; burn scar right hand')).toEqual(['cheek:mole', 'hand:burn']);
     expect(parseMarks('गाल पर तिल')).toEqual(['cheek:mole']);
     expect(parseMarks(null)).toEqual([]);
+  });
+});
+
+describe('languages', () => {
+  const spoken = (report: Partial<MissingReport>, languages: string[] | null) => {
+    const score = scorePrepared(prepareMissing({ ...lakshmi, ...report }), prepareFound({ ...foundInDelhi, languages }));
+    return score.explanation.find((e) => e.comparison === 'language')!;
+  };
+  const jharkhand = { home: { district: 'Dhanbad', state: 'Jharkhand' } };
+
+  it('says which of a child\'s languages a state\'s people speak, Hindi alone apart', () => {
+    expect(spokenInState(['sat'], 'JH')).toBe('regional');
+    expect(spokenInState(['bn', 'hi'], 'WB')).toBe('regional');
+    expect(spokenInState(['bn', 'hi'], 'UP')).toBe('hindi');
+    expect(spokenInState(['ta'], 'BR')).toBe('none');
+    expect(spokenInState(['ta'], 'XX')).toBeNull();
+  });
+
+  it('compares the languages both records give, and else the child\'s with the report\'s home state', () => {
+    expect(spoken({ languages: ['Hindi'] }, ['hindi'])).toMatchObject({ level: 'shared' });
+    expect(spoken({ languages: ['Santali'] }, ['Tamil'])).toMatchObject({ level: 'different' });
+    expect(spoken(jharkhand, ['Santali'])).toMatchObject({ level: 'home_state_language' });
+    expect(spoken(jharkhand, ['Hindi'])).toMatchObject({ level: 'home_state_hindi' });
+    expect(spoken(jharkhand, ['Tamil'])).toMatchObject({ level: 'not_home_state_language' });
+    expect(spoken({ home: null, lastSeen: { district: 'Dhanbad', state: 'Jharkhand' } }, ['Santali'])).toMatchObject({ level: 'home_state_language' });
+    expect(spoken(jharkhand, null)).toEqual({ comparison: 'language', level: 'unknown', weight: 0 });
+  });
+
+  it('a child speaking her home state\'s language is evidence for its report; a language from elsewhere, against', () => {
+    const regional = spoken(jharkhand, ['Santali']).weight;
+    const hindi = spoken(jharkhand, ['Hindi']).weight;
+    const elsewhere = spoken(jharkhand, ['Tamil']).weight;
+    expect(regional).toBeGreaterThan(1);
+    expect(hindi).toBeLessThan(regional);
+    expect(elsewhere).toBeLessThan(-2);
   });
 });
 
