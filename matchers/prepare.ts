@@ -54,12 +54,27 @@ function placeOrNull(place: Parameters<typeof resolvePlace>[0]): ResolvedPlace |
   });
 }
 
+/**
+ * A record's places as resolvePlace gave them, by field name: the service resolves them when a
+ * record is written and keeps them beside it (records/places.ts), so matching need not resolve a
+ * misspelt district again for every record it is compared with (a fuzzy search of the gazetteer).
+ */
+export type ResolvedPlaces = Readonly<Record<string, ResolvedPlace | undefined>>;
+
+/** The record's place `field`: the resolution kept for it when there is one, else resolved now. */
+function placeOf(resolved: ResolvedPlaces | undefined, field: string, place: Parameters<typeof resolvePlace>[0]): ResolvedPlace | null {
+  if (!place) return null;
+  const kept = resolved?.[field];
+  if (!kept) return placeOrNull(place);
+  return kept.resolution === 'empty' ? null : kept;
+}
+
 /** A sex left unknown may still be told by the name's particle (Kumari, Devi, Kaur, Kumar, ...). */
 function sexOf(sex: Sex, name: PreparedName | null): Sex {
   return sex === 'unknown' && name?.sexHint ? name.sexHint : sex;
 }
 
-export function prepareMissing(report: MissingReport, photos: readonly PhotoHash[] = []): PreparedRecord {
+export function prepareMissing(report: MissingReport, photos: readonly PhotoHash[] = [], places?: ResolvedPlaces): PreparedRecord {
   const name = nameOf(report.name, report.aliases);
   const birth = report.birthDate ? fromBirthDate(report.birthDate) : report.ageYears != null ? fromAgeAt(report.ageYears, report.missingSince) : null;
   return {
@@ -67,14 +82,14 @@ export function prepareMissing(report: MissingReport, photos: readonly PhotoHash
     father: nameOf(report.fatherName ?? name?.relative ?? report.guardianName),
     mother: nameOf(report.motherName),
     birth, eventDay: dayOf(report.missingSince),
-    home: placeOrNull(report.home) ?? placeOrNull(report.lastSeen),
-    seen: placeOrNull(report.lastSeen),
+    home: placeOf(places, 'home', report.home) ?? placeOf(places, 'lastSeen', report.lastSeen),
+    seen: placeOf(places, 'lastSeen', report.lastSeen),
     marks: parseMarks(report.identificationMarks), languages: normaliseLanguages(report.languages),
     photos,
   };
 }
 
-export function prepareFound(child: FoundChild, photos: readonly PhotoHash[] = []): PreparedRecord {
+export function prepareFound(child: FoundChild, photos: readonly PhotoHash[] = [], places?: ResolvedPlaces): PreparedRecord {
   const name = nameOf(child.name, child.aliases);
   const birth = child.birthDate ? fromBirthDate(child.birthDate)
     : child.ageRangeYears ? fromRange(child.ageRangeYears, child.foundOn)
@@ -83,7 +98,7 @@ export function prepareFound(child: FoundChild, photos: readonly PhotoHash[] = [
     side: 'found', ref: child.ref, sex: sexOf(child.sex, name), name,
     father: nameOf(child.fatherName ?? name?.relative), mother: nameOf(child.motherName),
     birth, eventDay: dayOf(child.foundOn),
-    home: placeOrNull(child.statedHome), seen: placeOrNull(child.foundAt),
+    home: placeOf(places, 'statedHome', child.statedHome), seen: placeOf(places, 'foundAt', child.foundAt),
     marks: parseMarks(child.identificationMarks), languages: normaliseLanguages(child.languages),
     photos,
   };

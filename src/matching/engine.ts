@@ -5,7 +5,7 @@ import { scoreDuplicateAbove } from '../../matchers/duplicates.ts';
 import { scorePair } from '../../matchers/link.ts';
 import { defaultModel, type Model, type TermFrequency } from '../../matchers/model.ts';
 import { samePhotograph, type PhotoHash } from '../../matchers/photos/evidence.ts';
-import { prepareFound, prepareMissing, type PreparedRecord } from '../../matchers/prepare.ts';
+import { prepareFound, prepareMissing, type PreparedRecord, type ResolvedPlaces } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import type { ChildRecord } from '../records/sides.ts';
 
@@ -39,8 +39,11 @@ export interface PairScore {
 
 export interface MatchEngine {
   modelVersion: string;
-  /** A record (with the usable hashes of its photos) prepared for matching; cached by id, version and photos. */
-  prepare(side: 'missing' | 'found', id: string, version: number, record: ChildRecord, photos?: readonly PhotoHash[]): Subject;
+  /**
+   * A record (with the usable hashes of its photos) prepared for matching; cached by id, version and
+   * photos. `places`: the record's places as resolved when it was written (records/places.ts).
+   */
+  prepare(side: 'missing' | 'found', id: string, version: number, record: ChildRecord, photos?: readonly PhotoHash[], places?: ResolvedPlaces): Subject;
   /** The age window `milap link` applies to a pair its keys admitted (exact, after the database's coarse cut). */
   admits(a: Subject, b: Subject): boolean;
   /** The photo-hash proximity key's exact test, after the database's chunk overlap: a shared photograph. */
@@ -59,12 +62,12 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
   const cache = new Map<string, Subject>();
   return {
     modelVersion: model.version,
-    prepare(side, id, version, record, photos = []) {
+    prepare(side, id, version, record, photos = [], places = undefined) {
       // A photo added to a record does not change its version: the photos are part of the key.
       const cacheKey = `${side}:${id}:${version}:${photos.map((photo) => photo.hash).join(',')}`;
       const hit = cache.get(cacheKey);
       if (hit) return hit;
-      const prepared = side === 'missing' ? prepareMissing(record as MissingReport, photos) : prepareFound(record as FoundChild, photos);
+      const prepared = side === 'missing' ? prepareMissing(record as MissingReport, photos, places) : prepareFound(record as FoundChild, photos, places);
       // Keys are derived when first asked for: only the record being matched needs them, not the
       // hundred partners prepared to score against it (a tenth of a match job's time went there).
       let keys: string[] | undefined;

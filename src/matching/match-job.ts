@@ -7,6 +7,7 @@ import { withTransaction } from '../db/database.ts';
 import { perPool } from '../db/per-pool.ts';
 import type { MatchJob } from '../jobs/queue.ts';
 import { findRecords } from '../records/repository.ts';
+import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { MatchEngine, PairScore, Subject } from './engine.ts';
 import { refreshDuplicates } from './duplicates.ts';
@@ -107,7 +108,7 @@ async function matchSideInTransaction(
         outcomes.set(job.id, { outcome: 'stale' }); // the newer version's own job follows
         continue;
       }
-      const subject = engine.prepare(side, record.id, record.version, record.record as unknown as ChildRecord, photos.get(record.id) ?? []);
+      const subject = engine.prepare(side, record.id, record.version, record.record as unknown as ChildRecord, photos.get(record.id) ?? [], record.places as ResolvedPlaces);
       // A record merged into another (a duplicate) has left matching, its history and decisions kept.
       const active = record.status === activeStatus[side] && !record.mergedInto;
       saved.push({ id: record.id, version: record.version, narrowing: subject.narrowing, active, keys: subject.keys });
@@ -158,7 +159,7 @@ async function matchActive(
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   const scored = new Map<string, PairScore[]>(subjects.map((subject) => [subject.id, []]));
   for (const partner of partners) {
-    const other = engine.prepare(otherSide, partner.id, partner.version, partner.record as unknown as ChildRecord, partner.photos);
+    const other = engine.prepare(otherSide, partner.id, partner.version, partner.record as unknown as ChildRecord, partner.photos, partner.places);
     for (const link of partner.links) {
       const subject = byId.get(link.subject)!;
       // Existing pairs are always rescored; new ones must pass the same narrowing as `milap link`:

@@ -1,6 +1,7 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
 import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon } from '../../matchers/blocking.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
+import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
 import type { Queryable } from '../records/repository.ts';
 import type { Explanation, Narrowing, PairScore } from './engine.ts';
@@ -96,6 +97,8 @@ export interface Partner {
   id: string;
   version: number;
   record: Record<string, unknown>;
+  /** Its places as resolved when it was written. */
+  places: ResolvedPlaces;
   /** The partner's usable photo hashes. */
   photos: PhotoHash[];
   /** The records being matched this record is a partner of, and how. */
@@ -261,7 +264,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
          UNION ALL SELECT subject, record_id, FALSE, FALSE, TRUE FROM near
        ) AS x GROUP BY subject, record_id
      )
-     SELECT r.id, r.version, r.record,
+     SELECT r.id, r.version, r.record, r.places,
             json_agg(json_build_object('subject', l.subject, 'paired', l.paired, 'admitted', l.admitted, 'photoNear', l.near)) AS links,
             coalesce((SELECT json_agg(json_build_object('hash', p.pdq, 'variants', p.pdq_variants) ORDER BY p.uploaded_at, p.id)
                         FROM photo p WHERE p.side = '${otherSide}' AND p.record_id = r.id AND p.pdq_quality >= ${PDQ_MIN_QUALITY}), '[]') AS photos
