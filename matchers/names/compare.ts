@@ -13,6 +13,7 @@
 import { isGenericPetName, nicknameOf } from './nicknames.ts';
 import { normaliseName } from './normalise.ts';
 import { phoneticKey } from './phonetic.ts';
+import { medialSchwaScripts, type Reading, type Script } from './transliterate.ts';
 import { alignedSimilarity, jaroWinkler, withinOneEdit } from './similarity.ts';
 
 export interface PreparedName {
@@ -30,8 +31,8 @@ export interface PreparedName {
 export type NameLevel = 'exact' | 'phonetic' | 'jw_high' | 'typo' | 'jw_mid' | 'nickname' | 'initial_only' | 'different';
 export const nameLevels: NameLevel[] = ['exact', 'phonetic', 'jw_high', 'typo', 'jw_mid', 'nickname', 'initial_only', 'different'];
 
-function prepareOne(raw: string): PreparedName | null {
-  const parts = normaliseName(raw);
+function prepareOne(raw: string, reading: Reading = 'spoken'): PreparedName | null {
+  const parts = normaliseName(raw, reading);
   const keys = parts.tokens.map(phoneticKey);
   const meaningful = keys.some((key) => !isGenericPetName(key));
   if (!parts.tokens.length && !parts.initials.length) return null;
@@ -51,13 +52,19 @@ export function prepareName(raw: string | null | undefined, aliases?: readonly s
     .filter((text): text is string => Boolean(text && text.trim()))
     .map((text) => (text.length > longestName ? text.slice(0, longestName) : text));
   const prepared: PreparedName[] = [];
+  const add = (text: string) => {
+    const spoken = prepareOne(text);
+    if (!spoken) return;
+    prepared.push(spoken);
+    // A name in a script whose medial schwas Hindi drops is also read with them (अमरेश: amresh and
+    // amaresh): a report may spell it either way, and the two readings need not share a key.
+    if (!medialSchwaScripts.has(spoken.script as Script)) return;
+    const full = prepareOne(text, 'full');
+    if (full && full.tokens.join(' ') !== spoken.tokens.join(' ')) prepared.push(full);
+  };
   for (const text of written) {
-    const main = prepareOne(text);
-    if (main) prepared.push(main);
-    for (const inner of normaliseName(text).aliases) {
-      const alias = prepareOne(inner);
-      if (alias) prepared.push(alias);
-    }
+    add(text);
+    for (const inner of normaliseName(text).aliases) add(inner);
   }
   const usable = prepared.filter((name) => name.tokens.length || name.initials.length);
   const [first, ...rest] = usable;

@@ -1,7 +1,7 @@
 // A written name split into what identifies the child: the given-name parts in Latin, initials,
 // particles (Kumar, Kumari, Devi, Singh, Kaur, Begum, ...: their own signal, also of sex), aliases
 // ("X @ Y", "X urf Y", "X alias Y"), and the relative named after "s/o", "d/o".
-import { detectScript, toLatin, type Script } from './transliterate.ts';
+import { detectScript, toLatin, type Reading, type Script } from './transliterate.ts';
 
 export interface NameParts {
   script: Script;
@@ -24,7 +24,8 @@ const canonical: Record<string, string> = {
 };
 const relationPattern = /\s(?:s\s*\/\s*o|d\s*\/\s*o|w\s*\/\s*o|c\s*\/\s*o|son of|daughter of|wife of|पुत्र|पुत्री|बेटा|बेटी|पुत्र श्री|पिता)\s/i;
 const aliasPattern = /\s*@\s*|\s+(?:urf|urph|alias|उर्फ|ওরফে)\s+/i;
-const deathWords = /(स्वर्गीय|स्व\.|मृत|late\b)/gi;
+// Whole words only: मृत (dead) is also the middle of अमृत, अमृता (Amrit, Amrita).
+const deathWords = /(?<![\p{L}\p{M}])(?:स्वर्गीय|स्व\.|मृत|late)(?![\p{L}\p{M}])/giu;
 
 // Initials written out in Devanagari as the English letter's name ("आर" R, "एम" M, "एस" S), as Hindi
 // registers and rolls write "R. Kumar". जी (G) is left out: it is the honorific "ji".
@@ -50,7 +51,7 @@ function initialsGroup(word: string, words: readonly string[], afterComma: boole
   return [...lower];
 }
 
-export function normaliseName(raw: string): NameParts {
+export function normaliseName(raw: string, reading: Reading = 'spoken'): NameParts {
   let text = raw.normalize('NFKC').replace(/[\u200b-\u200d\u2060\ufeff]/g, '').replace(deathWords, ' ');
   let relative: string | null = null;
   const relation = ` ${text} `.split(relationPattern);
@@ -73,7 +74,7 @@ export function normaliseName(raw: string): NameParts {
       parts.initials.push(...group);
       continue;
     }
-    const latin = toLatin(word).replace(/[^a-z]/g, '');
+    const latin = toLatin(word, reading).replace(/[^a-z]/g, '');
     if (!latin) continue;
     const token = canonical[latin] ?? latin;
     if (femaleParticles.has(token)) parts.sexHint ??= 'female';

@@ -132,18 +132,24 @@ function syllables(word: string, script: Script): Syllable[] {
   return result;
 }
 
+/** The consonants a final conjunct may end in and keep its schwa: mishra, aditya, padma, krishna, shukla. */
+const sonorants = new Set(['y', 'r', 'v', 'w', 'l', 'm', 'n']);
+
 /** Hindi-style schwa deletion: the last schwa goes, and a medial one between V C _ C V. */
-function deleteSchwas(parts: Syllable[], script: Script): void {
+function deleteSchwas(parts: Syllable[], script: Script, medial: boolean): void {
   const dravidian = script === 'tamil' || script === 'telugu' || script === 'kannada' || script === 'malayalam';
   if (dravidian || parts.length < 2) return;
   const last = parts[parts.length - 1]!;
-  // The last schwa is silent, but not after a conjunct (mishra, aditya, indra).
-  if (last.inherent && last.consonants.length === 1) Object.assign(last, { vowel: '', inherent: false });
-  if (script === 'bengali' || script === 'odia') return;
+  // The last schwa is silent, after a conjunct too (adarsh, siddharth), unless the conjunct ends in a
+  // sonorant (mishra, aditya, indra).
+  if (last.inherent && !last.nasal && (last.consonants.length === 1 || !sonorants.has(last.consonants.at(-1)!))) Object.assign(last, { vowel: '', inherent: false });
+  if (!medial || !medialSchwaScripts.has(script)) return;
   for (let i = parts.length - 2; i >= 1; i--) {
     const here = parts[i]!;
     const before = parts[i - 1]!;
     const after = parts[i + 1]!;
+    // Before a conjunct of two the schwa goes too (harpreet); where it is said (abhimanyu), the
+    // 'full' reading keeps it.
     const afterHasVowel = after.vowel !== '' && after.consonants.length >= 1 && after.consonants.length <= 2;
     if (here.inherent && !here.nasal && here.consonants.length === 1 && before.vowel !== '' && afterHasVowel) {
       Object.assign(here, { vowel: '', inherent: false });
@@ -168,9 +174,19 @@ function tamilVoicing(parts: Syllable[]): void {
   });
 }
 
-function romaniseBrahmic(word: string, script: Script): string {
+/**
+ * How a schwa-deleting script is read: 'spoken' deletes the medial schwas Hindi does not say
+ * (अमरेश → amresh, आदर्श → adarsh); 'full' keeps them, as many names are spelt in Latin letters
+ * (amaresh, abhinava). The last schwa goes in both.
+ */
+export type Reading = 'spoken' | 'full';
+
+/** Scripts whose medial schwas come and go between readings. */
+export const medialSchwaScripts: ReadonlySet<Script> = new Set(['devanagari', 'gurmukhi', 'gujarati']);
+
+function romaniseBrahmic(word: string, script: Script, reading: Reading): string {
   const parts = syllables(word, script);
-  deleteSchwas(parts, script);
+  deleteSchwas(parts, script, reading === 'spoken');
   if (script === 'tamil') tamilVoicing(parts);
   let text = '';
   parts.forEach((part, index) => {
@@ -205,14 +221,14 @@ function romaniseArabic(word: string): string {
 }
 
 /** A word or name in any supported script, in lowercase clerks' Latin; Latin text is returned as is. */
-export function toLatin(text: string): string {
+export function toLatin(text: string, reading: Reading = 'spoken'): string {
   return text
     .split(/(\s+)/)
     .map((word) => {
       const script = detectScript(word);
       if (script === 'arabic') return romaniseArabic(word);
       if (script === 'latin' || script === 'other') return word;
-      return romaniseBrahmic(word, script);
+      return romaniseBrahmic(word, script, reading);
     })
     .join('')
     .toLowerCase();

@@ -1,7 +1,7 @@
 // Names across scripts, spellings, initials, aliases, particles and pet names.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareNames, prepareName } from '../../matchers/names/compare.ts';
+import { compareNames, nameBlockingKeys, prepareName } from '../../matchers/names/compare.ts';
 import { withinOneEdit } from '../../matchers/names/similarity.ts';
 import { normaliseName } from '../../matchers/names/normalise.ts';
 import { phoneticKey } from '../../matchers/names/phonetic.ts';
@@ -13,8 +13,16 @@ describe('transliteration into clerks\' Latin', () => {
     ['प्रियंका', 'priyanka'], ['आदित्य', 'aditya'], ['ज़ैद', 'zaid'], ['রমেশ', 'ramesh'], ['মোহাম্মদ', 'mohammad'], ['যাদব', 'jadab'],
     ['ରମେଶ', 'ramesh'], ['ਰਮੇਸ਼', 'ramesh'], ['ਹਰਪ੍ਰੀਤ', 'harprit'], ['રમેશ', 'ramesh'], ['ரமேஷ்', 'ramesh'], ['முருகன்', 'murugan'],
     ['செந்தில்', 'senthil'], ['சக்திவேல்', 'sakthivel'], ['రమేష్', 'ramesh'], ['ರಮೇಶ್', 'ramesh'], ['രമേശ്', 'ramesh'], ['ലക്ഷ്മി', 'lakshmi'], ['محمد', 'mohammad'],
+    ['मिश्र', 'mishra'], ['इंद्र', 'indra'], ['सिद्धार्थ', 'siddharth'], ['पार्थ', 'parth'],
   ])('%s → %s', (native, latin) => {
     expect(toLatin(native)).toBe(latin);
+  });
+
+  it.each([
+    ['अमरेश', 'amresh', 'amaresh'], ['अभिमन्यु', 'abhimnyu', 'abhimanyu'], ['कमला', 'kamla', 'kamala'],
+  ])('%s is read as Hindi says it (%s) and in full (%s)', (native, spoken, full) => {
+    expect(toLatin(native)).toBe(spoken);
+    expect(toLatin(native, 'full')).toBe(full);
   });
 
   it('knows the script', () => {
@@ -107,8 +115,28 @@ describe('comparing names', () => {
     ['Bikash Jena', 'Bnkash', 'typo'],
     ['Rajesh', 'Ramesh', 'typo'],
     ['Raju', 'Rahul', 'jw_mid'],
+    ['Amaresh', 'अमरेश', 'exact'],
+    ['Amresh', 'अमरेश', 'exact'],
+    ['Abhimanyu', 'अभिमन्यु', 'exact'],
+    ['Abhinav Kumar', 'अभिनव', 'exact'],
+    ['Harpreet Kaur', 'ਹਰਪ੍ਰੀਤ', 'phonetic'],
+    ['Amrit', 'अमृत', 'exact'],
+    ['Amrita', 'अमृता', 'exact'],
   ])('%s vs %s: %s', (a, b, expected) => {
     expect(level(a, b)).toBe(expected);
+  });
+
+  it('a name in Devanagari meets its Latin spelling on a key, schwas said or not', () => {
+    for (const [latin, native] of [['Amaresh', 'अमरेश'], ['Abhimanyu', 'अभिमन्यु'], ['Adarsh', 'आदर्श'], ['Amrit', 'अमृत']] as const) {
+      const keys = new Set(nameBlockingKeys(prepareName(latin)!));
+      expect(nameBlockingKeys(prepareName(native)!).some((key) => keys.has(key)), `${latin} / ${native}`).toBe(true);
+    }
+  });
+
+  it('a death word is taken out as a word, never from inside a name', () => {
+    expect(normaliseName('स्वर्गीय रमेश').tokens).toEqual(['ramesh']);
+    expect(normaliseName('मृत रमेश').tokens).toEqual(['ramesh']);
+    expect(normaliseName('अमृता कुमारी').tokens).toEqual(['amrita']);
   });
 
   it('a generic pet name is no name at all', () => {
