@@ -13,7 +13,7 @@
 import { isGenericPetName, nicknameOf } from './nicknames.ts';
 import { normaliseName } from './normalise.ts';
 import { phoneticKey } from './phonetic.ts';
-import { medialSchwaScripts, type Reading, type Script } from './transliterate.ts';
+import { medialSchwaScripts, readings, type Reading, type Script } from './transliterate.ts';
 import { alignedSimilarity, jaroWinkler, withinOneEdit } from './similarity.ts';
 
 export interface PreparedName {
@@ -56,11 +56,18 @@ export function prepareName(raw: string | null | undefined, aliases?: readonly s
     const spoken = prepareOne(text);
     if (!spoken) return;
     prepared.push(spoken);
-    // A name in a script whose medial schwas Hindi drops is also read with them (अमरेश: amresh and
-    // amaresh): a report may spell it either way, and the two readings need not share a key.
+    // A name in a script whose medial schwas Hindi drops is also read the other ways (अमरेश: amresh
+    // and amaresh; गुरशरण: gurashran and gursharan): a report may spell it any of them, and the
+    // readings need not share a key.
     if (!medialSchwaScripts.has(spoken.script as Script)) return;
-    const full = prepareOne(text, 'full');
-    if (full && full.tokens.join(' ') !== spoken.tokens.join(' ')) prepared.push(full);
+    const seen = new Set([spoken.tokens.join(' ')]);
+    for (const reading of readings.slice(1)) {
+      const other = prepareOne(text, reading);
+      if (other && !seen.has(other.tokens.join(' '))) {
+        seen.add(other.tokens.join(' '));
+        prepared.push(other);
+      }
+    }
   };
   for (const text of written) {
     add(text);

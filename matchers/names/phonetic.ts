@@ -13,7 +13,12 @@ const rules: [RegExp, string][] = [
   [/ph|f/g, 'p'],
   [/([kgjtdpb])h/g, '$1'],
   [/[vw]/g, 'b'],
-  [/ee|ii|ie|iy(?=[aeiou])|yi/g, 'i'],
+  // An anusvara is written m or n before these (Sangram / Samgram, Samhita / Sanhita).
+  [/m(?=[kgsh])/g, 'n'],
+  // A Punjabi -inder, -ender is written -indar in Devanagari (Harinder, Surender, Chander).
+  [/(?<=[^aeiou])er(?=[^aeiou]|$)/g, 'ar'],
+  [/ee|ii|ie|yi/g, 'i'],
+  [/iy(?=[aeiou])/g, 'i'],
   [/oo|uu/g, 'u'],
   [/au|ou|ow/g, 'o'],
   [/ai|ei|ay$/g, 'e'],

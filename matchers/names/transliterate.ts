@@ -136,26 +136,28 @@ function syllables(word: string, script: Script): Syllable[] {
 const sonorants = new Set(['y', 'r', 'v', 'w', 'l', 'm', 'n']);
 
 /** Hindi-style schwa deletion: the last schwa goes, and a medial one between V C _ C V. */
-function deleteSchwas(parts: Syllable[], script: Script, medial: boolean): void {
+function deleteSchwas(parts: Syllable[], script: Script, medial: Reading): void {
   const dravidian = script === 'tamil' || script === 'telugu' || script === 'kannada' || script === 'malayalam';
   if (dravidian || parts.length < 2) return;
   const last = parts[parts.length - 1]!;
   // The last schwa is silent, after a conjunct too (adarsh, siddharth), unless the conjunct ends in a
   // sonorant (mishra, aditya, indra).
   if (last.inherent && !last.nasal && (last.consonants.length === 1 || !sonorants.has(last.consonants.at(-1)!))) Object.assign(last, { vowel: '', inherent: false });
-  if (!medial || !medialSchwaScripts.has(script)) return;
-  for (let i = parts.length - 2; i >= 1; i--) {
+  if (medial === 'full' || !medialSchwaScripts.has(script)) return;
+  const silent = (i: number) => {
     const here = parts[i]!;
     const before = parts[i - 1]!;
     const after = parts[i + 1]!;
     // Before a conjunct of two the schwa goes too (harpreet); where it is said (abhimanyu), the
     // 'full' reading keeps it.
     const afterHasVowel = after.vowel !== '' && after.consonants.length >= 1 && after.consonants.length <= 2;
-    if (here.inherent && !here.nasal && here.consonants.length === 1 && before.vowel !== '' && afterHasVowel) {
-      Object.assign(here, { vowel: '', inherent: false });
-      i--; // never two deletions side by side
-    }
-  }
+    if (!(here.inherent && !here.nasal && here.consonants.length === 1 && before.vowel !== '' && afterHasVowel)) return false;
+    Object.assign(here, { vowel: '', inherent: false });
+    return true;
+  };
+  // Never two deletions side by side.
+  if (medial === 'spoken') for (let i = parts.length - 2; i >= 1; i--) i -= Number(silent(i));
+  else for (let i = 1; i <= parts.length - 2; i++) i += Number(silent(i));
 }
 
 const tamilHard = new Set(['k', 'ch', 't', 'p']);
@@ -175,18 +177,21 @@ function tamilVoicing(parts: Syllable[]): void {
 }
 
 /**
- * How a schwa-deleting script is read: 'spoken' deletes the medial schwas Hindi does not say
- * (अमरेश → amresh, आदर्श → adarsh); 'full' keeps them, as many names are spelt in Latin letters
- * (amaresh, abhinava). The last schwa goes in both.
+ * How a schwa-deleting script is read. 'spoken' deletes the medial schwas Hindi does not say, from
+ * the end of the word (अमरेश → amresh, धरमपाल → dharampal); 'compound' deletes them from its start,
+ * as at the joint of a compound name (गुरशरण → gursharan, धरमपाल → dharmpal); 'full' keeps them, as
+ * many names are spelt in Latin letters (amaresh, abhimanyu). The last schwa goes in all three.
  */
-export type Reading = 'spoken' | 'full';
+export type Reading = 'spoken' | 'compound' | 'full';
+
+export const readings: readonly Reading[] = ['spoken', 'compound', 'full'];
 
 /** Scripts whose medial schwas come and go between readings. */
 export const medialSchwaScripts: ReadonlySet<Script> = new Set(['devanagari', 'gurmukhi', 'gujarati']);
 
 function romaniseBrahmic(word: string, script: Script, reading: Reading): string {
   const parts = syllables(word, script);
-  deleteSchwas(parts, script, reading === 'spoken');
+  deleteSchwas(parts, script, reading);
   if (script === 'tamil') tamilVoicing(parts);
   let text = '';
   parts.forEach((part, index) => {

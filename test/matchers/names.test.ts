@@ -25,6 +25,14 @@ describe('transliteration into clerks\' Latin', () => {
     expect(toLatin(native, 'full')).toBe(full);
   });
 
+  it.each([['गुरशरण', 'gurashran', 'gursharan'], ['हरभजन', 'harabhjan', 'harbhajan'], ['दीनदयाल', 'dinadyal', 'dindayal'], ['हेमलता', 'hemalta', 'hemlata']])(
+    '%s is read from the end (%s) and, as a compound, from the start (%s)',
+    (native, spoken, compound) => {
+      expect(toLatin(native)).toBe(spoken);
+      expect(toLatin(native, 'compound')).toBe(compound);
+    },
+  );
+
   it('knows the script', () => {
     expect([detectScript('Ramesh'), detectScript('रमेश'), detectScript('রমেশ'), detectScript('ரமேஷ்'), detectScript('محمد')]).toEqual(['latin', 'devanagari', 'bengali', 'tamil', 'arabic']);
   });
@@ -82,11 +90,12 @@ describe('phonetic keys', () => {
   it.each([
     ['Lakshmi', 'Laxmi'], ['Lakshmi', 'Lachhmi'], ['Pooja', 'Puja'], ['Vijay', 'Bijay'], ['Sheela', 'Shila'], ['Rukhsar', 'Rukhsaar'],
     ['Gaurav', 'Gourav'], ['Priyanka', 'Prianka'], ['Ramesh', 'Ramesha'], ['Zeenat', 'Jeenat'], ['Bhavna', 'Bhawna'],
+    ['Nazeeya', 'Najiya'], ['Sangram', 'Samgram'], ['Samhita', 'Sanhita'], ['Harinder', 'Harindar'], ['Surender', 'Surendar'], ['Verma', 'Varma'],
   ])('%s and %s meet', (a, b) => {
     expect(phoneticKey(a)).toBe(phoneticKey(b));
   });
 
-  it.each([['Anil', 'Sunil'], ['Kamla', 'Kamal'], ['Rahul', 'Rohit'], ['Sita', 'Gita']])('%s and %s stay apart', (a, b) => {
+  it.each([['Anil', 'Sunil'], ['Kamla', 'Kamal'], ['Rahul', 'Rohit'], ['Sita', 'Gita'], ['Rajinder', 'Rajendra'], ['Sanjana', 'Sanjay']])('%s and %s stay apart', (a, b) => {
     expect(phoneticKey(a)).not.toBe(phoneticKey(b));
   });
 });
@@ -122,6 +131,11 @@ describe('comparing names', () => {
     ['Harpreet Kaur', 'ਹਰਪ੍ਰੀਤ', 'phonetic'],
     ['Amrit', 'अमृत', 'exact'],
     ['Amrita', 'अमृता', 'exact'],
+    ['Gursharan Singh', 'गुरशरण', 'exact'],
+    ['Harbhajan', 'हरभजन सिंह', 'exact'],
+    ['Dharampal', 'धरमपाल', 'exact'],
+    ['Deendayal', 'दीनदयाल', 'phonetic'],
+    ['Hemlata', 'हेमलता', 'exact'],
   ])('%s vs %s: %s', (a, b, expected) => {
     expect(level(a, b)).toBe(expected);
   });
