@@ -4,6 +4,8 @@
 //   n:<key>        a phonetic key of the child's name (aliases included)
 //   d:<key>        that key or a written name part with one letter dropped: a typo apart
 //   f:<key>, fd:<key>, m:<key>   the father's name (and one letter dropped), the mother's name
+//   c:<consonants>, cf:<consonants>   the consonants of the child's and the father's name: how a
+//                        name written in Urdu, without its short vowels, meets its Latin spelling
 //   h:<district>:<sex>   the home district (the report's, or the one the child names), with sex
 //   s:<state>:<sex>      the home state, for children who name only a state
 //   w:<district>:<sex>   where the child was last seen, or found: a child who can say nothing is
@@ -15,11 +17,11 @@
 //   fs:<father>:<state>, fw:<father>:<district last seen / found>, ds:<name, a letter dropped>:<state>
 // (fw finds the child who gives no name but her father's, found where she was lost.)
 import { gapYears } from './age.ts';
-import { nameBlockingKeys } from './names/compare.ts';
+import { nameBlockingKeys, nameSkeletonKeys } from './names/compare.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 /** How many records of the other side a key may carry and still admit a pair, by the key's prefix. */
-export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 100, w: 80, nf: 150, ns: 60, nw: 60, fs: 60, fw: 60, ds: 25 };
+export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 100, w: 80, nf: 150, ns: 60, nw: 60, fs: 60, fw: 60, ds: 25, c: 60, cf: 60 };
 
 /**
  * A key that more than this many times its limit of reports carry at all admits no pair, whatever
@@ -64,6 +66,8 @@ export function blockingKeys(record: PreparedRecord): string[] {
   add('d', typo);
   add('f', father);
   add('fd', fatherTypo);
+  if (record.name) add('c', nameSkeletonKeys(record.name));
+  if (record.father) add('cf', nameSkeletonKeys(record.father));
   if (record.mother) add('m', nameBlockingKeys(record.mother));
   for (const key of name) add('nf', father, `:${key}`);
   const state = record.home?.stateCode;

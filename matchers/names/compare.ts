@@ -24,6 +24,8 @@ export interface PreparedName {
   particles: string[];
   sexHint: 'male' | 'female' | null;
   keys: string[];
+  /** Each token's consonant skeletons: how a name written without short vowels (Urdu) meets its Latin spelling. */
+  skeletons: string[][];
   relative: string | null;
   alternatives: PreparedName[];
 }
@@ -38,7 +40,7 @@ function prepareOne(raw: string, reading: Reading = 'spoken'): PreparedName | nu
   if (!parts.tokens.length && !parts.initials.length) return null;
   return {
     raw, script: parts.script, tokens: meaningful ? parts.tokens : [], initials: parts.initials, particles: parts.particles,
-    sexHint: parts.sexHint, keys: meaningful ? keys : [], relative: parts.relative, alternatives: [],
+    sexHint: parts.sexHint, keys: meaningful ? keys : [], skeletons: meaningful ? parts.skeletons : [], relative: parts.relative, alternatives: [],
   };
 }
 
@@ -91,7 +93,7 @@ const optionalParts = new Set(['mohammad']);
 function withoutOptional(name: PreparedName): PreparedName {
   const drop = name.tokens.map((token) => optionalParts.has(token));
   if (!drop.includes(true) || drop.every(Boolean)) return name;
-  return { ...name, tokens: name.tokens.filter((_, i) => !drop[i]), keys: name.keys.filter((_, i) => !drop[i]) };
+  return { ...name, tokens: name.tokens.filter((_, i) => !drop[i]), keys: name.keys.filter((_, i) => !drop[i]), skeletons: name.skeletons.filter((_, i) => !drop[i]) };
 }
 
 function compareOne(x: PreparedName, y: PreparedName): NameLevel {
@@ -103,12 +105,24 @@ function compareOne(x: PreparedName, y: PreparedName): NameLevel {
   const [short, long] = a.tokens.length <= b.tokens.length ? [a, b] : [b, a];
   if (subset(short.tokens, long.tokens) && (a.tokens.length === b.tokens.length ? subset(long.tokens, short.tokens) : true)) return 'exact';
   if (subset(short.keys, long.keys) || (a.keys.length === b.keys.length && subset(long.keys, short.keys))) return 'phonetic';
+  // Urdu against another script: the vowels were guessed, so the consonants decide.
+  if ((a.script === 'arabic') !== (b.script === 'arabic') && sameConsonants(short, long)) return 'phonetic';
   const similarity = Math.max(alignedSimilarity(a.tokens, b.tokens), alignedSimilarity(a.keys, b.keys, jaroWinkler));
   if (similarity >= 0.92) return 'jw_high';
   if (typoApart(short.tokens, long.tokens) || typoApart(short.keys, long.keys)) return 'typo';
   if (similarity >= 0.8) return 'jw_mid';
   if (a.keys.some((x) => b.keys.some((y) => nicknameOf(x, y)))) return 'nickname';
   return 'different';
+}
+
+/** Each part of `short` has a consonant skeleton of two letters or more that a distinct part of `long` has too. */
+function sameConsonants(short: PreparedName, long: PreparedName): boolean {
+  const used = new Set<number>();
+  return short.skeletons.every((forms) => {
+    const at = long.skeletons.findIndex((other, index) => !used.has(index) && forms.some((form) => form.length >= 2 && other.includes(form)));
+    if (at >= 0) used.add(at);
+    return at >= 0;
+  });
 }
 
 /** Each part of `short` is at most one edit from a distinct part of `long` with its first letter, and one such pair has four letters or more. */
@@ -144,6 +158,11 @@ export function compareNames(a: PreparedName, b: PreparedName): { level: NameLev
     }
   }
   return { level: best, keys: best === 'different' ? [] : [...new Set(keys)].sort() };
+}
+
+/** The consonant skeletons a name is indexed under (two letters or more), aliases included. */
+export function nameSkeletonKeys(name: PreparedName): string[] {
+  return [...new Set([name, ...name.alternatives].flatMap((n) => n.skeletons.flat()).filter((key) => key.length >= 2))];
 }
 
 /** The keys a name is indexed under: the phonetic key of each given-name part, aliases included. */

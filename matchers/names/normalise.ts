@@ -1,11 +1,14 @@
 // A written name split into what identifies the child: the given-name parts in Latin, initials,
 // particles (Kumar, Kumari, Devi, Singh, Kaur, Begum, ...: their own signal, also of sex), aliases
 // ("X @ Y", "X urf Y", "X alias Y"), and the relative named after "s/o", "d/o".
-import { detectScript, toLatin, type Reading, type Script } from './transliterate.ts';
+import { consonantSkeleton, phoneticKey } from './phonetic.ts';
+import { arabicConsonants, detectScript, toLatin, type Reading, type Script } from './transliterate.ts';
 
 export interface NameParts {
   script: Script;
   tokens: string[];
+  /** Each token's consonant skeletons (phonetic.ts): one, or for an Urdu word one per reading of its و. */
+  skeletons: string[][];
   initials: string[];
   particles: string[];
   sexHint: 'male' | 'female' | null;
@@ -66,7 +69,7 @@ export function normaliseName(raw: string, reading: Reading = 'spoken'): NamePar
   const words = splitWords(main);
   const comma = main.indexOf(',');
   const afterComma = new Set(comma < 0 ? [] : splitWords(main.slice(comma + 1)));
-  const parts: NameParts = { script, tokens: [], initials: [], particles: [], sexHint: null, aliases, relative };
+  const parts: NameParts = { script, tokens: [], skeletons: [], initials: [], particles: [], sexHint: null, aliases, relative };
   for (const word of words) {
     const spelled = script === 'devanagari' ? devanagariLetterNames.get(word) : undefined;
     const group = spelled ? [spelled] : script === 'latin' ? initialsGroup(word, words, afterComma.has(word)) : null;
@@ -82,7 +85,11 @@ export function normaliseName(raw: string, reading: Reading = 'spoken'): NamePar
     if (particles.has(token)) parts.particles.push(token);
     else if (honorifics.has(token)) continue;
     else if (token.length === 1 || (word.length === 1 && script !== 'latin')) parts.initials.push(token[0]!);
-    else parts.tokens.push(token);
+    else {
+      parts.tokens.push(token);
+      const frames = detectScript(word) === 'arabic' && !canonical[latin] ? arabicConsonants(word) : [token];
+      parts.skeletons.push([...new Set(frames.map((frame) => consonantSkeleton(phoneticKey(frame))))]);
+    }
   }
   return parts;
 }

@@ -34,3 +34,12 @@ export function phoneticKey(token: string): string {
   for (const [pattern, replacement] of rules) key = key.replace(pattern, replacement);
   return key;
 }
+
+/**
+ * A phonetic key's consonants: what a name written without its short vowels still shows. Urdu
+ * writes شبنم for Shabnam and رضوان for Rizwan; no guess of the vowels is right for every name, but
+ * the consonants agree (sbnm, rjbn). y goes with the vowels it mostly spells (ی in زینب, Zainab).
+ */
+export function consonantSkeleton(key: string): string {
+  return key.replace(/[aeiouy]/g, '').replace(/(.)\1+/g, '$1');
+}

@@ -225,6 +225,28 @@ function romaniseArabic(word: string): string {
   return text;
 }
 
+/**
+ * The consonants an Urdu word writes, in Latin letters and each after an a (so that the phonetic key
+ * reads جہاں as j-h, not the aspirate jh), for consonantSkeleton: a و between letters is a vowel
+ * (نور, Noor) or a v (جاوید, Javed), so both come back (at most eight forms); ی, ا, ع and a last ہ
+ * spell vowels and are left out; ھ marks the consonant before it as aspirated.
+ */
+export function arabicConsonants(word: string): string[] {
+  const chars = [...word].filter((char) => arabicLetters[char] !== undefined);
+  let forms = [''];
+  const add = (sound: string) => (forms = forms.map((form) => (form ? `${form}a${sound}` : sound)));
+  chars.forEach((char, index) => {
+    const sound = arabicLetters[char]!;
+    if (char === 'ھ') forms = forms.map((form) => `${form}h`);
+    else if (char === 'و' && index > 0 && forms.length < 8) forms = forms.flatMap((form) => [form, form ? `${form}aw` : 'w']);
+    else if (char === 'و') add('w');
+    else if (index === 0 && (char === 'ی' || char === 'ي')) add('y');
+    else if (/^[aeiouy]?$/.test(sound) || (/^[ہهۃة]$/.test(char) && index === chars.length - 1)) return;
+    else add(sound);
+  });
+  return [...new Set(forms)];
+}
+
 /** A word or name in any supported script, in lowercase clerks' Latin; Latin text is returned as is. */
 export function toLatin(text: string, reading: Reading = 'spoken'): string {
   return text

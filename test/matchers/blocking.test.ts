@@ -22,6 +22,8 @@ describe('blocking keys', () => {
     ['a dropped letter ("Kaal")', report('A', { name: 'Kajal' }), child({ name: 'Kaal' }), 'd:kaal'],
     ['a common name with the father', report('A', { fatherName: 'Raju Mahto' }), child({ fatherName: 'राजू' }), 'nf:raju:puj'],
     ['a common name with the home state', report('A'), child({ statedHome: { state: 'Bihar' } }), 'ns:puj:BR'],
+    ['a name written in Urdu, by its consonants', report('A', { name: 'Rukhsar Khatun' }), child({ name: 'رخسار' }), 'c:rksr'],
+    ['a father written in Urdu, by his consonants', report('A', { fatherName: 'Javed Ansari' }), child({ name: null, fatherName: 'جاوید' }), 'cf:jbd'],
     ['no name, the home district and sex', report('A'), child({ name: null, statedHome: { district: 'Gaya' } }), 'h:BR-gaya:female'],
     [
       'no name, found wandering in her home district',

@@ -1,7 +1,7 @@
 // Names across scripts, spellings, initials, aliases, particles and pet names.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareNames, nameBlockingKeys, prepareName } from '../../matchers/names/compare.ts';
+import { compareNames, nameBlockingKeys, nameSkeletonKeys, prepareName } from '../../matchers/names/compare.ts';
 import { withinOneEdit } from '../../matchers/names/similarity.ts';
 import { normaliseName } from '../../matchers/names/normalise.ts';
 import { phoneticKey } from '../../matchers/names/phonetic.ts';
@@ -131,6 +131,13 @@ describe('comparing names', () => {
     ['Harpreet Kaur', 'ਹਰਪ੍ਰੀਤ', 'phonetic'],
     ['Amrit', 'अमृत', 'exact'],
     ['Amrita', 'अमृता', 'exact'],
+    ['Shabnam Khatun', 'شبنم', 'phonetic'],
+    ['Rizwan', 'رضوان', 'phonetic'],
+    ['Javed Akhtar', 'جاوید اختر', 'phonetic'],
+    ['Noorjahan', 'نورجہاں', 'phonetic'],
+    ['Zainab', 'زینب', 'phonetic'],
+    ['Imran', 'عرفان', 'different'],
+    ['Salim', 'سلمان', 'jw_mid'],
     ['Gursharan Singh', 'गुरशरण', 'exact'],
     ['Harbhajan', 'हरभजन सिंह', 'exact'],
     ['Dharampal', 'धरमपाल', 'exact'],
@@ -145,6 +152,15 @@ describe('comparing names', () => {
       const keys = new Set(nameBlockingKeys(prepareName(latin)!));
       expect(nameBlockingKeys(prepareName(native)!).some((key) => keys.has(key)), `${latin} / ${native}`).toBe(true);
     }
+  });
+
+  it('an Urdu name meets its Latin spelling on its consonants, its vowels unwritten', () => {
+    for (const [latin, urdu] of [['Shabnam', 'شبنم'], ['Rizwan', 'رضوان'], ['Parveen', 'پروین'], ['Yusuf', 'یوسف'], ['Fatima', 'فاطمہ']] as const) {
+      const keys = new Set(nameSkeletonKeys(prepareName(latin)!));
+      expect(nameSkeletonKeys(prepareName(urdu)!).some((key) => keys.has(key)), `${latin} / ${urdu}`).toBe(true);
+    }
+    const imran = new Set(nameSkeletonKeys(prepareName('Imran')!));
+    expect(nameSkeletonKeys(prepareName('عرفان')!).some((key) => imran.has(key))).toBe(false);
   });
 
   it('a death word is taken out as a word, never from inside a name', () => {
