@@ -13,7 +13,7 @@
 import { isGenericPetName, nicknameOf } from './nicknames.ts';
 import { normaliseName } from './normalise.ts';
 import { phoneticKey } from './phonetic.ts';
-import { medialSchwaScripts, readings, type Reading, type Script } from './transliterate.ts';
+import { readingsOf, type Reading, type Script } from './transliterate.ts';
 import { alignedSimilarity, jaroWinkler, withinOneEdit } from './similarity.ts';
 
 export interface PreparedName {
@@ -58,12 +58,11 @@ export function prepareName(raw: string | null | undefined, aliases?: readonly s
     const spoken = prepareOne(text);
     if (!spoken) return;
     prepared.push(spoken);
-    // A name in a script whose medial schwas Hindi drops is also read the other ways (अमरेश: amresh
-    // and amaresh; गुरशरण: gurashran and gursharan): a report may spell it any of them, and the
-    // readings need not share a key.
-    if (!medialSchwaScripts.has(spoken.script as Script)) return;
+    // A name in a script whose medial schwas come and go is also read the other ways (अमरेश: amresh
+    // and amaresh; गुरशरण: gurashran and gursharan; সুমন: suman and sumon): a report may spell it
+    // any of them, and the readings need not share a key.
     const seen = new Set([spoken.tokens.join(' ')]);
-    for (const reading of readings.slice(1)) {
+    for (const reading of readingsOf(spoken.script as Script).slice(1)) {
       const other = prepareOne(text, reading);
       if (other && !seen.has(other.tokens.join(' '))) {
         seen.add(other.tokens.join(' '));
@@ -105,8 +104,11 @@ function compareOne(x: PreparedName, y: PreparedName): NameLevel {
   const [short, long] = a.tokens.length <= b.tokens.length ? [a, b] : [b, a];
   if (subset(short.tokens, long.tokens) && (a.tokens.length === b.tokens.length ? subset(long.tokens, short.tokens) : true)) return 'exact';
   if (subset(short.keys, long.keys) || (a.keys.length === b.keys.length && subset(long.keys, short.keys))) return 'phonetic';
-  // Urdu against another script: the vowels were guessed, so the consonants decide.
-  if ((a.script === 'arabic') !== (b.script === 'arabic') && sameConsonants(short, long)) return 'phonetic';
+  // Urdu or Tamil against another script: Urdu's vowels were guessed and Tamil writes one letter for
+  // k and g, t and d, p and b, so the consonants decide.
+  // Two consonants are enough only where the vowels are unwritten: Tamil's are written, and its
+  // short names share too many (Deepa, Devi, Divya: t-p).
+  if (lossyScripts.has(a.script) !== lossyScripts.has(b.script) && sameConsonants(short, long, a.script === 'arabic' || b.script === 'arabic' ? 2 : 3)) return 'phonetic';
   const similarity = Math.max(alignedSimilarity(a.tokens, b.tokens), alignedSimilarity(a.keys, b.keys, jaroWinkler));
   if (similarity >= 0.92) return 'jw_high';
   if (typoApart(short.tokens, long.tokens) || typoApart(short.keys, long.keys)) return 'typo';
@@ -115,11 +117,14 @@ function compareOne(x: PreparedName, y: PreparedName): NameLevel {
   return 'different';
 }
 
-/** Each part of `short` has a consonant skeleton of two letters or more that a distinct part of `long` has too. */
-function sameConsonants(short: PreparedName, long: PreparedName): boolean {
+/** Scripts that leave out what Latin spellings write: Urdu its short vowels, Tamil voicing and aspiration. */
+const lossyScripts: ReadonlySet<string> = new Set(['arabic', 'tamil']);
+
+/** Each part of `short` has a consonant skeleton of `letters` or more that a distinct part of `long` has too. */
+function sameConsonants(short: PreparedName, long: PreparedName, letters: number): boolean {
   const used = new Set<number>();
   return short.skeletons.every((forms) => {
-    const at = long.skeletons.findIndex((other, index) => !used.has(index) && forms.some((form) => form.length >= 2 && other.includes(form)));
+    const at = long.skeletons.findIndex((other, index) => !used.has(index) && forms.some((form) => form.length >= letters && other.includes(form)));
     if (at >= 0) used.add(at);
     return at >= 0;
   });

@@ -4,10 +4,14 @@
 const rules: [RegExp, string][] = [
   [/[^a-z]/g, ''],
   [/^y/, 'j'],
+  // A c before e, i, y is an s (Jincy, Vincent, Lucy).
+  [/c(?=[eiy])/g, 's'],
   [/ck|q|c(?!h)/g, 'k'],
-  // क्ष is said छ in much of the north (Lakshmi, Lachhmi): one sound class with ch.
-  [/ksh|ks|x|chh|ch/g, 'c'],
-  [/sh|zh(?=[aeiou])/g, 's'],
+  // क्ष is said छ in much of the north (Lakshmi, Lachhmi): one sound class with ch; Tamil writes it
+  // ட்ச (Latchumi).
+  [/ksh|ks|x|tchh|tch|chh|ch/g, 'c'],
+  [/sh/g, 's'],
+  // zh is Tamil and Malayalam ழ, written l as often (Pazhani, Palani; Thamizh, Tamil).
   [/zh/g, 'l'],
   [/z/g, 'j'],
   [/ph|f/g, 'p'],
@@ -25,6 +29,8 @@ const rules: [RegExp, string][] = [
   [/aa/g, 'a'],
   [/(.)\1+/g, '$1'],
   [/([^aeiou])h$/g, '$1'],
+  // A last i after a consonant is often written y (Shetty, Reddy, Mohanty).
+  [/(?<=[^aeiou])y$/, 'i'],
   [/ah$/, 'a'],
   [/(?<=.{2})a$/, ''],
 ];
@@ -41,5 +47,11 @@ export function phoneticKey(token: string): string {
  * the consonants agree (sbnm, rjbn). y goes with the vowels it mostly spells (ی in زینب, Zainab).
  */
 export function consonantSkeleton(key: string): string {
-  return key.replace(/[aeiouy]/g, '').replace(/(.)\1+/g, '$1');
+  return key.replace(/[aeiouy]/g, '').replace(/[gdbj]/g, (letter) => voiceless[letter]!).replace(/(.)\1+/g, '$1');
 }
+
+/**
+ * Voiced stops as their voiceless ones, in skeletons only: Tamil writes one letter for both (தீபா is
+ * Deepa, கணேசன் Ganesan), so a Tamil name meets its Latin spelling on these.
+ */
+const voiceless: Record<string, string> = { g: 'k', d: 't', b: 'p', j: 'c' };

@@ -88,10 +88,12 @@ function syllables(word: string, script: Script): Syllable[] {
       current = { consonants: ['t'], vowel: '', inherent: false, nasal: false };
       continue;
     }
-    if (consonants[offset] !== undefined && offset >= 0x15) {
-      let sound = nextOffset === 0x3c ? (nuktaForms[offset] ?? consonants[offset]!) : consonants[offset]!;
+    const odiaWa = script === 'odia' && code === 0x0b71; // ୱ, outside the shared consonant offsets (ସ୍ୱାଇଁ Swain)
+    if ((consonants[offset] !== undefined && offset >= 0x15) || odiaWa) {
+      let sound = odiaWa ? 'w' : nextOffset === 0x3c ? (nuktaForms[offset] ?? consonants[offset]!) : consonants[offset]!;
       if (nextOffset === 0x3c) i++;
-      if (script === 'bengali' && offset === 0x2f) sound = current && current.vowel === '' ? 'y' : 'j'; // য: j, y after a consonant
+      // য: j, but y after a consonant and with a nukta (য়: প্রিয়াঙ্কা Priyanka, জয় Joy).
+      if (script === 'bengali' && offset === 0x2f) sound = nextOffset === 0x3c || (current && current.vowel === '') ? 'y' : 'j';
       if (script === 'bengali' && offset === 0x35) sound = 'b';
       if (script === 'tamil' && offset === 0x24) sound = 'th'; // த: clerks write th (Senthil, Geetha)
       if (current && current.vowel === '' && !current.inherent && current.consonants.length && current.joining) {
@@ -143,7 +145,7 @@ function deleteSchwas(parts: Syllable[], script: Script, medial: Reading): void 
   // The last schwa is silent, after a conjunct too (adarsh, siddharth), unless the conjunct ends in a
   // sonorant (mishra, aditya, indra).
   if (last.inherent && !last.nasal && (last.consonants.length === 1 || !sonorants.has(last.consonants.at(-1)!))) Object.assign(last, { vowel: '', inherent: false });
-  if (medial === 'full' || !medialSchwaScripts.has(script)) return;
+  if (medial.startsWith('full') || !medialSchwaScripts.has(script)) return;
   const silent = (i: number) => {
     const here = parts[i]!;
     const before = parts[i - 1]!;
@@ -156,7 +158,7 @@ function deleteSchwas(parts: Syllable[], script: Script, medial: Reading): void 
     return true;
   };
   // Never two deletions side by side.
-  if (medial === 'spoken') for (let i = parts.length - 2; i >= 1; i--) i -= Number(silent(i));
+  if (medial.startsWith('spoken')) for (let i = parts.length - 2; i >= 1; i--) i -= Number(silent(i));
   else for (let i = 1; i <= parts.length - 2; i++) i += Number(silent(i));
 }
 
@@ -182,21 +184,37 @@ function tamilVoicing(parts: Syllable[]): void {
  * as at the joint of a compound name (गुरशरण → gursharan, धरमपाल → dharmpal); 'full' keeps them, as
  * many names are spelt in Latin letters (amaresh, abhimanyu). The last schwa goes in all three.
  */
-export type Reading = 'spoken' | 'compound' | 'full';
-
-export const readings: readonly Reading[] = ['spoken', 'compound', 'full'];
+type SchwaReading = 'spoken' | 'compound' | 'full';
+/** The same with '-o': the schwas said are said o, as Bengali, Assamese and Odia say them (জয় Joy, মন্ডল Mondal). */
+export type Reading = SchwaReading | `${SchwaReading}-o`;
 
 /** Scripts whose medial schwas come and go between readings. */
-export const medialSchwaScripts: ReadonlySet<Script> = new Set(['devanagari', 'gurmukhi', 'gujarati']);
+const medialSchwaScripts: ReadonlySet<Script> = new Set(['devanagari', 'gurmukhi', 'gujarati', 'bengali', 'odia']);
+const schwaSaidO: ReadonlySet<Script> = new Set(['bengali', 'odia']);
+
+/** The readings of a word in `script`, the usual one first. */
+export function readingsOf(script: Script): readonly Reading[] {
+  if (!medialSchwaScripts.has(script)) return ['spoken'];
+  const schwa: SchwaReading[] = ['spoken', 'compound', 'full'];
+  return schwaSaidO.has(script) ? [...schwa, ...schwa.map((reading) => `${reading}-o` as const)] : schwa;
+}
 
 function romaniseBrahmic(word: string, script: Script, reading: Reading): string {
   const parts = syllables(word, script);
   deleteSchwas(parts, script, reading);
+  if (reading.endsWith('-o') && schwaSaidO.has(script)) {
+    for (const part of parts) {
+      if (part.inherent) part.vowel = 'o';
+      else if (part.vowel === 'ai') part.vowel = 'oi'; // গগৈ Gogoi
+    }
+  }
   if (script === 'tamil') tamilVoicing(parts);
   let text = '';
   parts.forEach((part, index) => {
     text += part.consonants.join('') + part.vowel;
-    if (part.nasal) text += /^[pbm]/.test(parts[index + 1]?.consonants[0] ?? '') ? 'm' : 'n';
+    // An anusvara is m before a lip consonant, and at the end of a Malayalam word (ശ്യാം Shyam).
+    const next = parts[index + 1];
+    if (part.nasal) text += /^[pbm]/.test(next?.consonants[0] ?? '') || (!next && script === 'malayalam') ? 'm' : 'n';
   });
   return text.replace(/ksh|kss/g, 'ksh');
 }

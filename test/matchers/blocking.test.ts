@@ -23,7 +23,8 @@ describe('blocking keys', () => {
     ['a common name with the father', report('A', { fatherName: 'Raju Mahto' }), child({ fatherName: 'राजू' }), 'nf:raju:puj'],
     ['a common name with the home state', report('A'), child({ statedHome: { state: 'Bihar' } }), 'ns:puj:BR'],
     ['a name written in Urdu, by its consonants', report('A', { name: 'Rukhsar Khatun' }), child({ name: 'رخسار' }), 'c:rksr'],
-    ['a father written in Urdu, by his consonants', report('A', { fatherName: 'Javed Ansari' }), child({ name: null, fatherName: 'جاوید' }), 'cf:jbd'],
+    ['a name written in Tamil, its d written t', report('A', { name: 'Deepa' }), child({ name: 'தீபா' }), 'c:tp'],
+    ['a father written in Urdu, by his consonants', report('A', { fatherName: 'Javed Ansari' }), child({ name: null, fatherName: 'جاوید' }), 'cf:cpt'],
     ['no name, the home district and sex', report('A'), child({ name: null, statedHome: { district: 'Gaya' } }), 'h:BR-gaya:female'],
     [
       'no name, found wandering in her home district',

@@ -90,7 +90,7 @@ describe('phonetic keys', () => {
   it.each([
     ['Lakshmi', 'Laxmi'], ['Lakshmi', 'Lachhmi'], ['Pooja', 'Puja'], ['Vijay', 'Bijay'], ['Sheela', 'Shila'], ['Rukhsar', 'Rukhsaar'],
     ['Gaurav', 'Gourav'], ['Priyanka', 'Prianka'], ['Ramesh', 'Ramesha'], ['Zeenat', 'Jeenat'], ['Bhavna', 'Bhawna'],
-    ['Nazeeya', 'Najiya'], ['Sangram', 'Samgram'], ['Samhita', 'Sanhita'], ['Harinder', 'Harindar'], ['Surender', 'Surendar'], ['Verma', 'Varma'],
+    ['Nazeeya', 'Najiya'], ['Jincy', 'Jinsi'], ['Palani', 'Pazhani'], ['Reddy', 'Reddi'], ['Sangram', 'Samgram'], ['Samhita', 'Sanhita'], ['Harinder', 'Harindar'], ['Surender', 'Surendar'], ['Verma', 'Varma'],
   ])('%s and %s meet', (a, b) => {
     expect(phoneticKey(a)).toBe(phoneticKey(b));
   });
@@ -138,6 +138,16 @@ describe('comparing names', () => {
     ['Zainab', 'زینب', 'phonetic'],
     ['Imran', 'عرفان', 'different'],
     ['Salim', 'سلمان', 'jw_mid'],
+    ['Lakshmi', 'லட்சுமி', 'phonetic'],
+    ['Krishnaveni', 'கிருஷ்ணவேணி', 'phonetic'],
+    ['Ganesan', 'கணேசன்', 'phonetic'],
+    ['Karthik', 'கார்த்திக்', 'phonetic'],
+    ['Deepa', 'தேவி', 'different'],
+    ['Joydeep', 'জয়দীপ', 'phonetic'],
+    ['Sumon Mondal', 'সুমন', 'exact'],
+    ['Priyanka', 'প্রিয়াঙ্কা', 'exact'],
+    ['Mohanty', 'ମହାନ୍ତି', 'phonetic'],
+    ['Shyam', 'ശ്യാം', 'exact'],
     ['Gursharan Singh', 'गुरशरण', 'exact'],
     ['Harbhajan', 'हरभजन सिंह', 'exact'],
     ['Dharampal', 'धरमपाल', 'exact'],
