@@ -35,9 +35,16 @@ const rules: [RegExp, string][] = [
   [/(?<=.{2})a$/, ''],
 ];
 
+// Registers repeat the same few thousand name parts: each is keyed once (twenty regular expressions).
+const known = new Map<string, string>();
+
 export function phoneticKey(token: string): string {
+  const hit = known.get(token);
+  if (hit !== undefined) return hit;
   let key = token.toLowerCase();
   for (const [pattern, replacement] of rules) key = key.replace(pattern, replacement);
+  if (known.size >= 100_000) known.clear();
+  known.set(token, key);
   return key;
 }
 
