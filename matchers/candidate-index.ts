@@ -10,6 +10,8 @@ interface Postings {
   dated: Int32Array;
   starts: Float64Array;
   ends: Float64Array;
+  /** The same records' interval ends, sorted on their own: how many end before a window opens. */
+  sortedEnds: Float64Array;
   undated: Int32Array;
 }
 
@@ -43,6 +45,7 @@ export class CandidateIndex {
       dated: Int32Array.from(dated),
       starts: Float64Array.from(dated, (p) => this.records[p]!.birth!.from),
       ends: Float64Array.from(dated, (p) => this.records[p]!.birth!.to),
+      sortedEnds: Float64Array.from(dated, (p) => this.records[p]!.birth!.to).sort(),
       undated: Int32Array.from(list.filter((p) => !this.records[p]!.birth)),
     };
   }
@@ -59,17 +62,14 @@ export class CandidateIndex {
 
   /**
    * How many records carry the key and lie within the age window of `birth` (as ageWindowOverlaps
-   * says; records without an age count too): the size the admission rule weighs. Stops past `enough`.
+   * says; records without an age count too): the size the admission rule weighs. Two binary
+   * searches: the intervals that start by the window's end, less those that end before it opens
+   * (an interval ends after it starts, so those are among the first), as the service counts in SQL.
    */
-  sizeInWindow(keyId: number, birth: BirthInterval | null, enough = Infinity): number {
-    const { dated, starts, ends, undated } = this.postings[keyId]!;
+  sizeInWindow(keyId: number, birth: BirthInterval | null): number {
+    const { dated, starts, sortedEnds, undated } = this.postings[keyId]!;
     if (!birth) return dated.length + undated.length;
-    let count = undated.length;
-    const [from, to] = this.range(starts, birth);
-    for (let at = from; at < to && count <= enough; at++) {
-      if (ends[at]! >= birth.from - windowDays && starts[at]! <= birth.to + windowDays) count++;
-    }
-    return count;
+    return undated.length + upperBound(starts, birth.to + windowDays) - lowerBound(sortedEnds, birth.from - windowDays);
   }
 
   /** Every record carrying the key whose birth interval may lie within the age window of `birth`. */
@@ -84,6 +84,18 @@ export class CandidateIndex {
     if (!birth) return [0, starts.length];
     return [lowerBound(starts, birth.from - windowDays - this.widestInterval), lowerBound(starts, birth.to + windowDays + 1)];
   }
+}
+
+/** The first position whose value is above `target`: how many are at or under it. */
+function upperBound(values: Float64Array, target: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (values[middle]! <= target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function lowerBound(values: Float64Array, target: number): number {

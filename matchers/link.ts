@@ -1,7 +1,7 @@
 // Linking two sets of records in memory, exactly as the service does it one record at a time:
 // the same preparation, blocking keys, admission rule, age window and model. `milap link`, the
 // quality bench and the speed bench call this.
-import { ageWindowOverlaps, blockingKeys, keyAdmits, keyLimit, keyTooCommon } from './blocking.ts';
+import { ageWindowOverlaps, blockingKeys, keyAdmits, keyTooCommon } from './blocking.ts';
 import { CandidateIndex } from './candidate-index.ts';
 import { competingProbability, defaultModel, pairOdds, scorePrepared, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
 import type { PhotoHash } from './photos/evidence.ts';
@@ -51,7 +51,7 @@ export function candidatesOf(index: CandidateIndex, child: PreparedRecord, visit
     if (onlyKeys && !onlyKeys(key)) continue;
     const keyId = index.keyId(key);
     if (keyId === undefined || keyTooCommon(key, index.size(keyId))) continue;
-    if (keyAdmits(key, index.sizeInWindow(keyId, child.birth, keyLimit(key)))) index.forEachInWindow(keyId, child.birth, visit);
+    if (keyAdmits(key, index.sizeInWindow(keyId, child.birth))) index.forEachInWindow(keyId, child.birth, visit);
   }
 }
 

@@ -81,6 +81,18 @@ describe('admission', () => {
     expect(shared(report('A'), child({ sex: 'male' }))).toContain('n:puj');
   });
 
+  it('counts a key\'s records within a child\'s age window exactly as the window says, whatever their ages', () => {
+    // Birth dates, ages at missing, medical ranges and no age at all, against children of every kind of age.
+    const reports = Array.from({ length: 300 }, (_, i) =>
+      prepareMissing(report(`FIR-${i}`, i % 7 === 0 ? { ageYears: null } : i % 5 === 0 ? { birthDate: `20${String(5 + (i % 15)).padStart(2, '0')}-03-0${1 + (i % 9)}`, ageYears: null } : { ageYears: i % 18 })));
+    const index = new CandidateIndex(reports, blockingKeys);
+    const keyId = index.keyId('n:puj')!;
+    for (const found of [child(), child({ apparentAgeYears: 2 }), child({ apparentAgeYears: 17 }), child({ apparentAgeYears: null }), child({ apparentAgeYears: null, ageRangeYears: [4, 9] }), child({ birthDate: '2012-06-30', apparentAgeYears: null })]) {
+      const prepared = prepareFound(found);
+      expect(index.sizeInWindow(keyId, prepared.birth)).toBe(reports.filter((r) => ageWindowOverlaps(r, prepared)).length);
+    }
+  });
+
   it('a common name alone admits no one, with the father it admits the one report', () => {
     const poojas = Array.from({ length: 400 }, (_, i) => prepareMissing(report(`FIR-${i}`, { fatherName: `Father${i}` })));
     const withRaju = prepareMissing(report('FIR-raju', { fatherName: 'Raju' }));
