@@ -10,7 +10,6 @@
 //   s:<state>:<sex>      the home state, for children who name only a state
 //   w:<district>:<sex>   where the child was last seen, or found: a child who can say nothing is
 //                        often found where she was lost
-// (A found child carries h and w for both its districts, the home it names and where it was found.)
 // A common name ("Pooja", "Rahul") is too common to admit alone, so it also comes compounded with
 // a second piece of evidence, each compound a key of its own:
 //   nf:<name>:<father>, ns:<name>:<state>, nw:<name>:<district last seen / found>,
@@ -80,15 +79,10 @@ export function blockingKeys(record: PreparedRecord): string[] {
     add('nw', name, `:${record.seen.districtId}`);
     add('fw', father, `:${record.seen.districtId}`);
   }
-  // A found child meets reports on both of its districts under both keys: a child found wandering
-  // in her home district meets the report of it, and a child who names as home the district she
-  // was lost in meets the report that says where she was last seen.
-  const districts = record.side === 'found' ? [record.home?.districtId, record.seen?.districtId] : [record.home?.districtId];
-  const seenDistricts = record.side === 'found' ? districts : [record.seen?.districtId];
   for (const sex of sexesOf(record)) {
-    for (const district of districts) if (district) keys.add(`h:${district}:${sex}`);
+    if (record.home?.districtId) keys.add(`h:${record.home.districtId}:${sex}`);
     if (state) keys.add(`s:${state}:${sex}`);
-    for (const district of seenDistricts) if (district) keys.add(`w:${district}:${sex}`);
+    if (record.seen?.districtId) keys.add(`w:${record.seen.districtId}:${sex}`);
   }
   return [...keys];
 }

@@ -27,18 +27,6 @@ describe('blocking keys', () => {
     ['a father written in Urdu, by his consonants', report('A', { fatherName: 'Javed Ansari' }), child({ name: null, fatherName: 'جاوید' }), 'cf:cpt'],
     ['no name, the home district and sex', report('A'), child({ name: null, statedHome: { district: 'Gaya' } }), 'h:BR-gaya:female'],
     [
-      'no name, found wandering in her home district',
-      report('A', { name: 'Kiran', lastSeen: { district: 'Patna', state: 'Bihar' } }),
-      child({ name: null, foundAt: { district: 'Gaya', state: 'Bihar' } }),
-      'h:BR-gaya:female',
-    ],
-    [
-      'no name, naming as home the district she was lost in',
-      report('A', { name: 'Kiran', home: { state: 'Bihar' }, lastSeen: { district: 'Gaya', state: 'Bihar' } }),
-      child({ name: null, statedHome: { district: 'Gaya' }, foundAt: { district: 'Howrah', state: 'West Bengal' } }),
-      'w:BR-gaya:female',
-    ],
-    [
       'no name and no home, only the father, found where she was lost',
       report('A', { fatherName: 'Amit', home: null, lastSeen: { district: 'Banda', state: 'Uttar Pradesh' } }),
       child({ name: null, fatherName: 'अमित', foundAt: { district: 'Banda', state: 'Uttar Pradesh' } }),
