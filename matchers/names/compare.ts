@@ -33,7 +33,7 @@ export interface PreparedName {
 export type NameLevel = 'exact' | 'phonetic' | 'jw_high' | 'typo' | 'jw_mid' | 'nickname' | 'initial_only' | 'different';
 export const nameLevels: NameLevel[] = ['exact', 'phonetic', 'jw_high', 'typo', 'jw_mid', 'nickname', 'initial_only', 'different'];
 
-function prepareOne(raw: string, reading: Reading = 'spoken'): PreparedName | null {
+function prepareOne(raw: string, reading?: Reading): PreparedName | null {
   const parts = normaliseName(raw, reading);
   const keys = parts.tokens.map(phoneticKey);
   const meaningful = keys.some((key) => !isGenericPetName(key));
@@ -55,14 +55,14 @@ export function prepareName(raw: string | null | undefined, aliases?: readonly s
     .map((text) => (text.length > longestName ? text.slice(0, longestName) : text));
   const prepared: PreparedName[] = [];
   const add = (text: string) => {
-    const spoken = prepareOne(text);
-    if (!spoken) return;
-    prepared.push(spoken);
+    const usual = prepareOne(text);
+    if (!usual) return;
+    prepared.push(usual);
     // A name in a script whose medial schwas come and go is also read the other ways (अमरेश: amresh
     // and amaresh; गुरशरण: gurashran and gursharan; সুমন: suman and sumon): a report may spell it
     // any of them, and the readings need not share a key.
-    const seen = new Set([spoken.tokens.join(' ')]);
-    for (const reading of readingsOf(spoken.script as Script).slice(1)) {
+    const seen = new Set([usual.tokens.join(' ')]);
+    for (const reading of readingsOf(usual.script as Script).slice(1)) {
       const other = prepareOne(text, reading);
       if (other && !seen.has(other.tokens.join(' '))) {
         seen.add(other.tokens.join(' '));

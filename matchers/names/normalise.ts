@@ -54,7 +54,7 @@ function initialsGroup(word: string, words: readonly string[], afterComma: boole
   return [...lower];
 }
 
-export function normaliseName(raw: string, reading: Reading = 'spoken'): NameParts {
+export function normaliseName(raw: string, reading?: Reading): NameParts {
   let text = raw.normalize('NFKC').replace(/[\u200b-\u200d\u2060\ufeff]/g, '').replace(deathWords, ' ');
   let relative: string | null = null;
   const relation = ` ${text} `.split(relationPattern);

@@ -139,12 +139,12 @@ const sonorants = new Set(['y', 'r', 'v', 'w', 'l', 'm', 'n']);
 
 /** Hindi-style schwa deletion: the last schwa goes, and a medial one between V C _ C V. */
 function deleteSchwas(parts: Syllable[], script: Script, medial: Reading): void {
-  const dravidian = script === 'tamil' || script === 'telugu' || script === 'kannada' || script === 'malayalam';
-  if (dravidian || parts.length < 2) return;
+  if (parts.length < 2 || script === 'tamil' || script === 'malayalam') return;
   const last = parts[parts.length - 1]!;
   // The last schwa is silent, after a conjunct too (adarsh, siddharth), unless the conjunct ends in a
-  // sonorant (mishra, aditya, indra).
-  if (last.inherent && !last.nasal && (last.consonants.length === 1 || !sonorants.has(last.consonants.at(-1)!))) Object.assign(last, { vowel: '', inherent: false });
+  // sonorant (mishra, aditya, indra). Kannada and Telugu say theirs (ರಮೇಶ Ramesha).
+  const saidLast = script === 'kannada' || script === 'telugu';
+  if (!saidLast && last.inherent && !last.nasal && (last.consonants.length === 1 || !sonorants.has(last.consonants.at(-1)!))) Object.assign(last, { vowel: '', inherent: false });
   if (medial.startsWith('full') || !medialSchwaScripts.has(script)) return;
   const silent = (i: number) => {
     const here = parts[i]!;
@@ -189,12 +189,14 @@ type SchwaReading = 'spoken' | 'compound' | 'full';
 export type Reading = SchwaReading | `${SchwaReading}-o`;
 
 /** Scripts whose medial schwas come and go between readings. */
-const medialSchwaScripts: ReadonlySet<Script> = new Set(['devanagari', 'gurmukhi', 'gujarati', 'bengali', 'odia']);
+const medialSchwaScripts: ReadonlySet<Script> = new Set(['devanagari', 'gurmukhi', 'gujarati', 'bengali', 'odia', 'kannada', 'telugu']);
 const schwaSaidO: ReadonlySet<Script> = new Set(['bengali', 'odia']);
 
 /** The readings of a word in `script`, the usual one first. */
 export function readingsOf(script: Script): readonly Reading[] {
   if (!medialSchwaScripts.has(script)) return ['spoken'];
+  // Kannada and Telugu say every schwa, but names from the north drop theirs (ಹೆಗಡೆ Hegde, ಕುಲಕರ್ಣಿ Kulkarni).
+  if (script === 'kannada' || script === 'telugu') return ['full', 'spoken', 'compound'];
   const schwa: SchwaReading[] = ['spoken', 'compound', 'full'];
   return schwaSaidO.has(script) ? [...schwa, ...schwa.map((reading) => `${reading}-o` as const)] : schwa;
 }
@@ -266,14 +268,14 @@ export function arabicConsonants(word: string): string[] {
 }
 
 /** A word or name in any supported script, in lowercase clerks' Latin; Latin text is returned as is. */
-export function toLatin(text: string, reading: Reading = 'spoken'): string {
+export function toLatin(text: string, reading?: Reading): string {
   return text
     .split(/(\s+)/)
     .map((word) => {
       const script = detectScript(word);
       if (script === 'arabic') return romaniseArabic(word);
       if (script === 'latin' || script === 'other') return word;
-      return romaniseBrahmic(word, script, reading);
+      return romaniseBrahmic(word, script, reading ?? readingsOf(script)[0]!);
     })
     .join('')
     .toLowerCase();
