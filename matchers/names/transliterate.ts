@@ -181,8 +181,9 @@ function tamilVoicing(parts: Syllable[]): void {
 /**
  * How a schwa-deleting script is read. 'spoken' deletes the medial schwas Hindi does not say, from
  * the end of the word (अमरेश → amresh, धरमपाल → dharampal); 'compound' deletes them from its start,
- * as at the joint of a compound name (गुरशरण → gursharan, धरमपाल → dharmpal); 'full' keeps them, as
- * many names are spelt in Latin letters (amaresh, abhimanyu). The last schwa goes in all three.
+ * as at the joint of a compound name (गुरशरण → gursharan, हरभजन → harbhajan); 'full' keeps them, as
+ * many names are spelt in Latin letters (amaresh, abhimanyu). The last schwa goes in all three,
+ * except in Kannada and Telugu, which say it.
  */
 type SchwaReading = 'spoken' | 'compound' | 'full';
 /** The same with '-o': the schwas said are said o, as Bengali, Assamese and Odia say them (জয় Joy, মন্ডল Mondal). */
