@@ -4,7 +4,7 @@
 // across the sides (found after missing; for two registrations, where each shelter found the child),
 // and each comparison keeps its weaker answer of the two ways round, so the score is symmetric.
 import { comparisons } from './comparisons.ts';
-import { defaultModel, levelWeight, limitUnsupportedPhoto, priorWeight, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
+import { comparisonWeight, defaultModel, limitUnsupportedPhoto, priorWeight, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 /** Comparisons that say nothing about two records of the same side. */
@@ -36,21 +36,10 @@ function scoreAbove(a: PreparedRecord, b: PreparedRecord, floorWeight: number, m
     // A child moved between shelters was registered in two places: where each found them says nothing.
     (comparison) => !acrossSidesOnly.has(comparison.name) && !(comparison.name === 'where_found' && a.side === 'found' && b.side === 'found'),
   );
-  const weigh = (comparison: (typeof comparisons)[number], result: ReturnType<(typeof comparisons)[number]['compare']>) => {
-    let weight = levelWeight(model, comparison.name, result.level);
-    if (termFrequency && result.keys?.length && comparison.termFrequencyLevels?.includes(result.level)) {
-      const frequencies = result.keys.map(termFrequency).filter((f): f is number => f !== undefined && f > 0);
-      if (frequencies.length) {
-        const u = model.comparisons[comparison.name]![result.level]!.u;
-        weight += Math.max(model.termFrequency.minimumAdjustment, Math.min(model.termFrequency.maximumAdjustment, Math.log2(u / Math.min(...frequencies))));
-      }
-    }
-    return weight;
-  };
   // One way round first: an upper bound of the pair's weight.
   const oneWay = used.map((comparison) => {
     const result = comparison.compare(a, b);
-    return { result, weight: weigh(comparison, result) };
+    return { result, weight: comparisonWeight(model, comparison, result, termFrequency) };
   });
   if (prior + oneWay.reduce((sum, one) => sum + one.weight, 0) < floorWeight) return null;
   const explanation: ExplanationEntry[] = [{ comparison: 'prior', level: 'base rate', weight: round(prior) }];
@@ -59,7 +48,7 @@ function scoreAbove(a: PreparedRecord, b: PreparedRecord, floorWeight: number, m
     // Each comparison runs both ways round and keeps the weaker answer: symmetric by construction.
     const one = oneWay[n]!;
     const two = comparison.compare(b, a);
-    const twoWeight = weigh(comparison, two);
+    const twoWeight = comparisonWeight(model, comparison, two, termFrequency);
     const [weight, level] = twoWeight < one.weight ? [twoWeight, two.level] : [one.weight, one.result.level];
     total += weight;
     explanation.push({ comparison: comparison.name, level, weight: round(weight) });

@@ -3,7 +3,7 @@
 // sum, and the sum gives a calibrated probability. The explanation lists every weight, so the
 // officer sees why. The model is data: fixtures/model/milap-model.json, versioned.
 import defaultModelJson from '../fixtures/model/milap-model.json' with { type: 'json' };
-import { comparisons } from './comparisons.ts';
+import { comparisons, type Comparison, type ComparisonResult } from './comparisons.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 export interface LevelParameters {
@@ -44,6 +44,20 @@ export function levelWeight(model: Model, comparison: string, level: string): nu
   return parameters ? Math.log2(parameters.m / parameters.u) : 0;
 }
 
+/**
+ * A comparison's weight at the level it gave, with Splink's term-frequency adjustment on the levels
+ * that take one: a match on a rare name is stronger than on a common one.
+ */
+export function comparisonWeight(model: Model, comparison: Comparison, result: ComparisonResult, termFrequency?: TermFrequency): number {
+  const weight = levelWeight(model, comparison.name, result.level);
+  if (!termFrequency || !result.keys?.length || !comparison.termFrequencyLevels?.includes(result.level)) return weight;
+  const frequencies = result.keys.map(termFrequency).filter((f): f is number => f !== undefined && f > 0);
+  if (!frequencies.length) return weight;
+  const u = model.comparisons[comparison.name]![result.level]!.u;
+  const adjustment = Math.log2(u / Math.min(...frequencies));
+  return weight + Math.max(model.termFrequency.minimumAdjustment, Math.min(model.termFrequency.maximumAdjustment, adjustment));
+}
+
 /** Scores a pair: match weight, probability, and the weight of every comparison. */
 export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency): PairScore {
   const prior = priorWeight(model);
@@ -51,16 +65,7 @@ export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, mo
   let total = prior;
   for (const comparison of comparisons) {
     const result = comparison.compare(missing, found);
-    let weight = levelWeight(model, comparison.name, result.level);
-    if (termFrequency && result.keys?.length && comparison.termFrequencyLevels?.includes(result.level)) {
-      const frequencies = result.keys.map(termFrequency).filter((f): f is number => f !== undefined && f > 0);
-      if (frequencies.length) {
-        // Splink's term-frequency adjustment: a match on a rare name is stronger than on a common one.
-        const u = model.comparisons[comparison.name]![result.level]!.u;
-        const adjustment = Math.log2(u / Math.min(...frequencies));
-        weight += Math.max(model.termFrequency.minimumAdjustment, Math.min(model.termFrequency.maximumAdjustment, adjustment));
-      }
-    }
+    const weight = comparisonWeight(model, comparison, result, termFrequency);
     total += weight;
     explanation.push({ comparison: comparison.name, level: result.level, weight: round(weight) });
   }
