@@ -9,7 +9,6 @@ interface Postings {
   /** Positions of records with a birth interval, ordered by its start. */
   dated: Int32Array;
   starts: Float64Array;
-  ends: Float64Array;
   /** The same records' interval ends, sorted on their own: how many end before a window opens. */
   sortedEnds: Float64Array;
   undated: Int32Array;
@@ -44,7 +43,6 @@ export class CandidateIndex {
     return {
       dated: Int32Array.from(dated),
       starts: Float64Array.from(dated, (p) => this.records[p]!.birth!.from),
-      ends: Float64Array.from(dated, (p) => this.records[p]!.birth!.to),
       sortedEnds: Float64Array.from(dated, (p) => this.records[p]!.birth!.to).sort(),
       undated: Int32Array.from(list.filter((p) => !this.records[p]!.birth)),
     };

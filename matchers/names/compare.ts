@@ -105,9 +105,8 @@ function compareOne(x: PreparedName, y: PreparedName): NameLevel {
   if (subset(short.tokens, long.tokens) && (a.tokens.length === b.tokens.length ? subset(long.tokens, short.tokens) : true)) return 'exact';
   if (subset(short.keys, long.keys) || (a.keys.length === b.keys.length && subset(long.keys, short.keys))) return 'phonetic';
   // Urdu or Tamil against another script: Urdu's vowels were guessed and Tamil writes one letter for
-  // k and g, t and d, p and b, so the consonants decide.
-  // Two consonants are enough only where the vowels are unwritten: Tamil's are written, and its
-  // short names share too many (Deepa, Devi, Divya: t-p).
+  // k and g, t and d, p and b, so the consonants decide. Two are enough only where the vowels are
+  // unwritten: Tamil's are written, and its short names share too many (Deepa, Devi, Divya: t-p).
   if (lossyScripts.has(a.script) !== lossyScripts.has(b.script) && sameConsonants(short, long, a.script === 'arabic' || b.script === 'arabic' ? 2 : 3)) return 'phonetic';
   const similarity = Math.max(alignedSimilarity(a.tokens, b.tokens), alignedSimilarity(a.keys, b.keys, jaroWinkler));
   if (similarity >= 0.92) return 'jw_high';

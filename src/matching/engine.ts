@@ -49,7 +49,7 @@ export interface MatchEngine {
   /** The photo-hash proximity key's exact test, after the database's chunk overlap: a shared photograph. */
   sharePhotograph(a: Subject, b: Subject): boolean;
   score(missing: Subject, found: Subject, termFrequency?: TermFrequency): PairScore;
-  /** Two records of the same side: how likely they are the same child (matchers/duplicates.ts), or null when surely under `floor`. */
+  /** Two records of the same side: how likely they are the same child (matchers/duplicates.ts), or null when under `floor`. */
   scoreDuplicate(a: Subject, b: Subject, floor: number): { probability: number; matchWeight: number; explanation: Explanation } | null;
   /** Why a rejected pair deserves another look: a comparison moved to a higher-weighted level. */
   reopenReason(decided: Explanation | null, now: Explanation): string | null;
