@@ -80,3 +80,39 @@ export function recallAt1ByNoise(lists: Map<string, Candidate[]>, truePairs: Tru
   }
   return new Map([...tally].map(([kind, { pairs, first }]) => [kind, { pairs, recallAt1: first / pairs }]));
 }
+
+/** One tenth of the probability scale: how many pairs the linker put there, and how many were true. */
+export interface CalibrationBin {
+  probability: string;
+  pairs: number;
+  meanProbability: number;
+  shareTrue: number;
+}
+
+/**
+ * Whether a probability means what it says: candidates in tenths of the probability scale, each with
+ * its mean probability and the share of them that are true, and the expected calibration error
+ * (the pairs' mean distance between the two, weighted by the pairs in each tenth).
+ */
+export function calibration(lists: Map<string, Candidate[]>, truePairs: TruePair[]): { bins: CalibrationBin[]; expectedError: number } {
+  const truth = new Set(truePairs.map((pair) => `${pair.missingRef}\u0000${pair.foundRef}`));
+  const tally = Array.from({ length: 10 }, () => ({ pairs: 0, sum: 0, true: 0 }));
+  for (const list of lists.values()) {
+    for (const candidate of list) {
+      const bin = tally[Math.min(9, Math.floor(candidate.probability * 10))]!;
+      bin.pairs++;
+      bin.sum += candidate.probability;
+      if (truth.has(`${candidate.missingRef}\u0000${candidate.foundRef}`)) bin.true++;
+    }
+  }
+  const total = tally.reduce((sum, bin) => sum + bin.pairs, 0) || 1;
+  return {
+    bins: tally.map((bin, tenth) => ({
+      probability: `${(tenth / 10).toFixed(1)}-${((tenth + 1) / 10).toFixed(1)}`,
+      pairs: bin.pairs,
+      meanProbability: bin.pairs ? bin.sum / bin.pairs : 0,
+      shareTrue: bin.pairs ? bin.true / bin.pairs : 0,
+    })),
+    expectedError: tally.reduce((sum, bin) => sum + Math.abs(bin.true - bin.sum), 0) / total,
+  };
+}

@@ -1,7 +1,8 @@
 // Matching quality on one synthetic world, for milap and for baselines in the same run: recall@1,
 // recall@10, blocking recall, precision / recall / F1 of "likely" pairs (probability >= 0.5 for
 // milap; each baseline's own rule), found children with no report that still get a likely pair,
-// likely pairs per found child, and time; then recall@1 by the slips made on the true pairs.
+// likely pairs per found child, and time; then how well milap's probabilities are calibrated, and
+// recall@1 by the slips made on the true pairs.
 //   npx tsx bench/quality.ts [--missing 10000 --found 4000 --seed 1] [--model fixtures/model/milap-model.json]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import type { Model } from '../matchers/model.ts';
 import { exactNameLink } from './baselines/exact-name.ts';
 import { primeroLink } from './baselines/primero.ts';
 import { trigramLink } from './baselines/trigram.ts';
-import { byFoundChild, measure, recallAt1ByNoise, type Candidate } from './quality-measure.ts';
+import { byFoundChild, calibration, measure, recallAt1ByNoise, type Candidate } from './quality-measure.ts';
 
 const { values } = parseArgs({
   options: { missing: { type: 'string', default: '10000' }, found: { type: 'string', default: '4000' }, seed: { type: 'string', default: '1' }, model: { type: 'string' } },
@@ -30,6 +31,7 @@ interface Linker<C extends Candidate> {
 
 const round = (n: number) => Number(n.toFixed(3));
 const byNoise = new Map<string, Map<string, { pairs: number; recallAt1: number }>>();
+const listsOf = new Map<string, Map<string, Candidate[]>>();
 
 function evaluate<C extends Candidate>(linker: Linker<C>) {
   const started = performance.now();
@@ -38,6 +40,7 @@ function evaluate<C extends Candidate>(linker: Linker<C>) {
   const all = linker.everyCandidate ? byFoundChild(linker.everyCandidate()) : undefined;
   const quality = measure(lists, world.truePairs, foundRefs, linker.likely, all);
   byNoise.set(linker.label, recallAt1ByNoise(lists, world.truePairs));
+  listsOf.set(linker.label, lists);
   return { linker: linker.label, ...Object.fromEntries(Object.entries(quality).map(([k, v]) => [k, round(v)])), seconds: Number(seconds.toFixed(1)) };
 }
 
@@ -55,6 +58,11 @@ const rows = [
 ];
 console.log(`world: ${world.missing.length} missing, ${world.found.length} found (${world.truePairs.length} with a report), seed ${values.seed}`);
 console.table(rows);
+
+// Calibration of milap's probabilities over each found child's candidates (its best 10).
+const calibrated = calibration(listsOf.get('milap')!, world.truePairs);
+console.log(`milap's probabilities against the share of true pairs (expected calibration error ${calibrated.expectedError.toFixed(4)}):`);
+console.table(calibrated.bins.map((bin) => ({ ...bin, meanProbability: round(bin.meanProbability), shareTrue: round(bin.shareTrue) })));
 
 const kinds = [...new Set(world.truePairs.flatMap((pair) => pair.noise))].sort();
 console.log('recall@1 by the slips made on the true pair:');

@@ -41,8 +41,8 @@ export function nameKeyFrequencies(records: PreparedRecord[]): TermFrequency {
   };
 }
 
-export function scorePair(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency): PairScore {
-  return scorePrepared(missing, found, model, termFrequency);
+export function scorePair(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency, reports?: number): PairScore {
+  return scorePrepared(missing, found, model, termFrequency, reports);
 }
 
 /** The reports sharing a key with `child` that admits the pair (within the age window's reach). */
@@ -104,7 +104,7 @@ export function* linkRecords(missing: MissingReport[], found: FoundChild[], opti
       seen[position] = done;
       const report = reports[position]!;
       if (narrow && !ageWindowOverlaps(report, child)) return;
-      const pair = scorePrepared(report, child, model, termFrequency);
+      const pair = scorePrepared(report, child, model, termFrequency, reports.length);
       if (pair.probability < floor) return;
       positions.push(position);
       weights.push(pair.matchWeight);
@@ -129,7 +129,7 @@ export function* linkRecords(missing: MissingReport[], found: FoundChild[], opti
     ranked.sort((a, b) => b.probability - a.probability || b.matchWeight - a.matchWeight || (reports[a.position]!.ref < reports[b.position]!.ref ? -1 : 1));
     for (const { position, probability } of ranked.slice(0, top)) {
       const report = reports[position]!;
-      const { matchWeight, explanation } = scorePrepared(report, child, model, termFrequency);
+      const { matchWeight, explanation } = scorePrepared(report, child, model, termFrequency, reports.length);
       yield { missingRef: report.ref, foundRef: child.ref, probability, matchWeight, explanation };
     }
   }

@@ -14,7 +14,13 @@ export interface LevelParameters {
 export interface Model {
   version: string;
   description?: string;
+  /** The prior of a pair of records from the same side (duplicates.ts), and of a missing-found pair when the number of reports is not known. */
   prior: number;
+  /**
+   * The share of found children whose report is among the missing reports. With the number of
+   * reports a child is matched among, it gives a missing-found pair its prior (priorWeight).
+   */
+  foundWithReport?: number;
   termFrequency: { minimumAdjustment: number; maximumAdjustment: number };
   comparisons: Record<string, Record<string, LevelParameters>>;
 }
@@ -36,7 +42,23 @@ export type TermFrequency = (key: string) => number | undefined;
 
 export const defaultModel: Model = defaultModelJson as Model;
 
-export const priorWeight = (model: Model) => Math.log2(model.prior / (1 - model.prior));
+/**
+ * The prior log-odds of a pair. A found child has a report among them with probability p
+ * (`foundWithReport`), and then it is any one of the `reports` alike; so against the child having
+ * no report, one given report has the prior odds p / ((1 - p) · reports). This is what
+ * competingProbability's "1 +" weighs a pair against, and it is why the prior scales with the
+ * country: the same evidence is worth less among a million reports, where more unrelated children
+ * show it by chance, than among ten thousand. A constant prior, fitted on one world, was calibrated
+ * at one size only: at 10,000 reports, pairs scored 0.2 to 0.3 were true 47% of the time (bench/quality.ts);
+ * at 1,000,000 it would overstate every pair's odds twentyfold. Without `reports`, or for a model
+ * that lacks `foundWithReport`, the model's `prior` is the pair's prior probability.
+ */
+export function priorWeight(model: Model, reports?: number): number {
+  const share = model.foundWithReport;
+  if (reports === undefined || share === undefined) return Math.log2(model.prior / (1 - model.prior));
+  return Math.log2(share / ((1 - share) * Math.max(1, reports)));
+}
+
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 export function levelWeight(model: Model, comparison: string, level: string): number {
@@ -58,9 +80,12 @@ export function comparisonWeight(model: Model, comparison: Comparison, result: C
   return weight + Math.max(model.termFrequency.minimumAdjustment, Math.min(model.termFrequency.maximumAdjustment, adjustment));
 }
 
-/** Scores a pair: match weight, probability, and the weight of every comparison. */
-export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency): PairScore {
-  const prior = priorWeight(model);
+/**
+ * Scores a pair: match weight, probability, and the weight of every comparison. `reports`: how
+ * many missing reports the child is matched among (priorWeight).
+ */
+export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency, reports?: number): PairScore {
+  const prior = priorWeight(model, reports);
   const explanation: ExplanationEntry[] = [{ comparison: 'prior', level: 'base rate', weight: round(prior) }];
   let total = prior;
   for (const comparison of comparisons) {

@@ -82,16 +82,22 @@ export async function run(args: string[]): Promise<number> {
       .flatMap((pair) => (byRef.has(pair.missingRef) && childByRef.has(pair.foundRef) ? [comparisonVector(byRef.get(pair.missingRef)!, childByRef.get(pair.foundRef)!)] : []));
     if (labelled.length) model = neutraliseUnseen(estimateMFromLabels(model, labelled), random, labelled);
     model.prior = labelled.length / (reports.length * children.length);
+    model.foundWithReport = shareOfChildren(labelled.length, children.length);
   } else {
     // The name session's match share times its pairs, over all pairs: the expected true pairs.
     const nameSession = learnt[0]!;
-    model.prior = Math.max(1e-9, (nameSession.matchShare * sessions[0]!.vectors.length) / (reports.length * children.length));
+    const truePairs = nameSession.matchShare * sessions[0]!.vectors.length;
+    model.prior = Math.max(1e-9, truePairs / (reports.length * children.length));
+    model.foundWithReport = shareOfChildren(truePairs, children.length);
   }
   model = keepLevelOrder(model);
   const date = new Date().toISOString().slice(0, 10);
   model.version = `milap-${date}-${reports.length}x${children.length}`;
   model.description = `Trained by milap train on ${reports.length} missing and ${children.length} found records${values.labels ? ' with labelled pairs' : ''}.`;
   writeFileSync(values.out, `${JSON.stringify(model, null, 2)}\n`);
-  process.stderr.write(`wrote model ${model.version} to ${values.out} (prior ${model.prior.toExponential(2)})\n`);
+  process.stderr.write(`wrote model ${model.version} to ${values.out} (prior ${model.prior.toExponential(2)}, found children with a report ${model.foundWithReport!.toFixed(3)})\n`);
   return 0;
 }
+
+/** The share of found children whose report is on file (matchers/model.ts, priorWeight), kept off 0 and 1. */
+const shareOfChildren = (truePairs: number, children: number) => Math.min(0.99, Math.max(1e-6, truePairs / children));

@@ -48,7 +48,8 @@ export interface MatchEngine {
   admits(a: Subject, b: Subject): boolean;
   /** The photo-hash proximity key's exact test, after the database's chunk overlap: a shared photograph. */
   sharePhotograph(a: Subject, b: Subject): boolean;
-  score(missing: Subject, found: Subject, termFrequency?: TermFrequency): PairScore;
+  /** `reports`: how many missing reports are looked for (the pair's prior divides by it: matchers/model.ts, priorWeight). */
+  score(missing: Subject, found: Subject, termFrequency?: TermFrequency, reports?: number): PairScore;
   /** Two records of the same side: how likely they are the same child (matchers/duplicates.ts), or null when under `floor`. */
   scoreDuplicate(a: Subject, b: Subject, floor: number): { probability: number; matchWeight: number; explanation: Explanation } | null;
   /** Why a rejected pair deserves another look: a comparison moved to a higher-weighted level. */
@@ -87,8 +88,8 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
     },
     admits: (a, b) => ageWindowOverlaps(a.prepared, b.prepared),
     sharePhotograph: (a, b) => samePhotograph(a.prepared.photos, b.prepared.photos),
-    score(missing, found, termFrequency) {
-      const score = scorePair(missing.prepared, found.prepared, model, termFrequency);
+    score(missing, found, termFrequency, reports) {
+      const score = scorePair(missing.prepared, found.prepared, model, termFrequency, reports);
       return {
         missingId: missing.id,
         foundId: found.id,

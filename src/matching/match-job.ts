@@ -154,8 +154,12 @@ async function matchActive(
     queries.push({ id: subject.id, keys, narrowing: subject.narrowing, photoNear: await photoIndex.recordsNear(tx, otherSide, subject.prepared.photos) });
   }
   const partners = await store.candidatePartners(tx, side, queries);
-  const frequencies = await store.nameKeyFrequencies(tx, [...new Set(subjects.flatMap(nameKeysOf))], nameKeyCountsOf(pool), unsaved);
+  // Records being matched that the counters do not hold yet count too (a job saves its records last):
+  // `milap link` counts every record it links. An unsaved report being matched is looked for.
+  const population = await store.matchPopulation(tx);
+  const frequencies = await store.nameKeyFrequencies(tx, [...new Set(subjects.flatMap(nameKeysOf))], nameKeyCountsOf(pool), population.records + unsaved);
   const termFrequency = (key: string) => frequencies.get(key);
+  const reports = population.reports + (side === 'missing' ? unsaved : 0);
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   const scored = new Map<string, PairScore[]>(subjects.map((subject) => [subject.id, []]));
   for (const partner of partners) {
@@ -165,7 +169,7 @@ async function matchActive(
       // Existing pairs are always rescored; new ones must pass the same narrowing as `milap link`:
       // a key that admits within the age window, or the same photograph whatever the keys say.
       if (!link.paired && !(link.admitted && engine.admits(subject, other)) && !(link.photoNear && engine.sharePhotograph(subject, other))) continue;
-      scored.get(subject.id)!.push(side === 'missing' ? engine.score(subject, other, termFrequency) : engine.score(other, subject, termFrequency));
+      scored.get(subject.id)!.push(side === 'missing' ? engine.score(subject, other, termFrequency, reports) : engine.score(other, subject, termFrequency, reports));
     }
   }
   const existing = await store.lockPairs(tx, side, subjects.map((subject) => subject.id));

@@ -357,12 +357,26 @@ export async function warmTooCommonKeys(db: Queryable, holder: TooCommonKeys): P
   return holder.size;
 }
 
-/** How common each name key is: the share of all matched records whose names carry it (as `milap link` counts). */
-/** `unsaved`: records being matched that the counters do not hold yet (a match job saves its records last). */
-export async function nameKeyFrequencies(db: Queryable, nameKeys: string[], counts = new NameKeyCounts(), unsaved = 0): Promise<Map<string, number>> {
+/**
+ * How many records the matcher holds (term frequencies divide by it), and how many missing reports
+ * are still looked for (a missing-found pair's prior divides by it: matchers/model.ts, priorWeight),
+ * in one statement. Both are kept by triggers (migrations/009 and 013): counting rows would scan them all.
+ */
+export async function matchPopulation(db: Queryable): Promise<{ records: number; reports: number }> {
+  const { rows } = await db.query<{ records: number; reports: number }>(
+    'SELECT (SELECT sum(n) FROM match_subject_total)::int AS records, (SELECT sum(n) FROM match_active_report_total)::int AS reports',
+  );
+  return rows[0]!;
+}
+
+/**
+ * How common each name key is: the share of all matched records whose names carry it (as `milap link`
+ * counts). `records`: how many records that is (matchPopulation's, plus any being matched that the
+ * counters do not hold yet: a match job saves its records last); read here when not given.
+ */
+export async function nameKeyFrequencies(db: Queryable, nameKeys: string[], counts = new NameKeyCounts(), records?: number): Promise<Map<string, number>> {
   if (!nameKeys.length) return new Map();
-  // Kept by a trigger (migrations/009_subject_count.sql): counting the rows would scan them all.
-  const total = Math.max(1, (await db.query<{ n: number }>('SELECT sum(n)::int AS n FROM match_subject_total')).rows[0]!.n + unsaved);
+  const total = Math.max(1, records ?? (await matchPopulation(db)).records);
   const now = Date.now();
   const known = new Map<string, number>();
   const unknown: string[] = [];

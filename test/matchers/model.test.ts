@@ -109,6 +109,21 @@ describe('the model', () => {
     expect(score.probability).toBeCloseTo(2 ** score.matchWeight / (1 + 2 ** score.matchWeight), 6);
   });
 
+  it('weighs the same evidence less among more reports: the prior divides by how many a child is matched among', () => {
+    const share = defaultModel.foundWithReport!;
+    const among = (reports: number) => scorePrepared(prepareMissing(lakshmi), prepareFound(foundInDelhi), defaultModel, undefined, reports);
+    const [small, country] = [among(10_000), among(1_000_000)];
+    // p / ((1 - p) · reports): a found child has a report with probability p, any one of them alike.
+    expect(small.explanation[0]).toEqual({ comparison: 'prior', level: 'base rate', weight: expect.closeTo(Math.log2(share / ((1 - share) * 10_000)), 2) });
+    // A hundred times the reports: the same comparisons, log2(100) bits less, a lower probability.
+    expect(small.matchWeight - country.matchWeight).toBeCloseTo(Math.log2(100), 2);
+    expect(country.explanation.slice(1)).toEqual(small.explanation.slice(1));
+    expect(country.probability).toBeLessThan(small.probability);
+    // Without the number of reports, the model's own prior, as before.
+    expect(scorePrepared(prepareMissing(lakshmi), prepareFound(foundInDelhi)).explanation[0]!.weight).toBeCloseTo(priorWeight(defaultModel), 2);
+    expect(priorWeight({ ...defaultModel, foundWithReport: undefined }, 10_000)).toBeCloseTo(priorWeight(defaultModel), 9);
+  });
+
   it('unknown is its own level and weighs nothing', () => {
     const score = scorePrepared(prepareMissing({ ...lakshmi, identificationMarks: null }), prepareFound(foundInDelhi));
     expect(score.explanation.find((e) => e.comparison === 'marks')).toEqual({ comparison: 'marks', level: 'unknown', weight: 0 });
@@ -138,7 +153,9 @@ describe('the model', () => {
     // Another Lakshmi from Dhanbad, whose report names no father.
     const lookAlike: MissingReport = { ...lakshmi, ref: 'FIR-77/2024', name: 'Lakshmi Devi', missingSince: '2024-01-01' };
     const others = Array.from({ length: 30 }, (_, i): MissingReport => ({ ref: `FIR-X${i}`, name: `Pooja ${i}`, sex: 'female', ageYears: 9, missingSince: '2023-01-01' }));
-    const alone = [...linkRecords([...others, lookAlike], [foundInDelhi])].find((pair) => pair.missingRef === lookAlike.ref);
+    // As many reports either way (the prior divides by their number), the true one or one more Pooja.
+    const pooja: MissingReport = { ...others[0]!, ref: 'FIR-X30', name: 'Pooja 30' };
+    const alone = [...linkRecords([...others, lookAlike, pooja], [foundInDelhi])].find((pair) => pair.missingRef === lookAlike.ref);
     const both = [...linkRecords([...others, lookAlike, lakshmi], [foundInDelhi])];
     expect(both[0]).toMatchObject({ missingRef: lakshmi.ref });
     const beside = both.find((pair) => pair.missingRef === lookAlike.ref)!;
