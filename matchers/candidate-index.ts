@@ -23,7 +23,15 @@ export class CandidateIndex {
 
   constructor(private readonly records: readonly PreparedRecord[], keysOf: (record: PreparedRecord) => string[]) {
     const lists: number[][] = [];
-    records.forEach((record, position) => {
+    // Records are taken in the order of their birth interval's start (a stable sort: ties in position
+    // order), so every key's list comes out sorted: one sort of the records instead of one of each
+    // list by a comparator reading its records (a tenth of a link's time).
+    const byStart = Array.from(records.keys()).sort((a, b) => {
+      const [x, y] = [records[a]!.birth, records[b]!.birth];
+      return x && y ? x.from - y.from : x ? -1 : y ? 1 : 0;
+    });
+    for (const position of byStart) {
+      const record = records[position]!;
       for (const key of keysOf(record)) {
         let id = this.ids.get(key);
         if (id === undefined) {
@@ -33,13 +41,14 @@ export class CandidateIndex {
         }
         lists[id]!.push(position);
       }
-    });
+    }
     this.widestInterval = records.reduce((widest, r) => (r.birth ? Math.max(widest, r.birth.to - r.birth.from) : widest), 0);
     for (const list of lists) this.postings.push(this.sorted(list));
   }
 
+  /** A key's postings from its list, which holds the dated records first, by start (see the constructor). */
   private sorted(list: number[]): Postings {
-    const dated = list.filter((p) => this.records[p]!.birth).sort((a, b) => this.records[a]!.birth!.from - this.records[b]!.birth!.from);
+    const dated = list.filter((p) => this.records[p]!.birth);
     return {
       dated: Int32Array.from(dated),
       starts: Float64Array.from(dated, (p) => this.records[p]!.birth!.from),
