@@ -2,8 +2,8 @@
 // another's (parts in any order, a missing surname on one side).
 
 // Which letters of each string are matched: one pair of buffers reused by every call (names are
-// short; a longer pair gets buffers of its own), cleared over the strings' lengths. Allocating two
-// arrays a call was a fifth of the comparison's time.
+// short; a longer pair gets buffers of its own), cleared over the strings' lengths, instead of two
+// arrays allocated for each of the millions of calls a link makes.
 const scratchA = new Uint8Array(64);
 const scratchB = new Uint8Array(64);
 
