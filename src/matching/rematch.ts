@@ -2,6 +2,7 @@
 // order; each chunk's jobs and the run's position commit together, so a crashed run resumes where it
 // stopped, and the API keeps serving meanwhile (the workers do the matching).
 import type pg from 'pg';
+import type { Logger } from 'pino';
 import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../db/database.ts';
 import { groupedMatchJobs, matchQueue, onClient } from '../jobs/queue.ts';
@@ -71,4 +72,30 @@ export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string
   }
   await pool.query('UPDATE rematch_run SET finished_at = clock_timestamp() WHERE id = $1', [run.id]);
   return queued;
+}
+
+/**
+ * How many records were last matched by a model other than `modelVersion`, and which: their pairs
+ * keep that model's scores until they are matched again (`milap rematch`). Null when there are none.
+ */
+export async function matchedByOtherModels(pool: pg.Pool, modelVersion: string): Promise<{ records: number; versions: string[] } | null> {
+  const { rows } = await pool.query<{ records: number; versions: string[] | null }>(
+    'SELECT count(*)::int AS records, array_agg(DISTINCT model_version ORDER BY model_version) AS versions FROM match_subject WHERE model_version <> $1',
+    [modelVersion],
+  );
+  const { records, versions } = rows[0]!;
+  return records ? { records, versions: versions ?? [] } : null;
+}
+
+/**
+ * Warns (a match worker does this when it starts) when records were matched by another model: a new
+ * model deployed without its re-match would otherwise go unnoticed, its pairs scored by the old one.
+ */
+export async function warnOfOtherModels(pool: pg.Pool, modelVersion: string, logger: Logger): Promise<void> {
+  try {
+    const other = await matchedByOtherModels(pool, modelVersion);
+    if (other) logger.warn({ modelVersion, otherVersions: other.versions, records: other.records }, 'records were matched by another model version: run `npx milap rematch` to match them with this one');
+  } catch (error) {
+    logger.warn({ err: error }, 'could not count the records matched by another model version');
+  }
 }

@@ -1,10 +1,12 @@
 // /health says the process is alive; /ready says it can do its work (database and queue reachable,
-// and how many match jobs wait or died); /metrics gives the same in Prometheus text.
+// how many match jobs wait or died, and the model it matches with); /metrics gives the same in
+// Prometheus text.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { WorkerMetrics } from '../jobs/metrics.ts';
 import { matchDeadLetterQueue, matchQueue } from '../jobs/queue.ts';
+import { defaultModel } from '../../matchers/model.ts';
 
 async function check(what: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
@@ -38,7 +40,7 @@ export function healthRoutes(pool: pg.Pool, boss: PgBoss, metrics: WorkerMetrics
         depths = await queueDepths();
       });
       const ready = database === 'ok' && queue === 'ok';
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, queue, matchJobs: depths });
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, queue, matchJobs: depths, modelVersion: defaultModel.version });
     });
 
     app.get('/metrics', { schema: { tags: ['operations'], summary: 'queue depth, failures and match latency (Prometheus text)' } }, async (_request, reply) => {

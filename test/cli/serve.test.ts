@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultModel } from '../../matchers/model.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { fullMissingReport } from '../helpers/people.ts';
 
@@ -50,7 +51,7 @@ describe('milap serve', () => {
       expect((await waitFor(`${base}/health`)).status).toBe(200);
       const ready = await fetch(`${base}/ready`);
       expect(ready.status, await ready.clone().text()).toBe(200);
-      expect(await ready.json()).toMatchObject({ database: 'ok', queue: 'ok' });
+      expect(await ready.json()).toMatchObject({ database: 'ok', queue: 'ok', modelVersion: defaultModel.version });
       // First start: the one-time set-up token is printed to the console, and it makes the first admin.
       const setupToken = output.match(/setup_[A-Za-z0-9_-]+/)?.[0];
       expect(setupToken).toBeDefined();

@@ -1,8 +1,13 @@
 // `milap rematch`: records are queued chunk by chunk with the run's position, so a run that stopped
 // part-way resumes where it stopped and queues every record exactly once.
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultModel } from '../../matchers/model.ts';
 import { matchJobRecordsSql } from '../../src/jobs/queue.ts';
-import { countRemaining, openRun, queueRun } from '../../src/matching/rematch.ts';
+import { createEngine } from '../../src/matching/engine.ts';
+import { matchRecord } from '../../src/matching/match-job.ts';
+import { countRemaining, openRun, queueRun, warnOfOtherModels } from '../../src/matching/rematch.ts';
 import * as records from '../../src/records/service.ts';
 import { foundSide, missingSide } from '../../src/records/sides.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -45,5 +50,31 @@ describe('a re-match of every record', () => {
     expect(new Set(rows.map((row) => row.job_id)).size).toBeLessThan(ids.size / 2);
     // The finished run is not offered again.
     expect((await openRun(db.database.pool, model, true)).id).not.toBe(run.id);
+  });
+});
+
+describe('records matched by another model', () => {
+  it('are counted and named in a warning when a worker starts, and not once they are matched again', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    } }));
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const report = fullMissingReport();
+    const { id } = (await records.fileRecord(ctx, missingSide, report, filer)).body as { id: string };
+    const settings = { floor: 0.001, topK: 10 };
+    await matchRecord(db.database.pool, createEngine({ ...defaultModel, version: 'milap-model-of-last-year' }), settings, { side: 'missing', id, version: 1 });
+
+    await warnOfOtherModels(db.database.pool, defaultModel.version, logger);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ modelVersion: defaultModel.version, otherVersions: ['milap-model-of-last-year'], records: 1 });
+    expect(lines[0]!.msg).toContain('npx milap rematch');
+    // Logs carry no names: the report's child is not in the warning.
+    expect(JSON.stringify(lines[0])).not.toContain(report.name!.split(' ')[0]!);
+
+    await matchRecord(db.database.pool, createEngine(), settings, { side: 'missing', id, version: 1 });
+    await warnOfOtherModels(db.database.pool, defaultModel.version, logger);
+    expect(lines).toHaveLength(1);
   });
 });
