@@ -1,7 +1,8 @@
 // Blocking: the keys a record is indexed under and looked up by, used unchanged by `milap link`
 // and by the service's match job. A pair is scored when it shares a key that few records of the
 // other side carry (each family of keys has its limit) and falls within the age window:
-//   n:<key>        a phonetic key of the child's name (aliases included)
+//   n:<key>        a phonetic key of the child's name (aliases included), and of two neighbouring
+//                  parts of it joined (a name written as one word or two)
 //   d:<key>        that key or a written name part with one letter dropped: a typo apart
 //   f:<key>, fd:<key>, m:<key>   the father's name (and one letter dropped), the mother's name
 //   c:<consonants>, cf:<consonants>   the consonants of the child's and the father's name: how a
@@ -16,7 +17,7 @@
 //   fs:<father>:<state>, fw:<father>:<district last seen / found>, ds:<name, a letter dropped>:<state>
 // (fw finds the child who gives no name but her father's, found where she was lost.)
 import { gapYears } from './age.ts';
-import { nameBlockingKeys, nameSkeletonKeys } from './names/compare.ts';
+import { nameBlockingKeys, nameJoinedKeys, nameSkeletonKeys } from './names/compare.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 /** How many records of the other side a key may carry and still admit a pair, by the key's prefix. */
@@ -62,8 +63,11 @@ export function blockingKeys(record: PreparedRecord): string[] {
   };
   const { name, typo, father, fatherTypo } = nameKeysOf(record);
   add('n', name);
+  // A name written as two words meets its one-word spelling ("Jai Prakash", "Jaiprakash").
+  if (record.name) add('n', nameJoinedKeys(record.name));
   add('d', typo);
   add('f', father);
+  if (record.father) add('f', nameJoinedKeys(record.father));
   add('fd', fatherTypo);
   if (record.name) add('c', nameSkeletonKeys(record.name));
   if (record.father) add('cf', nameSkeletonKeys(record.father));

@@ -2,6 +2,7 @@
 // the same preparation, blocking keys, admission rule, age window and model. `milap link`, the
 // quality bench and the speed bench call this.
 import { ageWindowOverlaps, blockingKeys, keyAdmits, keyTooCommon } from './blocking.ts';
+import { nameJoinedKeys } from './names/compare.ts';
 import { CandidateIndex } from './candidate-index.ts';
 import { competingProbability, defaultModel, pairOdds, scorePrepared, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
 import type { PhotoHash } from './photos/evidence.ts';
@@ -32,6 +33,9 @@ export function nameKeyFrequencies(records: PreparedRecord[]): TermFrequency {
   const counts = new Map<string, number>();
   for (const record of records) {
     const keys = new Set([record.name, record.father, record.mother].flatMap((name) => (name ? [name, ...name.alternatives].flatMap((n) => n.keys) : [])));
+    // The keys of joined neighbouring parts a record is indexed under count too, as the service
+    // counts every n:, f: and m: key a record carries (src/matching/store.ts).
+    for (const name of [record.name, record.father]) if (name) for (const key of nameJoinedKeys(name)) keys.add(key);
     for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const total = Math.max(1, records.length);

@@ -12,7 +12,7 @@
 // A name that is only a generic pet name ("Munna", "Baby") is compared as no name at all.
 import { isGenericPetName, nicknameOf } from './nicknames.ts';
 import { normaliseName } from './normalise.ts';
-import { phoneticKey } from './phonetic.ts';
+import { keyOf, phoneticKey } from './phonetic.ts';
 import { readingsOf, type Reading, type Script } from './transliterate.ts';
 import { alignedSimilarity, jaroWinkler, withinOneEdit } from './similarity.ts';
 
@@ -27,7 +27,29 @@ export interface PreparedName {
   /** Each token's consonant skeletons: how a name written without short vowels (Urdu) meets its Latin spelling. */
   skeletons: string[][];
   relative: string | null;
+  /** Each pair of neighbouring parts written as one word (joinsOf). */
+  joins: Join[];
   alternatives: PreparedName[];
+}
+
+/** Two neighbouring parts of a name written as one word ("Jai Prakash" as "Jaiprakash"): where, the word, and its keys. */
+export interface Join {
+  at: number;
+  token: string;
+  /**
+   * The word keyed whole, and the two parts' keys run together: जय गोपाल gives je + gopal, as
+   * "Jaigopal" does; "Rama Krishna" keyed whole gives ramakrisn, as "Ramakrishna" does.
+   */
+  keys: string[];
+}
+
+function joinsOf(tokens: readonly string[], keys: readonly string[]): Join[] {
+  const joins: Join[] = [];
+  for (let at = 0; at + 1 < tokens.length; at++) {
+    const token = tokens[at]! + tokens[at + 1]!;
+    joins.push({ at, token, keys: [...new Set([keyOf(token), keys[at]! + keys[at + 1]!])] });
+  }
+  return joins;
 }
 
 export type NameLevel = 'exact' | 'phonetic' | 'jw_high' | 'typo' | 'jw_mid' | 'nickname' | 'initial_only' | 'different';
@@ -40,7 +62,8 @@ function prepareOne(raw: string, reading?: Reading): PreparedName | null {
   if (!parts.tokens.length && !parts.initials.length) return null;
   return {
     raw, script: parts.script, tokens: meaningful ? parts.tokens : [], initials: parts.initials, particles: parts.particles,
-    sexHint: parts.sexHint, keys: meaningful ? keys : [], skeletons: meaningful ? parts.skeletons : [], relative: parts.relative, alternatives: [],
+    sexHint: parts.sexHint, keys: meaningful ? keys : [], skeletons: meaningful ? parts.skeletons : [], relative: parts.relative,
+    joins: meaningful ? joinsOf(parts.tokens, keys) : [], alternatives: [],
   };
 }
 
@@ -92,7 +115,8 @@ const optionalParts = new Set(['mohammad']);
 function withoutOptional(name: PreparedName): PreparedName {
   const drop = name.tokens.map((token) => optionalParts.has(token));
   if (!drop.includes(true) || drop.every(Boolean)) return name;
-  return { ...name, tokens: name.tokens.filter((_, i) => !drop[i]), keys: name.keys.filter((_, i) => !drop[i]), skeletons: name.skeletons.filter((_, i) => !drop[i]) };
+  const [tokens, keys] = [name.tokens.filter((_, i) => !drop[i]), name.keys.filter((_, i) => !drop[i])];
+  return { ...name, tokens, keys, skeletons: name.skeletons.filter((_, i) => !drop[i]), joins: joinsOf(tokens, keys) };
 }
 
 function compareOne(x: PreparedName, y: PreparedName): NameLevel {
@@ -104,6 +128,12 @@ function compareOne(x: PreparedName, y: PreparedName): NameLevel {
   const [short, long] = a.tokens.length <= b.tokens.length ? [a, b] : [b, a];
   if (subset(short.tokens, long.tokens) && (a.tokens.length === b.tokens.length ? subset(long.tokens, short.tokens) : true)) return 'exact';
   if (subset(short.keys, long.keys) || (a.keys.length === b.keys.length && subset(long.keys, short.keys))) return 'phonetic';
+  // A name written as one word or as two ("Jaiprakash", "Jai Prakash"; शिवशंकर, "Shiv Shankar"):
+  // the longer name with two neighbouring parts joined is compared as above.
+  if (short.tokens.length < long.tokens.length) {
+    const joined = joinedLevel(short, long);
+    if (joined) return joined;
+  }
   // Urdu or Tamil against another script: Urdu's vowels were guessed and Tamil writes one letter for
   // k and g, t and d, p and b, so the consonants decide. Two are enough only where the vowels are
   // unwritten: Tamil's are written, and its short names share too many (Deepa, Devi, Divya: t-p).
@@ -114,6 +144,31 @@ function compareOne(x: PreparedName, y: PreparedName): NameLevel {
   if (similarity >= 0.8) return 'jw_mid';
   if (a.keys.some((x) => b.keys.some((y) => nicknameOf(x, y)))) return 'nickname';
   return 'different';
+}
+
+/**
+ * The levels above for `long` (more parts) with two neighbouring parts written as one word: exact when
+ * the parts then agree as written, phonetic when their keys do. A join can only help when the word
+ * is one of the shorter name's parts (else the parts agreed without it), so only those are tried.
+ */
+function joinedLevel(short: PreparedName, long: PreparedName): 'exact' | 'phonetic' | null {
+  let phonetic = false;
+  for (const join of long.joins) {
+    if (short.tokens.includes(join.token) && agreeJoined(short.tokens, long.tokens, join.at, join.token)) return 'exact';
+    for (const key of join.keys) if (!phonetic && short.keys.includes(key)) phonetic = agreeJoined(short.keys, long.keys, join.at, key);
+  }
+  return phonetic ? 'phonetic' : null;
+}
+
+/** `small` agrees with `large` whose parts at `at` and `at + 1` are written as one, `word`: as the levels above ask. */
+function agreeJoined(small: string[], large: string[], at: number, word: string): boolean {
+  const joined = [...large.slice(0, at), word, ...large.slice(at + 2)];
+  return subset(small, joined) && (small.length < joined.length || subset(joined, small));
+}
+
+/** The keys of a name's neighbouring parts joined (Join), aliases included: how "Jai Prakash" is found under "Jaiprakash". */
+export function nameJoinedKeys(name: PreparedName): string[] {
+  return [...new Set([name, ...name.alternatives].flatMap((form) => form.joins.flatMap((join) => join.keys)))].filter((key) => key.length >= 2);
 }
 
 /** Scripts that leave out what Latin spellings write: Urdu its short vowels, Tamil voicing and aspiration. */
@@ -154,7 +209,10 @@ export function compareNames(a: PreparedName, b: PreparedName): { level: NameLev
     for (const y of [b, ...b.alternatives]) {
       const level = compareOne(x, y);
       if (rank(level) > rank(best)) continue;
-      const shared = x.keys.filter((key) => y.keys.includes(key));
+      // The keys both carry, and a joined word's key the other carries as a part ("Jai Prakash" and
+      // "Jaiprakash" share jeprakas).
+      const joinedOf = (name: PreparedName, other: PreparedName) => name.joins.flatMap((join) => join.keys.filter((key) => other.keys.includes(key)));
+      const shared = [...x.keys.filter((key) => y.keys.includes(key)), ...joinedOf(x, y), ...joinedOf(y, x)];
       const matched = shared.length ? shared : [...x.keys, ...y.keys];
       // Ties between written forms merge their keys, so the answer doesn't depend on the order.
       keys = rank(level) < rank(best) ? matched : [...new Set([...keys, ...matched])];

@@ -3,6 +3,10 @@
 // the transliteration of लछमी meet, while different names mostly stay apart.
 const rules: [RegExp, string][] = [
   [/[^a-z]/g, ''],
+  // ज्ञ is written as it is said in each region: gy in Hindi (Gyan, Pragya, Yagya), dny or jny in
+  // Marathi (Dnyaneshwar), jn as transliterated (jnan, prajna). Not gn (Gujarati's Jignesh): that is
+  // also a cluster of its own (Vignesh, Agni), and Tamil names met their Latin spellings on it.
+  [/dny|jny?/g, 'gy'],
   [/^y/, 'j'],
   // A c before e, i, y is an s (Jincy, Vincent, Lucy).
   [/c(?=[eiy])/g, 's'],
@@ -41,10 +45,19 @@ const known = new Map<string, string>();
 export function phoneticKey(token: string): string {
   const hit = known.get(token);
   if (hit !== undefined) return hit;
-  let key = token.toLowerCase();
-  for (const [pattern, replacement] of rules) key = key.replace(pattern, replacement);
+  const key = keyOf(token);
   if (known.size >= 100_000) known.clear();
   known.set(token, key);
+  return key;
+}
+
+/**
+ * phoneticKey, not remembered: for a word seldom seen twice (two parts of one name joined, as
+ * "Jai Prakash" may be written), which would only push the name parts out of the memo.
+ */
+export function keyOf(token: string): string {
+  let key = token.toLowerCase();
+  for (const [pattern, replacement] of rules) key = key.replace(pattern, replacement);
   return key;
 }
 

@@ -3,6 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareNames, nameBlockingKeys, nameSkeletonKeys, prepareName } from '../../matchers/names/compare.ts';
 import { withinOneEdit } from '../../matchers/names/similarity.ts';
+import { blockingKeys } from '../../matchers/blocking.ts';
+import { prepareMissing } from '../../matchers/prepare.ts';
+import type { MissingReport } from '../../matchers/record.ts';
 import { normaliseName } from '../../matchers/names/normalise.ts';
 import { phoneticKey } from '../../matchers/names/phonetic.ts';
 import { detectScript, toLatin } from '../../matchers/names/transliterate.ts';
@@ -91,6 +94,8 @@ describe('phonetic keys', () => {
     ['Lakshmi', 'Laxmi'], ['Lakshmi', 'Lachhmi'], ['Pooja', 'Puja'], ['Vijay', 'Bijay'], ['Sheela', 'Shila'], ['Rukhsar', 'Rukhsaar'],
     ['Gaurav', 'Gourav'], ['Priyanka', 'Prianka'], ['Ramesh', 'Ramesha'], ['Zeenat', 'Jeenat'], ['Bhavna', 'Bhawna'],
     ['Nazeeya', 'Najiya'], ['Jincy', 'Jinsi'], ['Palani', 'Pazhani'], ['Reddy', 'Reddi'], ['Sangram', 'Samgram'], ['Samhita', 'Sanhita'], ['Harinder', 'Harindar'], ['Surender', 'Surendar'], ['Verma', 'Varma'],
+    // ज्ञ as each region writes it.
+    ['Gyan', 'Jnan'], ['Pragya', 'Prajna'], ['Dnyaneshwar', 'Gyaneshwar'], ['Jnyandeep', 'Gyandeep'],
   ])('%s and %s meet', (a, b) => {
     expect(phoneticKey(a)).toBe(phoneticKey(b));
   });
@@ -165,6 +170,30 @@ describe('comparing names', () => {
       const keys = new Set(nameBlockingKeys(prepareName(latin)!));
       expect(nameBlockingKeys(prepareName(native)!).some((key) => keys.has(key)), `${latin} / ${native}`).toBe(true);
     }
+  });
+
+  it('ज्ञ meets its spellings: gy in Hindi, dny in Marathi', () => {
+    for (const [latin, native] of [['Gyan', 'ज्ञान'], ['Pragya', 'प्रज्ञा'], ['Dnyaneshwar', 'ज्ञानेश्वर'], ['Jnyaneshwar', 'ज्ञानेश्वर'], ['Yagya', 'यज्ञ']] as const) {
+      const keys = new Set(nameBlockingKeys(prepareName(latin)!));
+      expect(nameBlockingKeys(prepareName(native)!).some((key) => keys.has(key)), `${latin} / ${native}`).toBe(true);
+      expect(level(latin, native), `${latin} / ${native}`).toMatch(/^(exact|phonetic)$/);
+    }
+  });
+
+  it('a name written as one word meets it written as two, on a blocking key and at the top levels', () => {
+    for (const [one, two, expected] of [
+      ['Jaiprakash', 'Jai Prakash', 'exact'], ['Shivshankar Yadav', 'Shiv Shankar Yadav', 'exact'], ['Jaiprakash', 'Jai Prakash Yadav', 'exact'],
+      ['Ramakrishna', 'Rama Krishna', 'exact'], ['Jaigopal', 'जय गोपाल', 'phonetic'], ['Vedmohan', 'वेद मोहन', 'exact'],
+    ] as const) {
+      expect(level(one, two), `${one} / ${two}`).toBe(expected);
+      expect(level(two, one), `${two} / ${one}`).toBe(expected);
+      const record = (name: string) => prepareMissing({ ref: 'FIR-1/2024', name, sex: 'male', ageYears: 9, missingSince: '2024-01-01' } as MissingReport);
+      const keys = new Set(blockingKeys(record(one)).filter((key) => key.startsWith('n:')));
+      expect(blockingKeys(record(two)).some((key) => keys.has(key)), `${one} / ${two}`).toBe(true);
+    }
+    // Joined, the parts must still be the other name's: Jai Prakash is not Jaishankar.
+    expect(level('Jai Prakash', 'Jaishankar')).not.toMatch(/^(exact|phonetic)$/);
+    expect(level('Ram Prakash', 'Jaiprakash')).not.toMatch(/^(exact|phonetic)$/);
   });
 
   it('an Urdu name meets its Latin spelling on its consonants, its vowels unwritten', () => {
