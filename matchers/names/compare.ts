@@ -166,6 +166,11 @@ function agreeJoined(small: string[], large: string[], at: number, word: string)
   return subset(small, joined) && (small.length < joined.length || subset(joined, small));
 }
 
+/** The keys of `name`'s joined words that `other` carries as parts. */
+function joinedKeysIn(name: PreparedName, other: PreparedName): string[] {
+  return name.joins.flatMap((join) => join.keys.filter((key) => other.keys.includes(key)));
+}
+
 /** The keys of a name's neighbouring parts joined (Join), aliases included: how "Jai Prakash" is found under "Jaiprakash". */
 export function nameJoinedKeys(name: PreparedName): string[] {
   return [...new Set([name, ...name.alternatives].flatMap((form) => form.joins.flatMap((join) => join.keys)))].filter((key) => key.length >= 2);
@@ -211,8 +216,7 @@ export function compareNames(a: PreparedName, b: PreparedName): { level: NameLev
       if (rank(level) > rank(best)) continue;
       // The keys both carry, and a joined word's key the other carries as a part ("Jai Prakash" and
       // "Jaiprakash" share jeprakas).
-      const joinedOf = (name: PreparedName, other: PreparedName) => name.joins.flatMap((join) => join.keys.filter((key) => other.keys.includes(key)));
-      const shared = [...x.keys.filter((key) => y.keys.includes(key)), ...joinedOf(x, y), ...joinedOf(y, x)];
+      const shared = [...x.keys.filter((key) => y.keys.includes(key)), ...joinedKeysIn(x, y), ...joinedKeysIn(y, x)];
       const matched = shared.length ? shared : [...x.keys, ...y.keys];
       // Ties between written forms merge their keys, so the answer doesn't depend on the order.
       keys = rank(level) < rank(best) ? matched : [...new Set([...keys, ...matched])];
