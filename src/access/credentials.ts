@@ -2,6 +2,7 @@
 // token): random secrets of which only the sha256 is stored, each expiring and revocable.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
+import { BoundedCache } from '../bounded-cache.ts';
 import { perPool } from '../db/per-pool.ts';
 import { userColumns, type User } from './users.ts';
 
@@ -93,7 +94,7 @@ export async function listTokens(db: pg.Pool): Promise<ApiToken[]> {
 class TokenCache {
   static readonly recheckMs = 1000;
   static readonly maxEntries = 10_000;
-  readonly entries = new Map<string, { user: User; expiresAt: number }>();
+  readonly entries = new BoundedCache<string, { user: User; expiresAt: number }>(TokenCache.maxEntries);
   /** Moves on every emptying; a lookup that began before one does not refill the cache. */
   generation = 0;
   epoch: string | null = null;
@@ -124,7 +125,6 @@ class TokenCache {
 
   remember(key: string, user: User, expiresAt: number, generation: number) {
     if (generation !== this.generation) return;
-    if (this.entries.size >= TokenCache.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, { user: Object.freeze(user), expiresAt });
   }
 }

@@ -8,6 +8,7 @@ import { samePhotograph, type PhotoHash } from '../../matchers/photos/evidence.t
 import { prepareFound, prepareMissing, type PreparedRecord, type ResolvedPlaces } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import type { ChildRecord } from '../records/sides.ts';
+import { BoundedCache } from '../bounded-cache.ts';
 
 export type Explanation = { comparison: string; level: string; weight: number }[];
 
@@ -60,7 +61,7 @@ const dayMs = 86_400_000;
 const isoDay = (day: number | null | undefined) => (day === null || day === undefined ? null : new Date(day * dayMs).toISOString().slice(0, 10));
 
 export function createEngine(model: Model = defaultModel, cacheSize = 100_000): MatchEngine {
-  const cache = new Map<string, Subject>();
+  const cache = new BoundedCache<string, Subject>(cacheSize);
   return {
     modelVersion: model.version,
     prepare(side, id, version, record, photos = [], places = undefined) {
@@ -82,7 +83,6 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
         },
         narrowing: { sex: prepared.sex, bornFrom: isoDay(prepared.birth?.from), bornTo: isoDay(prepared.birth?.to) },
       };
-      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
       cache.set(cacheKey, subject);
       return subject;
     },
