@@ -2,6 +2,7 @@
 // particles (Kumar, Kumari, Devi, Singh, Kaur, Begum, ...: their own signal, also of sex), aliases
 // ("X @ Y", "X urf Y", "X alias Y"), and the relative named after "s/o", "d/o".
 import { consonantSkeleton, phoneticKey } from './phonetic.ts';
+import { isGenericPetName } from './nicknames.ts';
 import { arabicConsonants, detectScript, toLatin, type Reading, type Script } from './transliterate.ts';
 
 export interface NameParts {
@@ -21,6 +22,26 @@ const honorifics = new Set(['shri', 'shree', 'sri', 'smt', 'shrimati', 'srimati'
 const femaleParticles = new Set(['kumari', 'devi', 'kaur', 'begum', 'bano', 'banu', 'khatun', 'khatoon', 'bibi', 'ben', 'bai', 'rani', 'km', 'kum', 'kmr', 'smt', 'miss', 'selvi', 'tmt']);
 const maleParticles = new Set(['kumar', 'singh', 'bhai', 'lal', 'master', 'mast', 'thiru']);
 const particles = new Set([...femaleParticles, ...maleParticles].filter((word) => !['km', 'kum', 'kmr', 'smt', 'miss', 'selvi', 'tmt', 'master', 'mast', 'thiru', 'lal', 'rani'].includes(word)));
+/**
+ * Particles clerks also write joined to the name before them ("Anilkumar", "Ramsingh", "Poojakumari",
+ * "Umadevi", "अनिलकुमार"), longest first. The short ones (ben, bai, bhai, bibi, bano) are left out:
+ * as endings they are parts of other names (Reuben, Shabano).
+ */
+const joinedParticles = ['kumari', 'kumar', 'singh', 'devi', 'kaur', 'begum', 'khatoon', 'khatun'];
+
+/** A word made of a name and a particle written as one ("anilkumar"): the name and the particle; else null. */
+function particleJoined(token: string): [string, string] | null {
+  for (const particle of joinedParticles) {
+    if (token.length <= particle.length || !token.endsWith(particle)) continue;
+    const stem = token.slice(0, -particle.length);
+    // The stem must be a name of its own: not a title ("Sridevi" stays one name), not two letters,
+    // and not a pet name that could be anyone's ("Rajkumar" is not "Raja").
+    if (stem.length < 3 || honorifics.has(stem) || femaleParticles.has(stem) || maleParticles.has(stem) || isGenericPetName(phoneticKey(stem))) return null;
+    return [stem, particle];
+  }
+  return null;
+}
+
 const canonical: Record<string, string> = {
   md: 'mohammad', mohd: 'mohammad', mohmmad: 'mohammad', mohammed: 'mohammad', muhammad: 'mohammad', muhammed: 'mohammad', mahamad: 'mohammad', mohamad: 'mohammad', mohammd: 'mohammad',
   sk: 'shaikh', sheikh: 'shaikh', shekh: 'shaikh', shaik: 'shaikh', seikh: 'shaikh',
@@ -79,7 +100,16 @@ export function normaliseName(raw: string, reading?: Reading): NameParts {
     }
     const latin = toLatin(word, reading).replace(/[^a-z]/g, '');
     if (!latin) continue;
-    const token = canonical[latin] ?? latin;
+    let token = canonical[latin] ?? latin;
+    // "Anilkumar" is "Anil Kumar": the particle comes off, as it does when written apart (not from a
+    // word written in Perso-Arabic, whose consonant frames are read from the word as written).
+    const joined = particles.has(token) || detectScript(word) === 'arabic' ? null : particleJoined(token);
+    if (joined) {
+      const [stem, particle] = joined;
+      parts.sexHint ??= femaleParticles.has(particle) ? 'female' : 'male';
+      parts.particles.push(particle);
+      token = stem;
+    }
     if (femaleParticles.has(token)) parts.sexHint ??= 'female';
     else if (maleParticles.has(token)) parts.sexHint ??= 'male';
     if (particles.has(token)) parts.particles.push(token);

@@ -50,6 +50,16 @@ describe('normalising a written name', () => {
     ['Md. Salim', ['mohammad', 'salim'], [], null],
     ['Sk Anwar', ['shaikh', 'anwar'], [], null],
     ['Harpreet Kaur', ['harpreet'], ['kaur'], 'female'],
+    // A particle written joined to the name comes off as it does when written apart.
+    ['Anilkumar', ['anil'], ['kumar'], 'male'],
+    ['Ramsingh Yadav', ['ram', 'yadav'], ['singh'], 'male'],
+    ['Poojakumari', ['pooja'], ['kumari'], 'female'],
+    ['Umadevi', ['uma'], ['devi'], 'female'],
+    ['अनिलकुमार', ['anil'], ['kumar'], 'male'],
+    // Not when what is left is no name of its own: a title, two letters, or a pet name anyone has.
+    ['Sridevi', ['sridevi'], [], null],
+    ['Sukumar', ['sukumar'], [], null],
+    ['Rajkumar', ['rajkumar'], [], null],
   ])('%s', (raw, tokens, particles, sex) => {
     const parts = normaliseName(raw);
     expect(parts.tokens).toEqual(tokens);
@@ -194,6 +204,21 @@ describe('comparing names', () => {
     // Joined, the parts must still be the other name's: Jai Prakash is not Jaishankar.
     expect(level('Jai Prakash', 'Jaishankar')).not.toMatch(/^(exact|phonetic)$/);
     expect(level('Ram Prakash', 'Jaiprakash')).not.toMatch(/^(exact|phonetic)$/);
+  });
+
+  it('a name with its particle written as one word meets it written apart, on a blocking key and at the top levels', () => {
+    for (const [joined, apart] of [
+      ['Anilkumar', 'Anil Kumar'], ['Ramkumar Yadav', 'Ram Kumar Yadav'], ['Sureshkumar', 'Suresh'], ['Harpreetkaur', 'Harpreet Kaur'],
+      ['Poojakumari', 'Pooja Kumari'], ['अनिलकुमार', 'Anil Kumar'], ['Vidyadevi', 'विद्या देवी'],
+    ] as const) {
+      expect(level(joined, apart), `${joined} / ${apart}`).toMatch(/^(exact|phonetic)$/);
+      expect(level(apart, joined), `${apart} / ${joined}`).toMatch(/^(exact|phonetic)$/);
+      const record = (name: string) => prepareMissing({ ref: 'FIR-1/2024', name, sex: 'male', ageYears: 9, missingSince: '2024-01-01' } as MissingReport);
+      const keys = new Set(blockingKeys(record(joined)).filter((key) => key.startsWith('n:')));
+      expect(blockingKeys(record(apart)).some((key) => keys.has(key)), `${joined} / ${apart}`).toBe(true);
+    }
+    // The particle comes off, the name stays: Anilkumar is not Sunil Kumar.
+    expect(level('Anilkumar', 'Sunil Kumar')).not.toMatch(/^(exact|phonetic)$/);
   });
 
   it('an Urdu name meets its Latin spelling on its consonants, its vowels unwritten', () => {
