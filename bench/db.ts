@@ -33,3 +33,43 @@ export async function copyRows(pool: pg.Pool, sql: string, rows: Iterable<unknow
     client.release();
   }
 }
+
+/** How to build again the indexes and the primary key dropIndexes took off a table. */
+export interface DroppedIndexes {
+  table: string;
+  statements: string[];
+}
+
+/** Drops a table's indexes (its primary key included) before a bulk load; restoreIndexes builds them again. */
+export async function dropIndexes(pool: pg.Pool, table: string): Promise<DroppedIndexes> {
+  const { rows } = await pool.query<{ name: string; definition: string; constraintName: string | null; constraint: string | null }>(
+    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition, c.conname AS "constraintName",
+            pg_get_constraintdef(c.oid) AS constraint
+       FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'p'
+      WHERE i.indrelid = $1::regclass`,
+    [table],
+  );
+  const statements: string[] = [];
+  for (const row of rows) {
+    if (row.constraintName) {
+      await pool.query(`ALTER TABLE ${table} DROP CONSTRAINT ${row.constraintName}`);
+      statements.push(`ALTER TABLE ${table} ADD CONSTRAINT ${row.constraintName} ${row.constraint}`);
+    } else {
+      await pool.query(`DROP INDEX ${row.name}`);
+      statements.push(row.definition);
+    }
+  }
+  return { table, statements };
+}
+
+/** Builds the indexes dropIndexes dropped, with room to sort in memory. */
+export async function restoreIndexes(pool: pg.Pool, dropped: DroppedIndexes): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SET maintenance_work_mem = '1GB'`);
+    for (const statement of dropped.statements) await client.query(statement);
+  } finally {
+    await client.query('RESET maintenance_work_mem');
+    client.release();
+  }
+}

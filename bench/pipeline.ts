@@ -22,7 +22,7 @@ import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
-import { admin, copyRows, databaseUrl } from './db.ts';
+import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 
 const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' } } });
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
@@ -41,19 +41,33 @@ let started = performance.now();
 const world = generateWorld({ missing: missingCount, found: foundCount, seed: 5 });
 console.log(`generated ${missingCount} missing and ${foundCount} found in ${seconds(started).toFixed(1)} s`);
 started = performance.now();
+// The key table's indexes are built after its rows are in: at a million records (about forty
+// million keys) a sort-built index takes minutes where keeping it during the load took most of an hour.
+const keyIndexes = await dropIndexes(database.pool, 'match_key');
 for (const [side, list] of [[missingSide, world.missing], [foundSide, world.found]] as [SideDefinition, typeof world.missing | typeof world.found][]) {
-  const rows: { id: string; record: (typeof list)[number] }[] = list.map((record) => ({ id: randomUUID(), record }));
+  const ids = list.map(() => randomUUID());
+  // Rows are made as COPY reads them, never all at once: a million records' keys held in memory
+  // took this process past its heap.
   await copyRows(database.pool, `COPY ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN`,
-    rows.map(({ id, record }) => {
-      const places = resolveRecordPlaces(side, record);
-      return [id, side.filingUnit(record), record.ref, side.initialStatus, JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, side.eventDate(record), 'bench', 'bench'];
-    }));
-  const prepared = rows.map(({ id, record }) => ({ id, prepared: side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never) }));
-  await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN',
-    prepared.map(({ id, prepared: p }) => [side.side, id, 1, p.sex, p.birth ? isoOfDay(p.birth.from) : null, p.birth ? isoOfDay(p.birth.to) : null, 't', engine.modelVersion]));
+    (function* () {
+      for (const [i, record] of list.entries()) {
+        const places = resolveRecordPlaces(side, record);
+        yield [ids[i], side.filingUnit(record), record.ref, side.initialStatus, JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, side.eventDate(record), 'bench', 'bench'];
+      }
+    })());
+  const subjects: unknown[][] = [];
   await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active) FROM STDIN',
-    prepared.flatMap(({ id, prepared: p }) => blockingKeys(p).map((key) => [side.side, key, id, p.birth ? isoOfDay(p.birth.from) : null, p.birth ? isoOfDay(p.birth.to) : null, 't'])));
+    (function* () {
+      for (const [i, record] of list.entries()) {
+        const p = side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never);
+        const [from, to] = p.birth ? [isoOfDay(p.birth.from), isoOfDay(p.birth.to)] : [null, null];
+        subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion]);
+        for (const key of blockingKeys(p)) yield [side.side, key, ids[i], from, to, 't'];
+      }
+    })());
+  await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN', subjects);
 }
+await restoreIndexes(database.pool, keyIndexes);
 console.log(`loaded with COPY (records, subjects, keys) in ${seconds(started).toFixed(1)} s`);
 // What autovacuum does after a load (the visibility map lets a key's count read its index alone; on
 // a server with autovacuum off, the workers' statistics keeper does it after their first jobs).
