@@ -69,7 +69,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     logger.warn({ err: error }, 'photo index not read at start; the first match job with a photo reads it');
   });
   // So are the counts of the common name keys and the keys too common to admit a pair, again every
-  // five minutes (the counts are reused ten).
+  // half hour (a count is reused for an hour, or until the records have grown by 1%: NameKeyCounts).
   const countNames = (unlessReadWithinMs = 0) => warmKeyCounts(database.pool, unlessReadWithinMs).catch((error: unknown) => {
     logger.warn({ err: error }, 'key counts not read ahead; match jobs read what they need');
   });

@@ -278,13 +278,16 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
 /**
  * Counts of name keys a process has read, reused while they still describe the country: until the
  * number of matched records has moved by more than 1% from when a count was read, and for at most
- * ten minutes. A common name's count ("raju") reads thousands of index entries, and a 1% drift
- * changes its term-frequency weight by about a hundredth of a bit. Below a hundred records a count
+ * an hour. A common name's count ("raju") reads thousands of index entries, and a 1% drift
+ * changes its term-frequency weight by about a hundredth of a bit. The hour bounds what the 1% rule
+ * cannot see (a record edited, not added); it was ten minutes, and the read that renews every count
+ * (warmNameKeyCounts) scans the whole key table: 38.8 s at 1,300,000 records, an eighth of the time
+ * of a database core for every worker process when it ran every five minutes. Below a hundred records a count
  * is reused only at the same total, so a small settled world gets exactly `milap link`'s figures
  * (test/service/parity.test.ts).
  */
 export class NameKeyCounts {
-  static readonly maxAgeMs = 10 * 60_000;
+  static readonly maxAgeMs = 60 * 60_000;
   static readonly maxEntries = 200_000;
   readonly #entries = new Map<string, { n: number; total: number; at: number }>();
 
@@ -304,8 +307,8 @@ export class NameKeyCounts {
 export const commonNameKey = 20;
 
 /**
- * Reads the counts of every common name key in one pass over the key index (a worker does this when
- * it starts and every five minutes): counting a common key ("raju": thousands of entries) was the
+ * Reads the counts of every common name key in one pass over the key table (a worker does this when
+ * it starts and every half hour): counting a common key ("raju": thousands of entries) was the
  * costly part of a job's term frequencies, and a rare key is cheap to count when a job needs it.
  * Returns the keys read.
  */
