@@ -85,6 +85,7 @@ describe('generateWorld', () => {
     expect(names.some((n) => /^(Md\.|Mohd\.|Sk\.) /.test(n))).toBe(true);
     expect(names.some((n) => /^Km\. /.test(n))).toBe(true);
     expect(names.some((n) => / Kumari( |$)/.test(n))).toBe(true);
+    expect(names.some((n) => /^\S+(kumari?|bhai|ben|singh|kaur)( |$)/.test(n))).toBe(true);
     expect(names.some((n) => / (@|urf) /.test(n))).toBe(true);
     expect(names.some((n) => / [sd]\/o /i.test(n))).toBe(true);
     expect(world.missing.some((r) => r.aliases?.length)).toBe(true);

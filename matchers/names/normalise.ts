@@ -24,19 +24,20 @@ const maleParticles = new Set(['kumar', 'singh', 'bhai', 'lal', 'master', 'mast'
 const particles = new Set([...femaleParticles, ...maleParticles].filter((word) => !['km', 'kum', 'kmr', 'smt', 'miss', 'selvi', 'tmt', 'master', 'mast', 'thiru', 'lal', 'rani'].includes(word)));
 /**
  * Particles clerks also write joined to the name before them ("Anilkumar", "Ramsingh", "Poojakumari",
- * "Umadevi", "अनिलकुमार"), longest first. The short ones (ben, bai, bhai, bibi, bano) are left out:
- * as endings they are parts of other names (Reuben, Shabano).
+ * "Rameshbhai", "Hetalben", "Meerabai", "अनिलकुमार"), longest first.
  */
-const joinedParticles = ['kumari', 'kumar', 'singh', 'devi', 'kaur', 'begum', 'khatoon', 'khatun'];
+const joinedParticles = ['khatoon', 'kumari', 'khatun', 'kumar', 'singh', 'begum', 'devi', 'kaur', 'bhai', 'bano', 'banu', 'bibi', 'ben', 'bai'];
 
 /** A word made of a name and a particle written as one ("anilkumar"): the name and the particle; else null. */
 function particleJoined(token: string): [string, string] | null {
   for (const particle of joinedParticles) {
-    if (token.length <= particle.length || !token.endsWith(particle)) continue;
+    if (!token.endsWith(particle)) continue;
     const stem = token.slice(0, -particle.length);
-    // The stem must be a name of its own: not a title ("Sridevi" stays one name), not two letters,
-    // and not a pet name that could be anyone's ("Rajkumar" is not "Raja").
-    if (stem.length < 3 || honorifics.has(stem) || femaleParticles.has(stem) || maleParticles.has(stem) || isGenericPetName(phoneticKey(stem))) return null;
+    // The stem must be a name of its own: not a title ("Sridevi" stays one name), not a pet name
+    // that could be anyone's ("Rajkumar" is not "Raja"), and long enough to be one (Sukumar; Reuben,
+    // Ruben: a particle of three letters needs four before it).
+    if (stem.length < (particle.length <= 3 ? 4 : 3)) return null;
+    if (honorifics.has(stem) || femaleParticles.has(stem) || maleParticles.has(stem) || isGenericPetName(phoneticKey(stem))) return null;
     return [stem, particle];
   }
   return null;

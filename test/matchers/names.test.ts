@@ -56,10 +56,14 @@ describe('normalising a written name', () => {
     ['Poojakumari', ['pooja'], ['kumari'], 'female'],
     ['Umadevi', ['uma'], ['devi'], 'female'],
     ['अनिलकुमार', ['anil'], ['kumar'], 'male'],
+    ['Rameshbhai Patel', ['ramesh', 'patel'], ['bhai'], 'male'],
+    ['Hetalben', ['hetal'], ['ben'], 'female'],
+    ['Meerabai', ['meera'], ['bai'], 'female'],
     // Not when what is left is no name of its own: a title, two letters, or a pet name anyone has.
     ['Sridevi', ['sridevi'], [], null],
     ['Sukumar', ['sukumar'], [], null],
     ['Rajkumar', ['rajkumar'], [], null],
+    ['Reuben', ['reuben'], [], null],
   ])('%s', (raw, tokens, particles, sex) => {
     const parts = normaliseName(raw);
     expect(parts.tokens).toEqual(tokens);
@@ -209,7 +213,8 @@ describe('comparing names', () => {
   it('a name with its particle written as one word meets it written apart, on a blocking key and at the top levels', () => {
     for (const [joined, apart] of [
       ['Anilkumar', 'Anil Kumar'], ['Ramkumar Yadav', 'Ram Kumar Yadav'], ['Sureshkumar', 'Suresh'], ['Harpreetkaur', 'Harpreet Kaur'],
-      ['Poojakumari', 'Pooja Kumari'], ['अनिलकुमार', 'Anil Kumar'], ['Vidyadevi', 'विद्या देवी'],
+      ['Poojakumari', 'Pooja Kumari'], ['अनिलकुमार', 'Anil Kumar'], ['Vidyadevi', 'विद्या देवी'], ['Maheshbhai Patel', 'Mahesh Patel'],
+      ['Hetalben', 'हेतल बेन'],
     ] as const) {
       expect(level(joined, apart), `${joined} / ${apart}`).toMatch(/^(exact|phonetic)$/);
       expect(level(apart, joined), `${apart} / ${joined}`).toMatch(/^(exact|phonetic)$/);
