@@ -76,6 +76,15 @@ function initialsGroup(word: string, words: readonly string[], afterComma: boole
   return [...lower];
 }
 
+/** Notes the sex a word says (Kumari, Singh) and, when it is a particle, the particle; true for a particle. */
+function noteParticle(parts: NameParts, token: string): boolean {
+  if (femaleParticles.has(token)) parts.sexHint ??= 'female';
+  else if (maleParticles.has(token)) parts.sexHint ??= 'male';
+  if (!particles.has(token)) return false;
+  parts.particles.push(token);
+  return true;
+}
+
 export function normaliseName(raw: string, reading?: Reading): NameParts {
   let text = raw.normalize('NFKC').replace(/[\u200b-\u200d\u2060\ufeff]/g, '').replace(deathWords, ' ');
   let relative: string | null = null;
@@ -102,23 +111,19 @@ export function normaliseName(raw: string, reading?: Reading): NameParts {
     const latin = toLatin(word, reading).replace(/[^a-z]/g, '');
     if (!latin) continue;
     let token = canonical[latin] ?? latin;
+    const arabic = detectScript(word) === 'arabic';
     // "Anilkumar" is "Anil Kumar": the particle comes off, as it does when written apart (not from a
     // word written in Perso-Arabic, whose consonant frames are read from the word as written).
-    const joined = particles.has(token) || detectScript(word) === 'arabic' ? null : particleJoined(token);
+    const joined = particles.has(token) || arabic ? null : particleJoined(token);
     if (joined) {
-      const [stem, particle] = joined;
-      parts.sexHint ??= femaleParticles.has(particle) ? 'female' : 'male';
-      parts.particles.push(particle);
-      token = stem;
+      noteParticle(parts, joined[1]);
+      token = joined[0];
     }
-    if (femaleParticles.has(token)) parts.sexHint ??= 'female';
-    else if (maleParticles.has(token)) parts.sexHint ??= 'male';
-    if (particles.has(token)) parts.particles.push(token);
-    else if (honorifics.has(token)) continue;
-    else if (token.length === 1 || (word.length === 1 && script !== 'latin')) parts.initials.push(token[0]!);
+    if (noteParticle(parts, token) || honorifics.has(token)) continue;
+    if (token.length === 1 || (word.length === 1 && script !== 'latin')) parts.initials.push(token[0]!);
     else {
       parts.tokens.push(token);
-      const frames = detectScript(word) === 'arabic' && !canonical[latin] ? arabicConsonants(word) : [token];
+      const frames = arabic && !canonical[latin] ? arabicConsonants(word) : [token];
       parts.skeletons.push([...new Set(frames.map((frame) => consonantSkeleton(phoneticKey(frame))))]);
     }
   }
