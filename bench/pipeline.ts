@@ -5,7 +5,9 @@
 //   4. a full re-match, timed on a sample of jobs and extrapolated to every record;
 //   5. database size and worker memory.
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { generateWorld } from '../fixtures/synth/world.ts';
@@ -38,7 +40,8 @@ const boss = await startQueue(database, { supervise: false });
 const engine = createEngine();
 
 let started = performance.now();
-const world = generateWorld({ missing: missingCount, found: foundCount, seed: 5 });
+const worldSeed = 5;
+const world = generateWorld({ missing: missingCount, found: foundCount, seed: worldSeed });
 console.log(`generated ${missingCount} missing and ${foundCount} found in ${seconds(started).toFixed(1)} s`);
 started = performance.now();
 // The key table's indexes are built after its rows are in: at a million reports (about 75 million
@@ -66,9 +69,17 @@ for (const [side, list] of [[missingSide, world.missing], [foundSide, world.foun
       }
     })());
   await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN', subjects);
+  if (side.side === 'found') {
+    // Each found child's rank floor, as her own match job would save it (matchers/blocking.ts,
+    // rankedBest), computed by a process of its own from the same world: its index of every report
+    // (gigabytes at national scale) is then not in this process's memory, which is the workers'.
+    const floors = JSON.parse(execFileSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', fileURLToPath(new URL('./pipeline-floors.ts', import.meta.url)), String(missingCount), String(foundCount), String(worldSeed)],
+      { maxBuffer: 2 ** 30, encoding: 'utf8' })) as number[];
+    await copyRows(database.pool, 'COPY match_rank_floor (record_id, floor) FROM STDIN', floors.map((floor, i) => [ids[i], floor]));
+  }
 }
 await restoreIndexes(database.pool, keyIndexes);
-console.log(`loaded with COPY (records, subjects, keys) in ${seconds(started).toFixed(1)} s`);
+console.log(`loaded with COPY (records, subjects, keys, rank floors) in ${seconds(started).toFixed(1)} s`);
 // What autovacuum does after a load (the visibility map lets a key's count read its index alone; on
 // a server with autovacuum off, the workers' statistics keeper does it after their first jobs).
 started = performance.now();

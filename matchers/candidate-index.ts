@@ -9,6 +9,8 @@ interface Postings {
   /** Positions of records with a birth interval, ordered by its start. */
   dated: Int32Array;
   starts: Float64Array;
+  /** Their interval ends, in the same order. */
+  ends: Float64Array;
   /** The same records' interval ends, sorted on their own: how many end before a window opens. */
   sortedEnds: Float64Array;
   undated: Int32Array;
@@ -20,6 +22,9 @@ export class CandidateIndex {
   private readonly ids = new Map<string, number>();
   private readonly postings: Postings[] = [];
   private readonly widestInterval: number;
+  /** Scratch of rankedInWindow: each record's rank score, and the records given one. */
+  private readonly rankScores: Int32Array;
+  private readonly rankTouched: Int32Array;
 
   constructor(private readonly records: readonly PreparedRecord[], keysOf: (record: PreparedRecord) => string[]) {
     const lists: number[][] = [];
@@ -44,6 +49,8 @@ export class CandidateIndex {
     }
     this.widestInterval = records.reduce((widest, r) => (r.birth ? Math.max(widest, r.birth.to - r.birth.from) : widest), 0);
     for (const list of lists) this.postings.push(this.sorted(list));
+    this.rankScores = new Int32Array(records.length);
+    this.rankTouched = new Int32Array(records.length);
   }
 
   /** A key's postings from its list, which holds the dated records first, by start (see the constructor). */
@@ -52,6 +59,7 @@ export class CandidateIndex {
     return {
       dated: Int32Array.from(dated),
       starts: Float64Array.from(dated, (p) => this.records[p]!.birth!.from),
+      ends: Float64Array.from(dated, (p) => this.records[p]!.birth!.to),
       sortedEnds: Float64Array.from(dated, (p) => this.records[p]!.birth!.to).sort(),
       undated: Int32Array.from(list.filter((p) => !this.records[p]!.birth)),
     };
@@ -87,10 +95,70 @@ export class CandidateIndex {
     for (let at = from; at < to; at++) visit(dated[at]!);
   }
 
+  /**
+   * Ranked admission (matchers/blocking.ts, rankedBest): the records carrying any of `keys` (key ids
+   * with their rank weights) within the age window of `child`, each scored by the weights of the keys
+   * it carries; visits those scored above the (best + 1)-th score, or every one when no more than
+   * `best` are reached. Returns that score, the child's rank floor (0 when no more were reached).
+   */
+  rankedInWindow(keys: readonly { keyId: number; weight: number }[], child: PreparedRecord, best: number, visit: (position: number) => void): number {
+    if (!keys.length) return 0;
+    const scores = this.rankScores;
+    const touched = this.rankTouched;
+    let reached = 0;
+    const add = (position: number, weight: number) => {
+      if (scores[position] === 0) touched[reached++] = position;
+      scores[position] = scores[position]! + weight;
+    };
+    const birth = child.birth;
+    for (const { keyId, weight } of keys) {
+      const { dated, starts, ends, undated } = this.postings[keyId]!;
+      for (let at = 0; at < undated.length; at++) add(undated[at]!, weight);
+      const [from, to] = this.range(starts, birth);
+      // Exactly the window of ageWindowOverlaps: the intervals no more than its width apart.
+      const opens = birth ? birth.from - windowDays : -Infinity;
+      const closes = birth ? birth.to + windowDays : Infinity;
+      for (let at = from; at < to; at++) if (ends[at]! >= opens && starts[at]! <= closes) add(dated[at]!, weight);
+    }
+    let floor = 0;
+    if (reached > best) {
+      const ranked = new Int32Array(reached);
+      for (let at = 0; at < reached; at++) ranked[at] = scores[touched[at]!]!;
+      floor = selectDescending(ranked, best);
+    }
+    for (let at = 0; at < reached; at++) if (scores[touched[at]!]! > floor) visit(touched[at]!);
+    for (let at = 0; at < reached; at++) scores[touched[at]!] = 0;
+    return floor;
+  }
+
   private range(starts: Float64Array, birth: BirthInterval | null): [number, number] {
     if (!birth) return [0, starts.length];
     return [lowerBound(starts, birth.from - windowDays - this.widestInterval), lowerBound(starts, birth.to + windowDays + 1)];
   }
+}
+
+/** The value at rank `k` (0 first) of `values` in descending order; reorders `values` (quickselect). */
+function selectDescending(values: Int32Array, k: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    const pivot = values[(low + high) >> 1]!;
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = swap;
+      }
+    }
+    if (k <= j) high = j;
+    else if (k >= i) low = i;
+    else return values[k]!;
+  }
+  return values[k]!;
 }
 
 /** The first position whose value is above `target`: how many are at or under it. */

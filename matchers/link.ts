@@ -1,7 +1,7 @@
 // Linking two sets of records in memory, exactly as the service does it one record at a time:
 // the same preparation, blocking keys, admission rule, age window and model. `milap link`, the
 // quality bench and the speed bench call this.
-import { ageWindowOverlaps, blockingKeys, keyAdmits, keyTooCommon } from './blocking.ts';
+import { ageWindowOverlaps, blockingKeys, keyAdmits, keyTooCommon, rankedBest, rankWeights } from './blocking.ts';
 import { nameJoinedKeys } from './names/compare.ts';
 import { CandidateIndex } from './candidate-index.ts';
 import { competingProbability, defaultModel, pairOdds, scorePrepared, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
@@ -49,14 +49,23 @@ export function scorePair(missing: PreparedRecord, found: PreparedRecord, model:
   return scorePrepared(missing, found, model, termFrequency, reports);
 }
 
-/** The reports sharing a key with `child` that admits the pair (within the age window's reach). */
-export function candidatesOf(index: CandidateIndex, child: PreparedRecord, visit: (position: number) => void, onlyKeys?: (key: string) => boolean): void {
+/**
+ * The reports sharing a key with `child` that admits the pair (within the age window's reach), and
+ * her best-ranked among those her keys over their limit reach. Returns her rank floor (blocking.ts,
+ * rankedBest; what the service saves for a report's search to compare with).
+ */
+export function candidatesOf(index: CandidateIndex, child: PreparedRecord, visit: (position: number) => void, onlyKeys?: (key: string) => boolean): number {
+  const over: { keyId: number; weight: number }[] = [];
   for (const key of blockingKeys(child)) {
     if (onlyKeys && !onlyKeys(key)) continue;
     const keyId = index.keyId(key);
     if (keyId === undefined || keyTooCommon(key, index.size(keyId))) continue;
-    if (keyAdmits(key, index.sizeInWindow(keyId, child.birth))) index.forEachInWindow(keyId, child.birth, visit);
+    const size = index.sizeInWindow(keyId, child.birth);
+    if (keyAdmits(key, size)) index.forEachInWindow(keyId, child.birth, visit);
+    else over.push({ keyId, weight: rankWeights[size]! });
   }
+  // The child's likeliest reports among those its over-limit keys reach (blocking.ts, rankedBest).
+  return index.rankedInWindow(over, child, rankedBest, visit);
 }
 
 /** An index of the reports' photo hashes (ids are report positions), or null when none has a photo. */

@@ -1,5 +1,5 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
-import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon } from '../../matchers/blocking.ts';
+import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, rankedBest, rankWeights } from '../../matchers/blocking.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
@@ -137,6 +137,9 @@ export async function photoHashesOfMany(db: Queryable, side: Side, ids: readonly
   return hashes;
 }
 
+/** The rank weights of matchers/blocking.ts as a SQL array: element n is the weight of a key n reports carry. */
+const rankWeightParam = Array.from(rankWeights.subarray(1));
+
 /** The age window of matchers/blocking.ts in whole days, as the candidate index applies it. */
 const windowDays = Math.floor(ageWindowYears * 365.25);
 
@@ -185,7 +188,10 @@ export function subjectParams(subjects: readonly SearchSubject[]): unknown[] {
  * matched, plus every record already paired with one of them, in one statement for all of them. The
  * rule is `milap link`'s, which weighs a shared key by how many missing reports carry it within the
  * found child's age window (matchers/link.ts candidatesOf): for a found child that is one count per
- * key; for a missing report, one per key and found child. A partner of several records being matched
+ * key; for a missing report, one per key and found child. A found child's keys over their limit
+ * rank the reports they reach, and admit her best (matchers/blocking.ts, rankedBest); her search
+ * saves the score just past them as her rank floor (migrations/014), and a report's search admits
+ * it when its own score for her is above that floor. A partner of several records being matched
  * comes once, with a link to each.
  */
 export async function candidatePartners(db: Queryable, side: Side, subjects: readonly PartnerQuery[]): Promise<Partner[]> {
@@ -194,19 +200,41 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
   const nearRows = subjects.flatMap((s) => s.photoNear.map((record) => [s.id, record] as const));
   const admittedSql =
     side === 'found'
-      ? `admitted AS MATERIALIZED (
-           -- A key admits when at most its limit of reports carry it within the window: counting stops
-           -- one past the limit, so a key on thousands of records ("s:JH:female") costs little.
-           -- Only a key within its limit there is checked for being too common (CASE keeps the order).
-           SELECT l.subject, l.key FROM l JOIN me f USING (subject)
-            WHERE CASE WHEN (SELECT count(*) FROM (
-                     SELECT 1 FROM match_key k
-                      WHERE k.side = 'missing' AND k.key = l.key AND k.active AND ${inWindow('k', 'f')} LIMIT l.lim + 1) AS within) <= l.lim
-                  THEN ${notTooCommon('l')} ELSE FALSE END
+      ? `counted AS MATERIALIZED (
+           -- Each key in one read of its index entries, stopping one past keyReach times its limit: how
+           -- many reports carry it at all (more than that: too common, left out), and how many active
+           -- ones within the child's window (at most its limit: the key admits them; more: it ranks).
+           SELECT l.subject, l.key, l.lim, c.n FROM l JOIN me f USING (subject)
+             CROSS JOIN LATERAL (
+               SELECT count(*) AS total, count(*) FILTER (WHERE k.active AND ${inWindow('k', 'f')}) AS n FROM (
+                 SELECT k.active, k.born_from, k.born_to FROM match_key k
+                  WHERE k.side = 'missing' AND k.key = l.key LIMIT l.lim * ${keyReach} + 1) AS k) AS c
+            WHERE c.total <= l.lim * ${keyReach}
+         ),
+         -- Ranked admission (matchers/blocking.ts, rankedBest): each report the child's over-limit keys
+         -- carry within her window, scored by those keys' rank weights ($9, by how many they carry).
+         scored AS MATERIALIZED (
+           SELECT c.subject, k.record_id, sum(($9::int[])[c.n::int]) AS score FROM counted c JOIN me f USING (subject)
+             JOIN match_key k ON k.side = 'missing' AND k.key = c.key AND k.active AND ${inWindow('k', 'f')}
+            WHERE c.n > c.lim
+            GROUP BY c.subject, k.record_id
+         ),
+         -- Each child's rank floor, the score of the report just past her best (0 when there is none):
+         -- those above it are admitted, and a report matched later is when it scores above it (the
+         -- missing side's search below).
+         floors AS MATERIALIZED (
+           SELECT me.subject, coalesce((SELECT s.score FROM scored s WHERE s.subject = me.subject ORDER BY s.score DESC OFFSET $10 LIMIT 1), 0) AS floor FROM me
+         ),
+         saved_floors AS (
+           INSERT INTO match_rank_floor (record_id, floor) SELECT subject, floor FROM floors
+           ON CONFLICT (record_id) DO UPDATE SET floor = excluded.floor WHERE match_rank_floor.floor <> excluded.floor
          ),
          hits AS (
-           SELECT DISTINCT a.subject, k.record_id FROM admitted a JOIN me f USING (subject)
-             JOIN match_key k ON k.side = 'missing' AND k.key = a.key AND k.active AND ${inWindow('k', 'f')}
+           SELECT DISTINCT c.subject, k.record_id FROM counted c JOIN me f USING (subject)
+             JOIN match_key k ON k.side = 'missing' AND k.key = c.key AND k.active AND ${inWindow('k', 'f')}
+            WHERE c.n <= c.lim
+           UNION
+           SELECT s.subject, s.record_id FROM scored s JOIN floors f USING (subject) WHERE s.score > f.floor
          )`
       : `keys AS MATERIALIZED (
            -- How many reports carry each key at all, counted no further than one past its limit.
@@ -240,13 +268,25 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
             WHERE ks.key IN (SELECT key FROM rest)
             GROUP BY ks.key, ks.lim
          ),
+         within AS MATERIALIZED (
+           SELECT s.subject, s.record_id, c.lim,
+                  CASE WHEN s.born_from IS NULL THEN c.total
+                       ELSE c.unknown + coalesce(width_bucket(s.born_to + ${windowDays}, c.froms), 0)
+                                      - coalesce(width_bucket(s.born_from - ${windowDays + 1}, c.tos), 0) END AS n
+             FROM rest s JOIN costly c ON c.key = s.key
+         ),
+         -- Over its limit in the child's window, a key ranks the report among the child's: admitted
+         -- when the report scores above the child's rank floor (saved by the child's own search; a
+         -- child whose search saved none yet is not ranked from here).
+         ranked AS (
+           SELECT w.subject, w.record_id, sum(($9::int[])[w.n::int]) AS score FROM within w WHERE w.n > w.lim GROUP BY w.subject, w.record_id
+         ),
          hits AS (
            SELECT subject, record_id FROM cheap
            UNION
-           SELECT s.subject, s.record_id FROM rest s JOIN costly c ON c.key = s.key
-            WHERE CASE WHEN s.born_from IS NULL THEN c.total
-                       ELSE c.unknown + coalesce(width_bucket(s.born_to + ${windowDays}, c.froms), 0)
-                                      - coalesce(width_bucket(s.born_from - ${windowDays + 1}, c.tos), 0) END <= c.lim
+           SELECT subject, record_id FROM within WHERE n <= lim
+           UNION
+           SELECT r.subject, r.record_id FROM ranked r JOIN match_rank_floor rf ON rf.record_id = r.record_id WHERE r.score > rf.floor
          )`;
   // The photo-hash proximity key: the active ones among the records of the other side that carry a
   // photo near one of a record's.
@@ -270,7 +310,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
                         FROM photo p WHERE p.side = '${otherSide}' AND p.record_id = r.id AND p.pdq_quality >= ${PDQ_MIN_QUALITY}), '[]') AS photos
        FROM links l JOIN ${tableOf[otherSide]} r ON r.id = l.record_id
       GROUP BY r.id`,
-    [...subjectParams(subjects), nearRows.map((r) => r[0]), nearRows.map((r) => r[1])],
+    [...subjectParams(subjects), nearRows.map((r) => r[0]), nearRows.map((r) => r[1]), rankWeightParam, ...(side === 'found' ? [rankedBest] : [])],
   );
   return rows;
 }

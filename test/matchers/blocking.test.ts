@@ -1,7 +1,7 @@
 // Blocking: which keys a record carries, and which pairs the keys admit, as milap link and the
 // service apply them.
 import { describe, expect, it } from 'vitest';
-import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyTooCommon, oneLetterDropped, sexCompatible } from '../../matchers/blocking.ts';
+import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyLimits, keyTooCommon, oneLetterDropped, rankCarriersMax, rankedBest, rankWeights, sexCompatible } from '../../matchers/blocking.ts';
 import { CandidateIndex } from '../../matchers/candidate-index.ts';
 import { candidatesOf } from '../../matchers/link.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
@@ -110,5 +110,29 @@ describe('admission', () => {
     expect(reached([...teens(over + 1), toddler])).toBe(false);
     expect(keyTooCommon('h:BR-gaya:female', keyLimit('h:x') * keyReach)).toBe(false);
     expect(keyTooCommon('h:BR-gaya:female', keyLimit('h:x') * keyReach + 1)).toBe(true);
+  });
+
+  it('a key over its limit ranks the reports it reaches in the window: all come in when no more than the best, none when more, all alike', () => {
+    // Girls last seen in Gaya (more than the limit of w: in a child's window), and small ones that
+    // the key carries too but whose ages keep them out of the window of a girl of about 11.
+    const lostIn = (ref: string, ageYears: number) => prepareMissing(report(ref, { name: `Zq${ref}x`, ageYears, home: null, lastSeen: { district: 'Gaya', state: 'Bihar' } }));
+    const found = prepareFound(child({ name: null, foundAt: { district: 'Gaya', state: 'Bihar' } }));
+    const reached = (reports: ReturnType<typeof prepareMissing>[]) => {
+      const refs = new Set<string>();
+      candidatesOf(new CandidateIndex(reports, blockingKeys), found, (position) => refs.add(reports[position]!.ref));
+      return refs;
+    };
+    const small = Array.from({ length: 40 }, (_, i) => lostIn(`S${i}`, 2));
+    const near = (n: number) => Array.from({ length: n }, (_, i) => lostIn(`N${i}`, 10));
+    expect(keyLimit('w:x')).toBeLessThan(90);
+    expect(rankedBest).toBeGreaterThanOrEqual(90);
+    expect([...reached([...small, ...near(90)])].sort()).toEqual(near(90).map((r) => r.ref).sort());
+    expect(reached([...small, ...near(rankedBest + 1)]).size).toBe(0);
+  });
+
+  it('ranks a report sharing two over-limit keys above one sharing any single key', () => {
+    const fewest = Math.min(...Object.values(keyLimits)) + 1;
+    expect(2 * rankWeights[rankCarriersMax]!).toBeGreaterThan(rankWeights[fewest]!);
+    expect(rankWeights[fewest]!).toBeGreaterThan(rankWeights[fewest + 1]!);
   });
 });
