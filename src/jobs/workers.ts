@@ -5,7 +5,7 @@ import type { Database } from '../db/database.ts';
 import { photoNeighbourhoodOf } from '../matching/photo-index.ts';
 import { createEngine } from '../matching/engine.ts';
 import { matchRecords, warmKeyCounts, type MatchSettings } from '../matching/match-job.ts';
-import { warnOfOtherModels } from '../matching/rematch.ts';
+import { warnOfStaleMatches } from '../matching/rematch.ts';
 import { NameKeyCounts } from '../matching/store.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { matchQueue, recordsOfJob, type MatchJob, type MatchJobData } from './queue.ts';
@@ -76,9 +76,10 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   const counting = countNames(60_000); // not again if this process has just read them (a second set of workers)
   const recount = setInterval(() => void countNames(), NameKeyCounts.maxAgeMs / 2).unref();
   boss.once('stopped', () => clearInterval(recount));
-  // Records matched by another model keep its scores until they are matched again: said at start,
-  // so that a new model deployed without its re-match does not go unnoticed.
-  const checking = warnOfOtherModels(database.pool, engine.modelVersion, logger);
+  // Records matched by another model keep its scores until they are matched again, and found children
+  // matched before ranked admission have no rank floor: said at start, so that a new model or this
+  // code deployed without its re-match does not go unnoticed.
+  const checking = warnOfStaleMatches(database.pool, engine.modelVersion, logger);
   if (database.kind === 'pglite') await Promise.all([warming, counting, checking]); // one connection: let them finish before jobs start
 
   /** Matches records together, a pass of at most recordsPerPass at a time; throws if any pass fails. */

@@ -32,10 +32,17 @@ export async function openRun(pool: pg.Pool, modelVersion: string, allRecords: b
   return created.rows[0]!;
 }
 
-/** Records of a side the run covers: all, or those never matched or matched by another model. */
+/**
+ * Records of a side the run covers: all, or those never matched, matched by another model, or (found
+ * children still looked for) matched before ranked admission, with no rank floor saved
+ * (migrations/014): a report's search ranks no such child.
+ */
 const selection = (table: string, side: string) => `
   FROM ${table} r LEFT JOIN match_subject s ON s.side = '${side}' AND s.record_id = r.id
- WHERE ($1 OR s.record_id IS NULL OR s.model_version <> $2)`;
+ WHERE ($1 OR s.record_id IS NULL OR s.model_version <> $2${side === 'found' ? unranked('s') : ''})`;
+
+/** The match subject aliased `s` is a found child still looked for with no rank floor saved. */
+const unranked = (s: string) => ` OR (${s}.active AND NOT EXISTS (SELECT 1 FROM match_rank_floor f WHERE f.record_id = ${s}.record_id))`;
 
 export async function countRemaining(pool: pg.Pool, modelVersion: string, run: RematchRun): Promise<number> {
   let total = 0;
@@ -87,15 +94,24 @@ export async function matchedByOtherModels(pool: pg.Pool, modelVersion: string):
   return records ? { records, versions: versions ?? [] } : null;
 }
 
+/** How many found children still looked for were matched before ranked admission (no rank floor saved). */
+export async function unrankedChildren(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM match_subject s WHERE s.side = 'found' AND (FALSE${unranked('s')})`);
+  return rows[0]!.n;
+}
+
 /**
- * Warns (a match worker does this when it starts) when records were matched by another model: a new
- * model deployed without its re-match would otherwise go unnoticed, its pairs scored by the old one.
+ * Warns (a match worker does this when it starts) when records were matched by another model, or
+ * found children before ranked admission: a new model, or this code, deployed without its re-match
+ * would otherwise go unnoticed, pairs scored by the old model, children a new report cannot rank.
  */
-export async function warnOfOtherModels(pool: pg.Pool, modelVersion: string, logger: Logger): Promise<void> {
+export async function warnOfStaleMatches(pool: pg.Pool, modelVersion: string, logger: Logger): Promise<void> {
   try {
     const other = await matchedByOtherModels(pool, modelVersion);
     if (other) logger.warn({ modelVersion, otherVersions: other.versions, records: other.records }, 'records were matched by another model version: run `npx milap rematch` to match them with this one');
+    const unranked = await unrankedChildren(pool);
+    if (unranked) logger.warn({ foundChildren: unranked }, 'found children were matched before ranked admission and have no rank floor, so new reports are not ranked among their candidates: run `npx milap rematch` to match them again');
   } catch (error) {
-    logger.warn({ err: error }, 'could not count the records matched by another model version');
+    logger.warn({ err: error }, 'could not count the records matched by another model version or before ranked admission');
   }
 }

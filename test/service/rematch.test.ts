@@ -7,7 +7,7 @@ import { defaultModel } from '../../matchers/model.ts';
 import { matchJobRecordsSql } from '../../src/jobs/queue.ts';
 import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
-import { countRemaining, openRun, queueRun, warnOfOtherModels } from '../../src/matching/rematch.ts';
+import { countRemaining, openRun, queueRun, unrankedChildren, warnOfStaleMatches } from '../../src/matching/rematch.ts';
 import * as records from '../../src/records/service.ts';
 import { foundSide, missingSide } from '../../src/records/sides.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -66,7 +66,7 @@ describe('records matched by another model', () => {
     const settings = { floor: 0.001, topK: 10 };
     await matchRecord(db.database.pool, createEngine({ ...defaultModel, version: 'milap-model-of-last-year' }), settings, { side: 'missing', id, version: 1 });
 
-    await warnOfOtherModels(db.database.pool, defaultModel.version, logger);
+    await warnOfStaleMatches(db.database.pool, defaultModel.version, logger);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ modelVersion: defaultModel.version, otherVersions: ['milap-model-of-last-year'], records: 1 });
     expect(lines[0]!.msg).toContain('npx milap rematch');
@@ -74,7 +74,40 @@ describe('records matched by another model', () => {
     expect(JSON.stringify(lines[0])).not.toContain(report.name!.split(' ')[0]!);
 
     await matchRecord(db.database.pool, createEngine(), settings, { side: 'missing', id, version: 1 });
-    await warnOfOtherModels(db.database.pool, defaultModel.version, logger);
+    await warnOfStaleMatches(db.database.pool, defaultModel.version, logger);
     expect(lines).toHaveLength(1);
+  });
+});
+
+describe('found children matched before ranked admission', () => {
+  it('are counted in a warning and re-matched by a plain rematch, and not once they are matched again', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    } }));
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const child = fullFoundChild();
+    const { id } = (await records.fileRecord(ctx, foundSide, child, filer)).body as { id: string };
+    const engine = createEngine();
+    const settings = { floor: 0.001, topK: 10 };
+    await matchRecord(db.database.pool, engine, settings, { side: 'found', id, version: 1 });
+    const before = await unrankedChildren(db.database.pool);
+    const plainRun = async () => countRemaining(db.database.pool, engine.modelVersion, await openRun(db.database.pool, engine.modelVersion, false));
+    const remaining = await plainRun();
+
+    // As if matched before migrations/014: no rank floor.
+    await db.database.pool.query('DELETE FROM match_rank_floor WHERE record_id = $1', [id]);
+    expect(await unrankedChildren(db.database.pool)).toBe(before + 1);
+    expect(await plainRun()).toBe(remaining + 1);
+    await warnOfStaleMatches(db.database.pool, engine.modelVersion, logger);
+    const warning = lines.find((line) => 'foundChildren' in line);
+    expect(warning).toMatchObject({ foundChildren: before + 1 });
+    expect(warning!.msg).toContain('npx milap rematch');
+    expect(JSON.stringify(lines)).not.toContain(child.name!.split(' ')[0]!);
+
+    await matchRecord(db.database.pool, engine, settings, { side: 'found', id, version: 1 });
+    expect(await unrankedChildren(db.database.pool)).toBe(before);
+    expect(await plainRun()).toBe(remaining);
   });
 });
