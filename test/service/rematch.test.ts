@@ -21,6 +21,16 @@ afterAll(async () => db.close());
 
 const filer = { actorId: null, actorName: 'test', requestId: null };
 
+/** A logger of warnings, and the lines it wrote, parsed. */
+function warningsLog() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'warn' }, new Writable({ write(chunk, _encoding, done) {
+    lines.push(JSON.parse(String(chunk)));
+    done();
+  } }));
+  return { lines, logger };
+}
+
 describe('a re-match of every record', () => {
   it('stopped after its first chunks, resumes where it stopped and queues each record once', async () => {
     const ctx = { pool: db.database.pool, boss: db.boss };
@@ -55,11 +65,7 @@ describe('a re-match of every record', () => {
 
 describe('records matched by another model', () => {
   it('are counted and named in a warning when a worker starts, and not once they are matched again', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const logger = pino({ level: 'warn' }, new Writable({ write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    } }));
+    const { lines, logger } = warningsLog();
     const ctx = { pool: db.database.pool, boss: db.boss };
     const report = fullMissingReport();
     const { id } = (await records.fileRecord(ctx, missingSide, report, filer)).body as { id: string };
@@ -81,11 +87,7 @@ describe('records matched by another model', () => {
 
 describe('found children matched before ranked admission', () => {
   it('are counted in a warning and re-matched by a plain rematch, and not once they are matched again', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const logger = pino({ level: 'warn' }, new Writable({ write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    } }));
+    const { lines, logger } = warningsLog();
     const ctx = { pool: db.database.pool, boss: db.boss };
     const child = fullFoundChild();
     const { id } = (await records.fileRecord(ctx, foundSide, child, filer)).body as { id: string };
