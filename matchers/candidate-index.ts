@@ -138,7 +138,7 @@ export class CandidateIndex {
 }
 
 /** The value at rank `k` (0 first) of `values` in descending order; reorders `values` (quickselect). */
-function selectDescending(values: Int32Array, k: number): number {
+export function selectDescending(values: Int32Array, k: number): number {
   let low = 0;
   let high = values.length - 1;
   while (low < high) {

@@ -2,7 +2,7 @@
 // service apply them.
 import { describe, expect, it } from 'vitest';
 import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyLimits, keyTooCommon, oneLetterDropped, rankCarriersMax, rankedBest, rankWeights, sexCompatible } from '../../matchers/blocking.ts';
-import { CandidateIndex } from '../../matchers/candidate-index.ts';
+import { CandidateIndex, selectDescending } from '../../matchers/candidate-index.ts';
 import { candidatesOf } from '../../matchers/link.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
@@ -128,6 +128,21 @@ describe('admission', () => {
     expect(rankedBest).toBeGreaterThanOrEqual(90);
     expect([...reached([...small, ...near(90)])].sort()).toEqual(near(90).map((r) => r.ref).sort());
     expect(reached([...small, ...near(rankedBest + 1)]).size).toBe(0);
+  });
+
+  it('finds the score at any rank as a sort would, with ties and without', () => {
+    let state = 7;
+    const next = (n: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % n;
+    };
+    for (let trial = 0; trial < 300; trial++) {
+      const length = 1 + next(400);
+      const values = Int32Array.from({ length }, () => next(trial % 2 ? 5 : 100_000));
+      const sorted = [...values].sort((a, b) => b - a);
+      const k = next(length);
+      expect(selectDescending(values.slice(), k)).toBe(sorted[k]);
+    }
   });
 
   it('ranks a report sharing two over-limit keys above one sharing any single key', () => {
