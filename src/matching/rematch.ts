@@ -39,10 +39,10 @@ export async function openRun(pool: pg.Pool, modelVersion: string, allRecords: b
  */
 const selection = (table: string, side: string) => `
   FROM ${table} r LEFT JOIN match_subject s ON s.side = '${side}' AND s.record_id = r.id
- WHERE ($1 OR s.record_id IS NULL OR s.model_version <> $2${side === 'found' ? unranked('s') : ''})`;
+ WHERE ($1 OR s.record_id IS NULL OR s.model_version <> $2${side === 'found' ? ` OR ${unranked('s')}` : ''})`;
 
 /** The match subject aliased `s` is a found child still looked for with no rank floor saved. */
-const unranked = (s: string) => ` OR (${s}.active AND NOT EXISTS (SELECT 1 FROM match_rank_floor f WHERE f.record_id = ${s}.record_id))`;
+const unranked = (s: string) => `(${s}.active AND NOT EXISTS (SELECT 1 FROM match_rank_floor f WHERE f.record_id = ${s}.record_id))`;
 
 export async function countRemaining(pool: pg.Pool, modelVersion: string, run: RematchRun): Promise<number> {
   let total = 0;
@@ -96,7 +96,7 @@ export async function matchedByOtherModels(pool: pg.Pool, modelVersion: string):
 
 /** How many found children still looked for were matched before ranked admission (no rank floor saved). */
 export async function unrankedChildren(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM match_subject s WHERE s.side = 'found' AND (FALSE${unranked('s')})`);
+  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM match_subject s WHERE s.side = 'found' AND ${unranked('s')}`);
   return rows[0]!.n;
 }
 
@@ -109,8 +109,8 @@ export async function warnOfStaleMatches(pool: pg.Pool, modelVersion: string, lo
   try {
     const other = await matchedByOtherModels(pool, modelVersion);
     if (other) logger.warn({ modelVersion, otherVersions: other.versions, records: other.records }, 'records were matched by another model version: run `npx milap rematch` to match them with this one');
-    const unranked = await unrankedChildren(pool);
-    if (unranked) logger.warn({ foundChildren: unranked }, 'found children were matched before ranked admission and have no rank floor, so new reports are not ranked among their candidates: run `npx milap rematch` to match them again');
+    const children = await unrankedChildren(pool);
+    if (children) logger.warn({ foundChildren: children }, 'found children were matched before ranked admission and have no rank floor, so new reports are not ranked among their candidates: run `npx milap rematch` to match them again');
   } catch (error) {
     logger.warn({ err: error }, 'could not count the records matched by another model version or before ranked admission');
   }

@@ -137,8 +137,11 @@ export async function photoHashesOfMany(db: Queryable, side: Side, ids: readonly
   return hashes;
 }
 
-/** The rank weights of matchers/blocking.ts as a SQL array: element n is the weight of a key n reports carry. */
+/** The rank weights of matchers/blocking.ts as a SQL array (parameter $9 of the partner search): element n is the weight of a key n reports carry. */
 const rankWeightParam = Array.from(rankWeights.subarray(1));
+
+/** SQL: the rank weight of a key that `n` reports carry within a child's window, from rankWeightParam. */
+const rankWeight = (n: string) => `($9::int[])[${n}::int]`;
 
 /** The age window of matchers/blocking.ts in whole days, as the candidate index applies it. */
 const windowDays = Math.floor(ageWindowYears * 365.25);
@@ -214,7 +217,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
          -- Ranked admission (matchers/blocking.ts, rankedBest): each report the child's over-limit keys
          -- carry within her window, scored by those keys' rank weights ($9, by how many they carry).
          scored AS MATERIALIZED (
-           SELECT c.subject, k.record_id, sum(($9::int[])[c.n::int]) AS score FROM counted c JOIN me f USING (subject)
+           SELECT c.subject, k.record_id, sum(${rankWeight('c.n')}) AS score FROM counted c JOIN me f USING (subject)
              JOIN match_key k ON k.side = 'missing' AND k.key = c.key AND k.active AND ${inWindow('k', 'f')}
             WHERE c.n > c.lim
             GROUP BY c.subject, k.record_id
@@ -279,7 +282,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
          -- when the report scores above the child's rank floor (saved by the child's own search; a
          -- child whose search saved none yet is not ranked from here).
          ranked AS (
-           SELECT w.subject, w.record_id, sum(($9::int[])[w.n::int]) AS score FROM within w WHERE w.n > w.lim GROUP BY w.subject, w.record_id
+           SELECT w.subject, w.record_id, sum(${rankWeight('w.n')}) AS score FROM within w WHERE w.n > w.lim GROUP BY w.subject, w.record_id
          ),
          hits AS (
            SELECT subject, record_id FROM cheap
