@@ -54,17 +54,27 @@ export function gapYears(a: BirthInterval, b: BirthInterval): number {
   return gap <= 0 ? 0 : gap / year;
 }
 
-export type AgeLevel = 'close' | 'overlap' | 'within_2y' | 'within_4y' | 'apart';
+export type AgeLevel = 'close' | 'near' | 'overlap' | 'far_overlap' | 'within_2y' | 'within_4y' | 'apart';
 
-/** Birth intervals whose middles lie within this many years of each other are 'close'. */
-export const closeYears = 1;
+/**
+ * How far apart the middles of two overlapping birth intervals may lie, in years, for each level
+ * (the birth day each record's own estimate points at): within nine months 'close', within 1¾ years
+ * 'near', within 2¾ 'overlap', further 'far_overlap'. Two wide intervals overlap even when their
+ * middles lie three years apart, and among a child's candidates that is evidence against (bench/quality.ts).
+ */
+export const closeYears = 0.75;
+const nearYears = 1.75;
+const overlapYears = 2.75;
 
 /** The middle of an interval: the birth day each record's own estimate points at. */
 const middle = (interval: BirthInterval) => (interval.from + interval.to) / 2;
 
 export function ageLevel(a: BirthInterval, b: BirthInterval): AgeLevel {
   const gap = gapYears(a, b);
-  if (gap === 0) return Math.abs(middle(a) - middle(b)) <= closeYears * year ? 'close' : 'overlap';
+  if (gap === 0) {
+    const apart = Math.abs(middle(a) - middle(b)) / year;
+    return apart <= closeYears ? 'close' : apart <= nearYears ? 'near' : apart <= overlapYears ? 'overlap' : 'far_overlap';
+  }
   if (gap <= 2) return 'within_2y';
   if (gap <= 4) return 'within_4y';
   return 'apart';

@@ -56,12 +56,14 @@ const nameComparison = (name: string, pick: (r: PreparedRecord) => PreparedName 
 function placeLevel(a: ResolvedPlace | null, b: ResolvedPlace | null, nearKm: number | null): string {
   if (!a?.stateCode || !b?.stateCode) return 'unknown';
   if (a.districtId && a.districtId === b.districtId) return 'same_district';
+  // The same state where one side does not know the district (a child who can name only her state).
   if (!a.districtId || !b.districtId) return a.stateCode === b.stateCode ? 'same_state' : 'different';
   if (nearKm !== null) {
     const km = distanceKm(a, b);
     if (km !== null && km <= nearKm) return 'nearby';
   }
-  return a.stateCode === b.stateCode ? 'same_state' : 'different';
+  // Both name a district, far apart in one state: far weaker than a state that is all one side knows.
+  return a.stateCode === b.stateCode ? 'other_district' : 'different';
 }
 
 export const comparisons: Comparison[] = [
@@ -75,7 +77,7 @@ export const comparisons: Comparison[] = [
   },
   {
     name: 'age',
-    levels: ['close', 'overlap', 'within_2y', 'within_4y', 'apart'],
+    levels: ['close', 'near', 'overlap', 'far_overlap', 'within_2y', 'within_4y', 'apart'],
     ordered: true,
     compare: (m, f) => (m.birth && f.birth ? { level: ageLevel(m.birth, f.birth) } : unknown),
   },
@@ -87,13 +89,13 @@ export const comparisons: Comparison[] = [
   },
   {
     name: 'home',
-    levels: ['same_district', 'nearby', 'same_state', 'different'],
+    levels: ['same_district', 'same_state', 'nearby', 'other_district', 'different'],
     ordered: true,
     compare: (m, f) => ({ level: placeLevel(m.home, f.home, 100) }),
   },
   {
     name: 'where_found',
-    levels: ['same_district', 'nearby', 'same_state', 'different'],
+    levels: ['same_district', 'same_state', 'nearby', 'other_district', 'different'],
     ordered: true,
     // Where a child was lost and found mostly repeats the home when the homes already agree on the
     // district (a Gaya child found in Gaya): counted twice it swamped the names, so it is left out then.

@@ -43,8 +43,13 @@ describe('birth intervals', () => {
     // "She was 9" in March 2023; found in January 2025 "about 11", or "about 13".
     const family = fromAgeAt(9, '2023-03-10');
     expect(ageLevel(family, fromEstimate(11, '2025-01-20'))).toBe('close');
+    expect(ageLevel(family, fromEstimate(12, '2025-01-20'))).toBe('near');
     expect(ageLevel(family, fromEstimate(13, '2025-01-20'))).toBe('overlap');
-    expect(levelWeight(defaultModel, 'age', 'close')).toBeGreaterThan(levelWeight(defaultModel, 'age', 'overlap'));
+    expect(ageLevel(family, fromEstimate(14, '2025-01-20'))).toBe('far_overlap'); // "about 14" still overlaps "9 in 2023"
+    const weights = ['close', 'near', 'overlap', 'far_overlap', 'within_2y'].map((level) => levelWeight(defaultModel, 'age', level));
+    expect(weights).toEqual([...weights].sort((a, b) => b - a));
+    expect(weights[3]).toBeLessThan(0); // wide estimates that barely overlap are evidence against
+    expect(weights[0]).toBeGreaterThan(weights[3]! + 2);
   });
 
   it('time: found within a month is stronger than within a year, later weaker, before near-impossible', () => {
@@ -96,6 +101,26 @@ describe('languages', () => {
     expect(regional).toBeGreaterThan(1);
     expect(hindi).toBeLessThan(regional);
     expect(elsewhere).toBeLessThan(-2);
+  });
+});
+
+describe('places', () => {
+  const home = (statedHome: FoundChild['statedHome']) =>
+    scorePrepared(prepareMissing(lakshmi), prepareFound({ ...foundInDelhi, statedHome })).explanation.find((e) => e.comparison === 'home')!;
+
+  it('tells a child who knows only her state from one who names another district of it', () => {
+    expect(home({ district: 'Dhanbad', state: 'Jharkhand' })).toMatchObject({ level: 'same_district' });
+    expect(home({ state: 'Jharkhand' })).toMatchObject({ level: 'same_state' });
+    expect(home({ district: 'Bokaro', state: 'Jharkhand' })).toMatchObject({ level: 'nearby' }); // about 40 km
+    expect(home({ district: 'Garhwa', state: 'Jharkhand' })).toMatchObject({ level: 'other_district' }); // about 300 km
+    expect(home({ district: 'Patna', state: 'Bihar' })).toMatchObject({ level: 'different' });
+    expect(home(undefined)).toMatchObject({ level: 'unknown', weight: 0 });
+  });
+
+  it('her state alone is evidence for the report; another district of it is not', () => {
+    expect(home({ state: 'Jharkhand' }).weight).toBeGreaterThan(2);
+    expect(home({ district: 'Garhwa', state: 'Jharkhand' }).weight).toBeLessThan(home({ state: 'Jharkhand' }).weight - 2);
+    expect(home({ district: 'Garhwa', state: 'Jharkhand' }).weight).toBeGreaterThan(home({ district: 'Patna', state: 'Bihar' }).weight);
   });
 });
 
@@ -175,11 +200,11 @@ describe('the model', () => {
 
 describe('estimating the model', () => {
   it('ordered levels keep their order, and a level no sample shows weighs nothing', () => {
-    const home = { same_district: { m: 0.75, u: 0.002 }, nearby: { m: 0.0001, u: 0.01 }, same_state: { m: 0.24, u: 0.04 }, different: { m: 0.01, u: 0.95 } };
+    const home = { same_district: { m: 0.75, u: 0.002 }, same_state: { m: 0.2, u: 0.012 }, nearby: { m: 0.0001, u: 0.01 }, other_district: { m: 0.03, u: 0.03 }, different: { m: 0.01, u: 0.95 } };
     const ordered = keepLevelOrder({ ...defaultModel, comparisons: { ...defaultModel.comparisons, home } });
-    const weights = ['same_district', 'nearby', 'same_state', 'different'].map((level) => levelWeight(ordered, 'home', level));
+    const weights = ['same_district', 'same_state', 'nearby', 'other_district', 'different'].map((level) => levelWeight(ordered, 'home', level));
     expect(weights).toEqual([...weights].sort((a, b) => b - a));
-    expect(weights[1]).toBeCloseTo(weights[2]!, 9); // nearby pooled with same_state
+    expect(weights[2]).toBeCloseTo(weights[3]!, 9); // nearby pooled with other_district
     expect(weights[0]).toBeCloseTo(levelWeight({ ...defaultModel, comparisons: { ...defaultModel.comparisons, home } }, 'home', 'same_district'), 9);
 
     const names = comparisons.map((c) => c.name);
