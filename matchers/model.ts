@@ -100,6 +100,26 @@ export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, mo
 }
 
 /**
+ * A pair's match weight and probability alone, without the explanation: what linking needs for the
+ * hundred-odd candidates of a child, of which only her best are explained. The same sum in the same
+ * order as scorePrepared, so the same figures to the last bit; a pair whose photograph weighs for it
+ * takes scorePrepared itself, which may cut that weight (limitUnsupportedPhoto).
+ */
+export function weighPrepared(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency, reports?: number): { probability: number; matchWeight: number } {
+  let total = priorWeight(model, reports);
+  for (const comparison of comparisons) {
+    const weight = comparisonWeight(model, comparison, comparison.compare(missing, found), termFrequency);
+    if (comparison.name === 'photo' && weight > 0) {
+      const { probability, matchWeight } = scorePrepared(missing, found, model, termFrequency, reports);
+      return { probability, matchWeight };
+    }
+    total += weight;
+  }
+  const odds = 2 ** total;
+  return { probability: Number.isFinite(odds) ? odds / (1 + odds) : 1, matchWeight: round(total) };
+}
+
+/**
  * A photograph is never enough alone: the same picture can be a poster of a different child, and
  * face matching of children has a poor record. Unless the rest of the evidence (the prior left out)
  * is worth at least this many bits for the pair, the photo's weight is cut so that the pair stays

@@ -4,12 +4,13 @@ import { ageLevel, dayOf, fromAgeAt, fromBirthDate, fromEstimate, fromRange, gap
 import { blockingKeys } from '../../matchers/blocking.ts';
 import { comparisons } from '../../matchers/comparisons.ts';
 import { estimateU, expectationMaximisation, keepLevelOrder, neutraliseUnseen, type Vector } from '../../matchers/em.ts';
-import { linkRecords } from '../../matchers/link.ts';
+import { linkRecords, nameKeyFrequencies } from '../../matchers/link.ts';
 import { spokenInState } from '../../matchers/languages.ts';
 import { parseMarks } from '../../matchers/marks.ts';
-import { competingProbability, defaultModel, levelWeight, priorWeight, scorePrepared } from '../../matchers/model.ts';
+import { competingProbability, defaultModel, levelWeight, priorWeight, scorePrepared, weighPrepared } from '../../matchers/model.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
+import { generateWorld } from '../../fixtures/synth/world.ts';
 
 const lakshmi: MissingReport = {
   ref: 'FIR-123/2023', name: 'Lakshmi Kumari d/o Ramesh Mahto', sex: 'female', ageYears: 9, missingSince: '2023-03-10',
@@ -125,6 +126,22 @@ describe('places', () => {
 });
 
 describe('the model', () => {
+  it('weighs every pair of a small world, without explanations, to the same weight and probability as it scores them', () => {
+    const world = generateWorld({ missing: 150, found: 60, seed: 3 });
+    const reports = world.missing.map((report) => prepareMissing(report));
+    const children = world.found.map((child) => prepareFound(child));
+    const termFrequency = nameKeyFrequencies([...reports, ...children]);
+    const differing: string[] = [];
+    for (const child of children) {
+      for (const report of reports) {
+        const scored = scorePrepared(report, child, defaultModel, termFrequency, reports.length);
+        const weighed = weighPrepared(report, child, defaultModel, termFrequency, reports.length);
+        if (weighed.matchWeight !== scored.matchWeight || weighed.probability !== scored.probability) differing.push(`${report.ref} ${child.ref}`);
+      }
+    }
+    expect(differing).toEqual([]);
+  });
+
   it('adds the prior and every comparison\'s weight into the match weight, and explains each', () => {
     const score = scorePrepared(prepareMissing(lakshmi), prepareFound(foundInDelhi));
     const sum = score.explanation.reduce((total, entry) => total + entry.weight, 0);

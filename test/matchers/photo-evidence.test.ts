@@ -2,7 +2,7 @@
 // is found whatever the names and ages say, and counts for the pair; alone it never makes a pair
 // likely (a reused poster can show a different child); training on photo-less data leaves it be.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { comparisonVector, defaultModel, photoAloneCeiling, scorePrepared } from '../../matchers/model.ts';
+import { comparisonVector, defaultModel, photoAloneCeiling, scorePrepared, weighPrepared } from '../../matchers/model.ts';
 import { estimateU } from '../../matchers/em.ts';
 import { linkRecords } from '../../matchers/link.ts';
 import { closestPhotoDistance, samePhotograph, usablePhotoHashes, type PhotoHash } from '../../matchers/photos/evidence.ts';
@@ -102,6 +102,21 @@ describe('photo evidence in the model', () => {
     overrated.comparisons.photo!.same_photo!.u = 1e-12;
     const scored = scorePrepared(prepareMissing(fullMissingReport(), familyPhoto), prepareFound(fullFoundChild(), poster), overrated);
     expect(photoEntry(scored.explanation)!.level).toBe('same_photo');
+  });
+
+  it('a pair weighed without its explanation (as milap link weighs every candidate) has the same weight and probability', () => {
+    const overrated = structuredClone(defaultModel);
+    overrated.comparisons.photo!.same_photo!.u = 1e-12;
+    for (const model of [defaultModel, overrated]) {
+      for (const child of [fullFoundChild(), silent(), stranger()]) {
+        for (const [reportPhotos, childPhotos] of [[familyPhoto, poster], [familyPhoto, otherPicture], [[], []]]) {
+          const missing = prepareMissing(fullMissingReport(), reportPhotos);
+          const found = prepareFound(child, childPhotos);
+          const { matchWeight, probability } = scorePrepared(missing, found, model, () => 0.01, 5000);
+          expect(weighPrepared(missing, found, model, () => 0.01, 5000)).toEqual({ matchWeight, probability });
+        }
+      }
+    }
   });
 
   it('training on data without photos leaves the photo parameters as they were', () => {
