@@ -48,8 +48,8 @@ await copyRows(database.pool, 'COPY missing_report (id, filing_unit, ref, status
   }));
 await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN',
   reports.map(({ id, prepared: p }) => ['missing', id, 1, p.sex, p.birth ? isoOfDay(p.birth.from) : null, p.birth ? isoOfDay(p.birth.to) : null, 't', engine.modelVersion]));
-await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active) FROM STDIN',
-  reports.flatMap(({ id, prepared }) => blockingKeys(prepared).map((key) => ['missing', key, id, prepared.birth ? isoOfDay(prepared.birth.from) : null, prepared.birth ? isoOfDay(prepared.birth.to) : null, 't'])));
+await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active, event_day) FROM STDIN',
+  reports.flatMap(({ id, prepared }) => blockingKeys(prepared).map((key) => ['missing', key, id, prepared.birth ? isoOfDay(prepared.birth.from) : null, prepared.birth ? isoOfDay(prepared.birth.to) : null, 't', isoOfDay(prepared.eventDay)])));
 await database.pool.query('ANALYZE');
 console.log(`${missingCount} missing reports in place (COPY) in ${seconds(started).toFixed(1)} s`);
 

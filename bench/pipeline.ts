@@ -59,13 +59,13 @@ for (const [side, list] of [[missingSide, world.missing], [foundSide, world.foun
       }
     })());
   const subjects: unknown[][] = [];
-  await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active) FROM STDIN',
+  await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active, event_day) FROM STDIN',
     (function* () {
       for (const [i, record] of list.entries()) {
         const p = side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never);
         const [from, to] = p.birth ? [isoOfDay(p.birth.from), isoOfDay(p.birth.to)] : [null, null];
         subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion]);
-        for (const key of blockingKeys(p)) yield [side.side, key, ids[i], from, to, 't'];
+        for (const key of blockingKeys(p)) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
       }
     })());
   await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN', subjects);

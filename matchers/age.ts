@@ -63,8 +63,8 @@ export type AgeLevel = 'close' | 'near' | 'overlap' | 'far_overlap' | 'within_2y
  * middles lie three years apart, and among a child's candidates that is evidence against (bench/quality.ts).
  */
 export const closeYears = 0.75;
-const nearYears = 1.75;
-const overlapYears = 2.75;
+export const nearYears = 1.75;
+export const overlapYears = 2.75;
 
 /** The middle of an interval: the birth day each record's own estimate points at. */
 const middle = (interval: BirthInterval) => (interval.from + interval.to) / 2;

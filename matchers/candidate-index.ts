@@ -2,7 +2,7 @@
 // by the start of their birth interval, so a lookup walks only the records inside the age window
 // (records without any age always come along). The database does the same with its indexes.
 import type { BirthInterval } from './age.ts';
-import { ageWindowYears } from './blocking.ts';
+import { ageWindowYears, rankDateWeight } from './blocking.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 interface Postings {
@@ -98,7 +98,7 @@ export class CandidateIndex {
   /**
    * Ranked admission (matchers/blocking.ts, rankedBest): the records carrying any of `keys` (key ids
    * with their rank weights) within the age window of `child`, each scored by the weights of the keys
-   * it carries; visits those scored above the (best + 1)-th score, or every one when no more than
+   * it carries and by what the dates say (rankDateWeight); visits those scored above the (best + 1)-th score, or every one when no more than
    * `best` are reached. Returns that score, the child's rank floor (0 when no more were reached).
    */
   rankedInWindow(keys: readonly { keyId: number; weight: number }[], child: PreparedRecord, best: number, visit: (position: number) => void): number {
@@ -120,6 +120,8 @@ export class CandidateIndex {
       const closes = birth ? birth.to + windowDays : Infinity;
       for (let at = from; at < to; at++) if (ends[at]! >= opens && starts[at]! <= closes) add(dated[at]!, weight);
     }
+    // What the dates say (blocking.ts, rankDateWeight), once a report is reached at all.
+    for (let at = 0; at < reached; at++) scores[touched[at]!] = scores[touched[at]!]! + rankDateWeight(this.records[touched[at]!]!, child);
     let floor = 0;
     if (reached > best) {
       const ranked = new Int32Array(reached);

@@ -17,6 +17,8 @@ export interface Narrowing {
   sex: string;
   bornFrom: string | null;
   bornTo: string | null;
+  /** The day the child went missing, or was found (ranked admission weighs it: matchers/blocking.ts, rankDateWeight). */
+  eventDay: string;
 }
 
 export interface Subject {
@@ -81,7 +83,7 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
         get keys() {
           return (keys ??= blockingKeys(prepared));
         },
-        narrowing: { sex: prepared.sex, bornFrom: isoDay(prepared.birth?.from), bornTo: isoDay(prepared.birth?.to) },
+        narrowing: { sex: prepared.sex, bornFrom: isoDay(prepared.birth?.from), bornTo: isoDay(prepared.birth?.to), eventDay: isoDay(prepared.eventDay)! },
       };
       cache.set(cacheKey, subject);
       return subject;

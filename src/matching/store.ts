@@ -1,5 +1,6 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
-import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, rankedBest, rankWeights } from '../../matchers/blocking.ts';
+import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, rankAgeWeights, rankedBest, rankTimeWeights, rankWeights } from '../../matchers/blocking.ts';
+import { closeYears, nearYears, overlapYears } from '../../matchers/age.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
@@ -55,7 +56,7 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
  */
 export async function replaceKeys(db: Queryable, side: Side, subjects: readonly SubjectRow[]) {
   if (!subjects.length) return;
-  const rows = subjects.flatMap((s) => [...new Set(s.keys)].map((key) => [s.id, key, s.narrowing.bornFrom, s.narrowing.bornTo, s.active] as const));
+  const rows = subjects.flatMap((s) => [...new Set(s.keys)].map((key) => [s.id, key, s.narrowing.bornFrom, s.narrowing.bornTo, s.active, s.narrowing.eventDay] as const));
   await db.query(
     `DELETE FROM match_key m WHERE m.side = $1 AND m.record_id = ANY($2::uuid[])
         AND NOT EXISTS (SELECT 1 FROM unnest($3::uuid[], $4::text[]) AS k(id, key) WHERE k.id = m.record_id AND k.key = m.key)`,
@@ -63,12 +64,12 @@ export async function replaceKeys(db: Queryable, side: Side, subjects: readonly 
   );
   if (!rows.length) return;
   await db.query(
-    `INSERT INTO match_key (side, record_id, key, born_from, born_to, active)
-     SELECT $1, k.id, k.key, k.born_from, k.born_to, k.active
-       FROM unnest($2::uuid[], $3::text[], $4::date[], $5::date[], $6::bool[]) AS k(id, key, born_from, born_to, active)
-     ON CONFLICT (side, key, record_id) DO UPDATE SET born_from = excluded.born_from, born_to = excluded.born_to, active = excluded.active
-      WHERE (match_key.born_from, match_key.born_to, match_key.active) IS DISTINCT FROM (excluded.born_from, excluded.born_to, excluded.active)`,
-    [side, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4])],
+    `INSERT INTO match_key (side, record_id, key, born_from, born_to, active, event_day)
+     SELECT $1, k.id, k.key, k.born_from, k.born_to, k.active, k.event_day
+       FROM unnest($2::uuid[], $3::text[], $4::date[], $5::date[], $6::bool[], $7::date[]) AS k(id, key, born_from, born_to, active, event_day)
+     ON CONFLICT (side, key, record_id) DO UPDATE SET born_from = excluded.born_from, born_to = excluded.born_to, active = excluded.active, event_day = excluded.event_day
+      WHERE (match_key.born_from, match_key.born_to, match_key.active, match_key.event_day) IS DISTINCT FROM (excluded.born_from, excluded.born_to, excluded.active, excluded.event_day)`,
+    [side, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4]), rows.map((r) => r[5])],
   );
 }
 
@@ -137,11 +138,30 @@ export async function photoHashesOfMany(db: Queryable, side: Side, ids: readonly
   return hashes;
 }
 
-/** The rank weights of matchers/blocking.ts as a SQL array (parameter $9 of the partner search): element n is the weight of a key n reports carry. */
+/** The rank weights of matchers/blocking.ts as a SQL array (parameter $10 of the partner search): element n is the weight of a key n reports carry. */
 const rankWeightParam = Array.from(rankWeights.subarray(1));
 
 /** SQL: the rank weight of a key that `n` reports carry within a child's window, from rankWeightParam. */
-const rankWeight = (n: string) => `($9::int[])[${n}::int]`;
+const rankWeight = (n: string) => `($10::int[])[${n}::int]`;
+
+/**
+ * SQL: matchers/blocking.ts rankDateWeight for a report's key row (alias `r`: born_from, born_to,
+ * event_day) and a child (`c`: born_from, born_to; her event day `day`), in whole days as the
+ * matchers count them: found more than 30 days before going missing is 'before'; overlapping birth
+ * intervals are 'close' when their middles lie within 0.75 years (the two intervals' summed ends
+ * within 547 days), and so on (matchers/age.ts, ageLevel, timeLevel); intervals apart weigh nothing.
+ */
+export const rankDateSql = (r: string, c: string, day: string) => {
+  const days = `(${day} - ${r}.event_day)`;
+  const apart = `abs((${r}.born_from - ${c}.born_from) + (${r}.born_to - ${c}.born_to))`;
+  const middles = (years: number) => Math.floor(2 * years * 365.25);
+  return `(CASE WHEN ${days} < -30 THEN ${rankTimeWeights.before} WHEN ${days} <= 31 THEN ${rankTimeWeights.within_month}
+                WHEN ${days} <= 366 THEN ${rankTimeWeights.within_year} ELSE ${rankTimeWeights.later} END
+         + CASE WHEN ${r}.born_from IS NULL OR ${c}.born_from IS NULL THEN ${rankAgeWeights.unknown}
+                WHEN greatest(${r}.born_from, ${c}.born_from) > least(${r}.born_to, ${c}.born_to) THEN ${rankAgeWeights.within_2y}
+                WHEN ${apart} <= ${middles(closeYears)} THEN ${rankAgeWeights.close} WHEN ${apart} <= ${middles(nearYears)} THEN ${rankAgeWeights.near}
+                WHEN ${apart} <= ${middles(overlapYears)} THEN ${rankAgeWeights.overlap} ELSE ${rankAgeWeights.far_overlap} END)`;
+};
 
 /** The age window of matchers/blocking.ts in whole days, as the candidate index applies it. */
 const windowDays = Math.floor(ageWindowYears * 365.25);
@@ -170,16 +190,17 @@ type SearchSubject = Pick<PartnerQuery, 'id' | 'keys' | 'narrowing'>;
  * key's limit (`l`: subject, key, lim), from the six parameters from `$first` that subjectParams makes.
  */
 export const subjectInputs = (first: number) =>
-  `me AS MATERIALIZED (SELECT * FROM unnest($${first}::uuid[], $${first + 1}::date[], $${first + 2}::date[]) AS me(subject, born_from, born_to)),
-   l AS MATERIALIZED (SELECT * FROM unnest($${first + 3}::uuid[], $${first + 4}::text[], $${first + 5}::int[]) AS l(subject, key, lim))`;
+  `me AS MATERIALIZED (SELECT * FROM unnest($${first}::uuid[], $${first + 1}::date[], $${first + 2}::date[], $${first + 3}::date[]) AS me(subject, born_from, born_to, event_day)),
+   l AS MATERIALIZED (SELECT * FROM unnest($${first + 4}::uuid[], $${first + 5}::text[], $${first + 6}::int[]) AS l(subject, key, lim))`;
 
-/** The six parameters of subjectInputs. */
+/** The seven parameters of subjectInputs. */
 export function subjectParams(subjects: readonly SearchSubject[]): unknown[] {
   const keyRows = subjects.flatMap((s) => s.keys.map((key) => [s.id, key, keyLimit(key)] as const));
   return [
     subjects.map((s) => s.id),
     subjects.map((s) => s.narrowing.bornFrom),
     subjects.map((s) => s.narrowing.bornTo),
+    subjects.map((s) => s.narrowing.eventDay),
     keyRows.map((r) => r[0]),
     keyRows.map((r) => r[1]),
     keyRows.map((r) => r[2]),
@@ -215,18 +236,21 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
             WHERE c.total <= l.lim * ${keyReach}
          ),
          -- Ranked admission (matchers/blocking.ts, rankedBest): each report the child's over-limit keys
-         -- carry within her window, scored by those keys' rank weights ($9, by how many they carry).
+         -- carry within her window, scored by those keys' rank weights ($10, by how many they carry) and what the dates say (rankDateSql).
          scored AS MATERIALIZED (
-           SELECT c.subject, k.record_id, sum(${rankWeight('c.n')}) AS score FROM counted c JOIN me f USING (subject)
-             JOIN match_key k ON k.side = 'missing' AND k.key = c.key AND k.active AND ${inWindow('k', 'f')}
-            WHERE c.n > c.lim
-            GROUP BY c.subject, k.record_id
+           SELECT subject, record_id, keys + ${rankDateSql('r', 'f', 'f.event_day')} AS score FROM (
+             SELECT c.subject, k.record_id, sum(${rankWeight('c.n')}) AS keys,
+                    min(k.born_from) AS born_from, min(k.born_to) AS born_to, min(k.event_day) AS event_day
+               FROM counted c JOIN me f USING (subject)
+               JOIN match_key k ON k.side = 'missing' AND k.key = c.key AND k.active AND ${inWindow('k', 'f')}
+              WHERE c.n > c.lim
+              GROUP BY c.subject, k.record_id) AS r JOIN me f USING (subject)
          ),
          -- Each child's rank floor, the score of the report just past her best (0 when there is none):
          -- those above it are admitted, and a report matched later is when it scores above it (the
          -- missing side's search below).
          floors AS MATERIALIZED (
-           SELECT me.subject, coalesce((SELECT s.score FROM scored s WHERE s.subject = me.subject ORDER BY s.score DESC OFFSET $10 LIMIT 1), 0) AS floor FROM me
+           SELECT me.subject, coalesce((SELECT s.score FROM scored s WHERE s.subject = me.subject ORDER BY s.score DESC OFFSET $11 LIMIT 1), 0) AS floor FROM me
          ),
          saved_floors AS (
            INSERT INTO match_rank_floor (record_id, floor) SELECT subject, floor FROM floors
@@ -247,7 +271,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
             WHERE ${notTooCommon('d')}
          ),
          shared AS MATERIALIZED (
-           SELECT l.subject, k.key, k.record_id, k.born_from, k.born_to, ks.lim, ks.carriers
+           SELECT l.subject, k.key, k.record_id, k.born_from, k.born_to, k.event_day, ks.lim, ks.carriers
              FROM l JOIN keys ks ON ks.key = l.key JOIN me m ON m.subject = l.subject
              JOIN match_key k ON k.side = 'found' AND k.key = l.key AND k.active AND ${inWindow('m', 'k')}
          ),
@@ -272,7 +296,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
             GROUP BY ks.key, ks.lim
          ),
          within AS MATERIALIZED (
-           SELECT s.subject, s.record_id, c.lim,
+           SELECT s.subject, s.record_id, s.born_from, s.born_to, s.event_day, c.lim,
                   CASE WHEN s.born_from IS NULL THEN c.total
                        ELSE c.unknown + coalesce(width_bucket(s.born_to + ${windowDays}, c.froms), 0)
                                       - coalesce(width_bucket(s.born_from - ${windowDays + 1}, c.tos), 0) END AS n
@@ -282,7 +306,10 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
          -- when the report scores above the child's rank floor (saved by the child's own search; a
          -- child whose search saved none yet is not ranked from here).
          ranked AS (
-           SELECT w.subject, w.record_id, sum(${rankWeight('w.n')}) AS score FROM within w WHERE w.n > w.lim GROUP BY w.subject, w.record_id
+           SELECT subject, record_id, keys + ${rankDateSql('m', 'c', 'c.event_day')} AS score FROM (
+             SELECT w.subject, w.record_id, sum(${rankWeight('w.n')}) AS keys,
+                    min(w.born_from) AS born_from, min(w.born_to) AS born_to, min(w.event_day) AS event_day
+               FROM within w WHERE w.n > w.lim GROUP BY w.subject, w.record_id) AS c JOIN me m USING (subject)
          ),
          hits AS (
            SELECT subject, record_id FROM cheap
@@ -297,7 +324,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
     `WITH ${subjectInputs(1)}, ${admittedSql},
      paired AS (SELECT ${pairColumn[side]} AS subject, ${pairColumn[otherSide]} AS record_id FROM candidate_pair WHERE ${pairColumn[side]} = ANY($1::uuid[])),
      near AS (
-       SELECT n.subject, n.record_id FROM unnest($7::uuid[], $8::uuid[]) AS n(subject, record_id)
+       SELECT n.subject, n.record_id FROM unnest($8::uuid[], $9::uuid[]) AS n(subject, record_id)
         WHERE EXISTS (SELECT 1 FROM match_subject s WHERE s.side = '${otherSide}' AND s.active AND s.record_id = n.record_id)
      ),
      links AS (

@@ -1,7 +1,7 @@
 // Blocking: which keys a record carries, and which pairs the keys admit, as milap link and the
 // service apply them.
 import { describe, expect, it } from 'vitest';
-import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyLimits, keyTooCommon, oneLetterDropped, rankCarriersMax, rankedBest, rankWeights, sexCompatible } from '../../matchers/blocking.ts';
+import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyLimits, keyTooCommon, oneLetterDropped, rankCarriersMax, rankDateWeight, rankedBest, rankWeights, sexCompatible } from '../../matchers/blocking.ts';
 import { CandidateIndex, selectDescending } from '../../matchers/candidate-index.ts';
 import { candidatesOf } from '../../matchers/link.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
@@ -112,22 +112,29 @@ describe('admission', () => {
     expect(keyTooCommon('h:BR-gaya:female', keyLimit('h:x') * keyReach + 1)).toBe(true);
   });
 
-  it('a key over its limit ranks the reports it reaches in the window: all come in when no more than the best, none when more, all alike', () => {
+  it('a key over its limit ranks the reports it reaches in the window: all alike, none come in; the dates pick out her best', () => {
     // Girls last seen in Gaya (more than the limit of w: in a child's window), and small ones that
-    // the key carries too but whose ages keep them out of the window of a girl of about 11.
-    const lostIn = (ref: string, ageYears: number) => prepareMissing(report(ref, { name: `Zq${ref}x`, ageYears, home: null, lastSeen: { district: 'Gaya', state: 'Bihar' } }));
+    // the key carries too but whose ages keep them out of the window of a girl of about 11 found in 2024.
+    const lostIn = (ref: string, ageYears: number, missingSince = '2019-06-01') =>
+      prepareMissing(report(ref, { name: `Zq${ref}x`, ageYears, missingSince, home: null, lastSeen: { district: 'Gaya', state: 'Bihar' } }));
     const found = prepareFound(child({ name: null, foundAt: { district: 'Gaya', state: 'Bihar' } }));
     const reached = (reports: ReturnType<typeof prepareMissing>[]) => {
       const refs = new Set<string>();
       candidatesOf(new CandidateIndex(reports, blockingKeys), found, (position) => refs.add(reports[position]!.ref));
       return refs;
     };
-    const small = Array.from({ length: 40 }, (_, i) => lostIn(`S${i}`, 2));
-    const near = (n: number) => Array.from({ length: n }, (_, i) => lostIn(`N${i}`, 10));
-    expect(keyLimit('w:x')).toBeLessThan(90);
-    expect(rankedBest).toBeGreaterThanOrEqual(90);
-    expect([...reached([...small, ...near(90)])].sort()).toEqual(near(90).map((r) => r.ref).sort());
-    expect(reached([...small, ...near(rankedBest + 1)]).size).toBe(0);
+    const small = Array.from({ length: 40 }, (_, i) => lostIn(`S${i}`, 2, '2023-12-20'));
+    const alike = Array.from({ length: keyLimit('w:x') + 1 }, (_, i) => lostIn(`N${i}`, 6));
+    expect(keyLimit('w:x')).toBeGreaterThan(rankedBest);
+    expect(reached([...small, ...alike]).size).toBe(0);
+    // Ten of them went missing weeks before she was found (2024-01-01) at about her age, ten more
+    // that year: those ten, then those twenty, outrank the rest; never the small ones.
+    const weeksBefore = Array.from({ length: 10 }, (_, i) => lostIn(`W${i}`, 11, '2023-12-10'));
+    const thatYear = Array.from({ length: 10 }, (_, i) => lostIn(`Y${i}`, 10, '2023-05-01'));
+    expect([...reached([...small, ...alike, ...weeksBefore])].sort()).toEqual(weeksBefore.map((r) => r.ref).sort());
+    expect([...reached([...small, ...alike, ...weeksBefore, ...thatYear])].sort()).toEqual([...weeksBefore, ...thatYear].map((r) => r.ref).sort());
+    expect(rankDateWeight(weeksBefore[0]!, found)).toBeGreaterThan(rankDateWeight(thatYear[0]!, found));
+    expect(rankDateWeight(thatYear[0]!, found)).toBeGreaterThan(rankDateWeight(alike[0]!, found));
   });
 
   it('finds the score at any rank as a sort would, with ties and without', () => {

@@ -2,11 +2,14 @@
 // limit admit the child's best-ranked reports among those they reach, in milap link and in the
 // service, from the child's job and from each report's (which reads the child's rank floor).
 import { describe, expect, it } from 'vitest';
-import { rankedBest } from '../../matchers/blocking.ts';
+import { isoOfDay } from '../../matchers/age.ts';
+import { rankDateWeight, rankedBest } from '../../matchers/blocking.ts';
+import type { PreparedRecord } from '../../matchers/prepare.ts';
 import { linkRecords } from '../../matchers/link.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
+import { rankDateSql } from '../../src/matching/store.ts';
 import { useTestApp } from '../helpers/app.ts';
 
 const t = useTestApp();
@@ -14,22 +17,23 @@ const syllables = ['ka', 'mi', 'ro', 'tu', 'ne', 'sa', 'vi', 'lo', 'pu', 'da', '
 // Invented names, none alike: only the place keys can pair them.
 const nameOf = (i: number) => `${syllables[i % 12]}${syllables[Math.floor(i / 12) % 12]}${syllables[Math.floor(i / 144) % 12]}${syllables[(i * 7 + 3) % 12]}ya`;
 
-const girl = (i: number, home: string, seen: string): MissingReport => ({
-  ref: `FIR-${i}/2024`, name: nameOf(i), sex: 'female', birthDate: `2014-0${(i % 9) + 1}-10`, missingSince: '2024-01-15',
+const girl = (i: number, home: string, seen: string, missingSince = '2024-01-15'): MissingReport => ({
+  ref: `FIR-${i}/2024`, name: nameOf(i), sex: 'female', birthDate: `2014-0${(i % 9) + 1}-10`, missingSince,
   home: { district: home, state: 'Bihar' }, lastSeen: { district: seen, state: 'Bihar' }, policeStation: `${home} Town PS`,
 }) as MissingReport;
 
 describe('ranked admission', () => {
   it("admits a child's best-ranked reports among those its over-limit keys reach, from either side's job, as milap link does", async () => {
-    // Girls reported from Bihar, none with a name like another: a girl found in Muzaffarpur who says
-    // she is from Patna shares only place keys with them, each over its limit. The 50 from Patna
-    // last seen in Muzaffarpur share all three; the 35 from Gaya last seen there share the state
-    // and the rarer district; the 45 from Patna seen elsewhere, the state and the commoner one;
-    // the 10 from Gaya seen elsewhere, the state alone. The best 100 hold the first two groups and
-    // part of the third: its reports tie, so none of them is admitted.
-    expect(rankedBest).toBe(100);
+    // Girls reported from Bihar, none with a name like another: a girl found in Muzaffarpur on 1 June
+    // who says she is from Patna shares only place keys with them, each over its limit. The 60 from
+    // Patna last seen in Muzaffarpur share all three; the 35 from Gaya last seen there share the state
+    // and the rarer district; the 45 from Patna seen elsewhere, the state and the commoner one; the
+    // 10 from Gaya seen elsewhere, the state alone. All are of her age. The best 50 are the first
+    // group's: of those, the 12 who went missing in May outrank the 48 missing since January, who tie
+    // just past the best 50, so those 12 alone are admitted.
+    expect(rankedBest).toBe(50);
     const groups = [
-      Array.from({ length: 50 }, (_, i) => girl(i, 'Patna', 'Muzaffarpur')),
+      Array.from({ length: 60 }, (_, i) => girl(i, 'Patna', 'Muzaffarpur', i < 12 ? '2024-05-10' : '2024-01-15')),
       Array.from({ length: 35 }, (_, i) => girl(100 + i, 'Gaya', 'Muzaffarpur')),
       Array.from({ length: 45 }, (_, i) => girl(200 + i, 'Patna', 'Bhagalpur')),
       Array.from({ length: 10 }, (_, i) => girl(300 + i, 'Gaya', 'Bhagalpur')),
@@ -39,7 +43,7 @@ describe('ranked admission', () => {
       ref: 'CCI-MUZ', name: null, sex: 'female', apparentAgeYears: 10, foundOn: '2024-06-01',
       foundAt: { district: 'Muzaffarpur', state: 'Bihar' }, statedHome: { district: 'Patna', state: 'Bihar' }, institution: 'Shelter, Muzaffarpur',
     };
-    const expected = [...groups[0]!, ...groups[1]!].map((r) => r.ref).sort();
+    const expected = groups[0]!.slice(0, 12).map((r) => r.ref).sort();
     const linked = [...linkRecords(missing, [found], { top: Infinity, minProbability: 0 })].map((pair) => pair.missingRef).sort();
     expect(linked).toEqual(expected);
 
@@ -63,5 +67,42 @@ describe('ranked admission', () => {
     await t.db.database.pool.query('DELETE FROM match_rank_floor');
     for (const id of reports) await matchRecord(t.db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
     expect(await paired()).toEqual([]);
+  });
+
+  it('weighs what the dates say in SQL exactly as the matchers do, at each level and on its boundaries', async () => {
+    let state = 11;
+    const next = (n: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % n;
+    };
+    // Children's birth intervals and days found; reports' around them, their middles and days apart
+    // drawn across every level and right at each boundary (a day either side).
+    const edges = [0, 547, 548, 1278, 1279, 2008, 2009, 2500];
+    const cases = Array.from({ length: 1500 }, (_, i) => {
+      const childFrom = 14_000 + next(3000);
+      const child = { birth: i % 17 ? { from: childFrom, to: childFrom + 200 + next(2000) } : null, eventDay: 19_000 + next(400) };
+      const apart = edges[next(edges.length)]! + next(3) - 1 + (i % 5 ? 0 : next(1500));
+      const width = next(800);
+      const sum = child.birth ? child.birth.from + child.birth.to + (next(2) ? apart : -apart) : 2 * childFrom + 400;
+      const from = Math.floor((sum - width) / 2);
+      const days = [-31, -30, 31, 32, 366, 367][next(6)]! + (i % 3 ? 0 : next(800) - 400);
+      const report = { birth: i % 13 ? { from, to: sum - from } : null, eventDay: child.eventDay - days };
+      return { report, child };
+    });
+    const iso = (day: number | undefined) => (day === undefined ? null : isoOfDay(day));
+    const { rows } = await t.db.database.pool.query<{ w: string }>(
+      `SELECT ${rankDateSql('r', 'c', 'c.event_day')} AS w
+         FROM unnest($1::date[], $2::date[], $3::date[], $4::date[], $5::date[], $6::date[]) WITH ORDINALITY AS u(rf, rt, rd, cf, ct, cd, i)
+        CROSS JOIN LATERAL (SELECT u.rf AS born_from, u.rt AS born_to, u.rd AS event_day) AS r
+        CROSS JOIN LATERAL (SELECT u.cf AS born_from, u.ct AS born_to, u.cd AS event_day) AS c
+        ORDER BY u.i`,
+      [
+        cases.map((x) => iso(x.report.birth?.from)), cases.map((x) => iso(x.report.birth?.to)), cases.map((x) => iso(x.report.eventDay)),
+        cases.map((x) => iso(x.child.birth?.from)), cases.map((x) => iso(x.child.birth?.to)), cases.map((x) => iso(x.child.eventDay)),
+      ],
+    );
+    const inJs = cases.map((x) => rankDateWeight(x.report as unknown as PreparedRecord, x.child as unknown as PreparedRecord));
+    expect(rows.map((row) => Number(row.w))).toEqual(inJs);
+    expect(new Set(inJs).size).toBeGreaterThan(12); // every level was met
   });
 });
