@@ -16,7 +16,7 @@
 //   nf:<name>:<father>, ns:<name>:<state>, nw:<name>:<district last seen / found>,
 //   fs:<father>:<state>, fw:<father>:<district last seen / found>, ds:<name, a letter dropped>:<state>
 // (fw finds the child who gives no name but her father's, found where she was lost.)
-import { ageLevel, gapYears, timeLevel, type AgeLevel, type TimeLevel } from './age.ts';
+import { closeYears, gapYears, nearYears, overlapYears, type AgeLevel, type TimeLevel } from './age.ts';
 import { nameBlockingKeys, nameJoinedKeys, nameSkeletonKeys } from './names/compare.ts';
 import type { PreparedRecord } from './prepare.ts';
 
@@ -80,8 +80,31 @@ export const rankAgeWeights: Readonly<Record<AgeLevel | 'unknown', number>> = { 
 
 /** The dates' part of a report's rank score for a child (rankTimeWeights, rankAgeWeights). */
 export function rankDateWeight(report: PreparedRecord, child: PreparedRecord): number {
-  const age = report.birth && child.birth ? ageLevel(report.birth, child.birth) : 'unknown';
-  return rankTimeWeights[timeLevel(report.eventDay, child.eventDay)] + rankAgeWeights[age];
+  return rankDateWeightOfDays(report.birth?.from ?? NaN, report.birth?.to ?? NaN, report.eventDay, child.birth?.from ?? NaN, child.birth?.to ?? NaN, child.eventDay);
+}
+
+/**
+ * The bounds of the age levels of two overlapping birth intervals in whole days, on the difference
+ * of their summed ends: their middles lie within `years` (matchers/age.ts, ageLevel) exactly when
+ * |(from + to) - (from' + to')| <= 2 · years · 365.25, days being whole.
+ */
+export const middleBounds = { close: Math.floor(2 * closeYears * 365.25), near: Math.floor(2 * nearYears * 365.25), overlap: Math.floor(2 * overlapYears * 365.25) };
+
+/**
+ * rankDateWeight on whole days (NaN: no birth interval), as the candidate index reads them from its
+ * typed arrays for every report a child's keys reach (millions in a link), and as the service's SQL
+ * computes it (src/matching/store.ts, rankDateSql). The levels are those of timeLevel and ageLevel;
+ * a test holds the three to each other.
+ */
+export function rankDateWeightOfDays(reportFrom: number, reportTo: number, reportDay: number, childFrom: number, childTo: number, childDay: number): number {
+  const days = childDay - reportDay;
+  const time = days < -30 ? rankTimeWeights.before : days <= 31 ? rankTimeWeights.within_month : days <= 366 ? rankTimeWeights.within_year : rankTimeWeights.later;
+  if (Number.isNaN(reportFrom) || Number.isNaN(childFrom)) return time + rankAgeWeights.unknown;
+  // Apart (within 2 or 4 years, or more) all weigh the same.
+  if (Math.max(reportFrom, childFrom) > Math.min(reportTo, childTo)) return time + rankAgeWeights.within_2y;
+  const apart = Math.abs(reportFrom + reportTo - childFrom - childTo);
+  const age = apart <= middleBounds.close ? rankAgeWeights.close : apart <= middleBounds.near ? rankAgeWeights.near : apart <= middleBounds.overlap ? rankAgeWeights.overlap : rankAgeWeights.far_overlap;
+  return time + age;
 }
 
 /** Birth intervals further apart than this are not compared at all. */

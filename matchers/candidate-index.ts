@@ -2,7 +2,7 @@
 // by the start of their birth interval, so a lookup walks only the records inside the age window
 // (records without any age always come along). The database does the same with its indexes.
 import type { BirthInterval } from './age.ts';
-import { ageWindowYears, rankDateWeight } from './blocking.ts';
+import { ageWindowYears, rankDateWeightOfDays } from './blocking.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 interface Postings {
@@ -25,6 +25,10 @@ export class CandidateIndex {
   /** Scratch of rankedInWindow: each record's rank score, and the records given one. */
   private readonly rankScores: Int32Array;
   private readonly rankTouched: Int32Array;
+  /** Each record's birth interval (NaN: none) and event day, for the dates' part of a rank score. */
+  private readonly bornFrom: Float64Array;
+  private readonly bornTo: Float64Array;
+  private readonly eventDays: Float64Array;
 
   constructor(private readonly records: readonly PreparedRecord[], keysOf: (record: PreparedRecord) => string[]) {
     const lists: number[][] = [];
@@ -51,6 +55,9 @@ export class CandidateIndex {
     for (const list of lists) this.postings.push(this.sorted(list));
     this.rankScores = new Int32Array(records.length);
     this.rankTouched = new Int32Array(records.length);
+    this.bornFrom = Float64Array.from(records, (r) => r.birth?.from ?? NaN);
+    this.bornTo = Float64Array.from(records, (r) => r.birth?.to ?? NaN);
+    this.eventDays = Float64Array.from(records, (r) => r.eventDay);
   }
 
   /** A key's postings from its list, which holds the dated records first, by start (see the constructor). */
@@ -121,7 +128,12 @@ export class CandidateIndex {
       for (let at = from; at < to; at++) if (ends[at]! >= opens && starts[at]! <= closes) add(dated[at]!, weight);
     }
     // What the dates say (blocking.ts, rankDateWeight), once a report is reached at all.
-    for (let at = 0; at < reached; at++) scores[touched[at]!] = scores[touched[at]!]! + rankDateWeight(this.records[touched[at]!]!, child);
+    const [childFrom, childTo] = birth ? [birth.from, birth.to] : [NaN, NaN];
+    const { bornFrom, bornTo, eventDays } = this;
+    for (let at = 0; at < reached; at++) {
+      const p = touched[at]!;
+      scores[p] = scores[p]! + rankDateWeightOfDays(bornFrom[p]!, bornTo[p]!, eventDays[p]!, childFrom, childTo, child.eventDay);
+    }
     let floor = 0;
     if (reached > best) {
       const ranked = new Int32Array(reached);

@@ -1,6 +1,5 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
-import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, rankAgeWeights, rankedBest, rankTimeWeights, rankWeights } from '../../matchers/blocking.ts';
-import { closeYears, nearYears, overlapYears } from '../../matchers/age.ts';
+import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankedBest, rankTimeWeights, rankWeights } from '../../matchers/blocking.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
@@ -145,22 +144,21 @@ const rankWeightParam = Array.from(rankWeights.subarray(1));
 const rankWeight = (n: string) => `($10::int[])[${n}::int]`;
 
 /**
- * SQL: matchers/blocking.ts rankDateWeight for a report's key row (alias `r`: born_from, born_to,
- * event_day) and a child (`c`: born_from, born_to; her event day `day`), in whole days as the
- * matchers count them: found more than 30 days before going missing is 'before'; overlapping birth
- * intervals are 'close' when their middles lie within 0.75 years (the two intervals' summed ends
- * within 547 days), and so on (matchers/age.ts, ageLevel, timeLevel); intervals apart weigh nothing.
+ * SQL: matchers/blocking.ts rankDateWeightOfDays for a report's key row (alias `r`: born_from,
+ * born_to, event_day) and a child (`c`: born_from, born_to; her event day `day`), in whole days as
+ * the matchers count them: found more than 30 days before going missing is 'before'; overlapping
+ * birth intervals are 'close' when their summed ends lie within middleBounds.close days, and so on;
+ * intervals apart weigh nothing.
  */
 export const rankDateSql = (r: string, c: string, day: string) => {
   const days = `(${day} - ${r}.event_day)`;
   const apart = `abs((${r}.born_from - ${c}.born_from) + (${r}.born_to - ${c}.born_to))`;
-  const middles = (years: number) => Math.floor(2 * years * 365.25);
   return `(CASE WHEN ${days} < -30 THEN ${rankTimeWeights.before} WHEN ${days} <= 31 THEN ${rankTimeWeights.within_month}
                 WHEN ${days} <= 366 THEN ${rankTimeWeights.within_year} ELSE ${rankTimeWeights.later} END
          + CASE WHEN ${r}.born_from IS NULL OR ${c}.born_from IS NULL THEN ${rankAgeWeights.unknown}
                 WHEN greatest(${r}.born_from, ${c}.born_from) > least(${r}.born_to, ${c}.born_to) THEN ${rankAgeWeights.within_2y}
-                WHEN ${apart} <= ${middles(closeYears)} THEN ${rankAgeWeights.close} WHEN ${apart} <= ${middles(nearYears)} THEN ${rankAgeWeights.near}
-                WHEN ${apart} <= ${middles(overlapYears)} THEN ${rankAgeWeights.overlap} ELSE ${rankAgeWeights.far_overlap} END)`;
+                WHEN ${apart} <= ${middleBounds.close} THEN ${rankAgeWeights.close} WHEN ${apart} <= ${middleBounds.near} THEN ${rankAgeWeights.near}
+                WHEN ${apart} <= ${middleBounds.overlap} THEN ${rankAgeWeights.overlap} ELSE ${rankAgeWeights.far_overlap} END)`;
 };
 
 /** The age window of matchers/blocking.ts in whole days, as the candidate index applies it. */

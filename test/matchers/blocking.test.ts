@@ -1,11 +1,13 @@
 // Blocking: which keys a record carries, and which pairs the keys admit, as milap link and the
 // service apply them.
 import { describe, expect, it } from 'vitest';
-import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyLimits, keyTooCommon, oneLetterDropped, rankCarriersMax, rankDateWeight, rankedBest, rankWeights, sexCompatible } from '../../matchers/blocking.ts';
+import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyLimits, keyTooCommon, oneLetterDropped, middleBounds, rankAgeWeights, rankCarriersMax, rankDateWeight, rankedBest, rankTimeWeights, rankWeights, sexCompatible } from '../../matchers/blocking.ts';
 import { CandidateIndex, selectDescending } from '../../matchers/candidate-index.ts';
 import { candidatesOf } from '../../matchers/link.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
+import { ageLevel, timeLevel } from '../../matchers/age.ts';
+import type { PreparedRecord } from '../../matchers/prepare.ts';
 
 const report = (ref: string, fields: Partial<MissingReport> = {}): MissingReport => ({
   ref, name: 'Pooja', sex: 'female', ageYears: 10, missingSince: '2023-01-01', home: { district: 'Gaya', state: 'Bihar' }, ...fields,
@@ -135,6 +137,27 @@ describe('admission', () => {
     expect([...reached([...small, ...alike, ...weeksBefore, ...thatYear])].sort()).toEqual([...weeksBefore, ...thatYear].map((r) => r.ref).sort());
     expect(rankDateWeight(weeksBefore[0]!, found)).toBeGreaterThan(rankDateWeight(thatYear[0]!, found));
     expect(rankDateWeight(thatYear[0]!, found)).toBeGreaterThan(rankDateWeight(alike[0]!, found));
+  });
+
+  it('weighs the dates on whole days exactly as the age and time levels say', () => {
+    let state = 5;
+    const next = (n: number) => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state % n;
+    };
+    const edges = [0, middleBounds.close, middleBounds.near, middleBounds.overlap, 2600];
+    for (let i = 0; i < 5000; i++) {
+      const from = 14_000 + next(3000);
+      const to = from + 100 + next(2500);
+      const child = { birth: i % 11 ? { from, to } : null, eventDay: 19_000 + next(400) } as unknown as PreparedRecord;
+      // The report's summed ends this far from the child's: on each level's bound, a day either side, or anywhere.
+      const sum = from + to + (next(2) ? 1 : -1) * (edges[next(edges.length)]! + next(3) - 1 + (i % 4 ? 0 : next(2000)));
+      const reportFrom = Math.floor((sum - next(900)) / 2);
+      const days = [-31, -30, 31, 32, 366, 367][next(6)]! + (i % 3 ? 0 : next(900) - 450);
+      const report = { birth: i % 7 ? { from: reportFrom, to: sum - reportFrom } : null, eventDay: child.eventDay - days } as unknown as PreparedRecord;
+      const byLevels = rankTimeWeights[timeLevel(report.eventDay, child.eventDay)] + rankAgeWeights[report.birth && child.birth ? ageLevel(report.birth, child.birth) : 'unknown'];
+      expect(rankDateWeight(report, child)).toBe(byLevels);
+    }
   });
 
   it('finds the score at any rank as a sort would, with ties and without', () => {
