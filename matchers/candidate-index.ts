@@ -105,8 +105,9 @@ export class CandidateIndex {
   /**
    * Ranked admission (matchers/blocking.ts, rankedBest): the records carrying any of `keys` (key ids
    * with their rank weights) within the age window of `child`, each scored by the weights of the keys
-   * it carries and by what the dates say (rankDateWeight); visits those scored above the (best + 1)-th score, or every one when no more than
-   * `best` are reached. Returns that score, the child's rank floor (0 when no more were reached).
+   * it carries and by what the dates say (rankDateWeight); visits those scored above the (best + 1)-th
+   * score, or every one when no more than `best` are reached. Returns that score, the child's rank
+   * floor (0 when no more were reached).
    */
   rankedInWindow(keys: readonly { keyId: number; weight: number }[], child: PreparedRecord, best: number, visit: (position: number) => void): number {
     if (!keys.length) return 0;

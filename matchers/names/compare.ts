@@ -116,7 +116,7 @@ function withoutOptional(name: PreparedName): PreparedName {
   // Most names have no such part: answered without building anything (this runs for every pair's names).
   if (!name.tokens.some((token) => optionalParts.has(token))) return name;
   const drop = name.tokens.map((token) => optionalParts.has(token));
-  if (!drop.includes(true) || drop.every(Boolean)) return name;
+  if (drop.every(Boolean)) return name;
   const [tokens, keys] = [name.tokens.filter((_, i) => !drop[i]), name.keys.filter((_, i) => !drop[i])];
   return { ...name, tokens, keys, skeletons: name.skeletons.filter((_, i) => !drop[i]), joins: joinsOf(tokens, keys) };
 }
