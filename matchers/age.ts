@@ -83,13 +83,19 @@ export function ageLevel(a: BirthInterval, b: BirthInterval): AgeLevel {
 export type TimeLevel = 'within_month' | 'within_year' | 'later' | 'before';
 
 /**
+ * The bounds of the time levels in days from going missing to being found: found more than `slack`
+ * days before is 'before', at most `month` days after 'within_month', at most `year` 'within_year'.
+ */
+export const timeBounds = { slack: 30, month: 31, year: 366 } as const;
+
+/**
  * How long after going missing a child was found. Most are found within weeks; found before going
  * missing is near-impossible (a late report gets 30 days' slack).
  */
 export function timeLevel(missingDay: number, foundDay: number): TimeLevel {
   const days = foundDay - missingDay;
-  if (days < -30) return 'before';
-  if (days <= 31) return 'within_month';
-  if (days <= 366) return 'within_year';
+  if (days < -timeBounds.slack) return 'before';
+  if (days <= timeBounds.month) return 'within_month';
+  if (days <= timeBounds.year) return 'within_year';
   return 'later';
 }

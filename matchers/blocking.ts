@@ -16,7 +16,7 @@
 //   nf:<name>:<father>, ns:<name>:<state>, nw:<name>:<district last seen / found>,
 //   fs:<father>:<state>, fw:<father>:<district last seen / found>, ds:<name, a letter dropped>:<state>
 // (fw finds the child who gives no name but her father's, found where she was lost.)
-import { closeYears, gapYears, nearYears, overlapYears, type AgeLevel, type TimeLevel } from './age.ts';
+import { closeYears, gapYears, nearYears, overlapYears, timeBounds, type AgeLevel, type TimeLevel } from './age.ts';
 import { nameBlockingKeys, nameJoinedKeys, nameSkeletonKeys } from './names/compare.ts';
 import type { PreparedRecord } from './prepare.ts';
 
@@ -98,7 +98,7 @@ export const middleBounds = { close: Math.floor(2 * closeYears * 365.25), near: 
  */
 export function rankDateWeightOfDays(reportFrom: number, reportTo: number, reportDay: number, childFrom: number, childTo: number, childDay: number): number {
   const days = childDay - reportDay;
-  const time = days < -30 ? rankTimeWeights.before : days <= 31 ? rankTimeWeights.within_month : days <= 366 ? rankTimeWeights.within_year : rankTimeWeights.later;
+  const time = days < -timeBounds.slack ? rankTimeWeights.before : days <= timeBounds.month ? rankTimeWeights.within_month : days <= timeBounds.year ? rankTimeWeights.within_year : rankTimeWeights.later;
   if (Number.isNaN(reportFrom) || Number.isNaN(childFrom)) return time + rankAgeWeights.unknown;
   // Apart (within 2 or 4 years, or more) all weigh the same.
   if (Math.max(reportFrom, childFrom) > Math.min(reportTo, childTo)) return time + rankAgeWeights.within_2y;

@@ -1,5 +1,6 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
 import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankedBest, rankTimeWeights, rankWeights } from '../../matchers/blocking.ts';
+import { timeBounds } from '../../matchers/age.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
@@ -146,15 +147,14 @@ const rankWeight = (n: string) => `($10::int[])[${n}::int]`;
 /**
  * SQL: matchers/blocking.ts rankDateWeightOfDays for a report's key row (alias `r`: born_from,
  * born_to, event_day) and a child (`c`: born_from, born_to; her event day `day`), in whole days as
- * the matchers count them: found more than 30 days before going missing is 'before'; overlapping
- * birth intervals are 'close' when their summed ends lie within middleBounds.close days, and so on;
- * intervals apart weigh nothing.
+ * the matchers count them: the time levels by timeBounds; overlapping birth intervals are 'close'
+ * when their summed ends lie within middleBounds.close days, and so on; intervals apart weigh nothing.
  */
 export const rankDateSql = (r: string, c: string, day: string) => {
   const days = `(${day} - ${r}.event_day)`;
   const apart = `abs((${r}.born_from - ${c}.born_from) + (${r}.born_to - ${c}.born_to))`;
-  return `(CASE WHEN ${days} < -30 THEN ${rankTimeWeights.before} WHEN ${days} <= 31 THEN ${rankTimeWeights.within_month}
-                WHEN ${days} <= 366 THEN ${rankTimeWeights.within_year} ELSE ${rankTimeWeights.later} END
+  return `(CASE WHEN ${days} < -${timeBounds.slack} THEN ${rankTimeWeights.before} WHEN ${days} <= ${timeBounds.month} THEN ${rankTimeWeights.within_month}
+                WHEN ${days} <= ${timeBounds.year} THEN ${rankTimeWeights.within_year} ELSE ${rankTimeWeights.later} END
          + CASE WHEN ${r}.born_from IS NULL OR ${c}.born_from IS NULL THEN ${rankAgeWeights.unknown}
                 WHEN greatest(${r}.born_from, ${c}.born_from) > least(${r}.born_to, ${c}.born_to) THEN ${rankAgeWeights.within_2y}
                 WHEN ${apart} <= ${middleBounds.close} THEN ${rankAgeWeights.close} WHEN ${apart} <= ${middleBounds.near} THEN ${rankAgeWeights.near}
