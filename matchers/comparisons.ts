@@ -25,6 +25,7 @@ export interface Comparison {
 }
 
 const unknown: ComparisonResult = { level: 'unknown' };
+const notShared: ComparisonResult = { level: 'not_shared' };
 
 // Names repeat (prepare.ts shares one prepared object per distinct text), so a comparison of two
 // prepared names is remembered; the inner maps are capped to bound memory.
@@ -70,6 +71,21 @@ export const comparisons: Comparison[] = [
   nameComparison('name', (r) => r.name, true),
   nameComparison('father', (r) => r.father, true),
   nameComparison('mother', (r) => r.mother, false),
+  {
+    // A family name both records give, on the child's name or her father's: a report's "Nazia" with
+    // her father "Aslam Shaikh" and a shelter's "Nazia Shaikh", which the name comparisons, each of
+    // one field, do not see. A rare family name counts for more than a common one. Not sharing one is
+    // weak evidence against, as most pairs cannot share one: one side or both give no family name,
+    // or a given name of two parts ("Jai Prakash") takes its place.
+    name: 'family',
+    levels: ['shared', 'not_shared'],
+    ordered: true,
+    termFrequencyLevels: ['shared'],
+    compare(missing, found) {
+      const shared = missing.family.filter((key) => found.family.includes(key));
+      return shared.length ? { level: 'shared', keys: shared } : notShared;
+    },
+  },
   {
     name: 'sex',
     levels: ['equal', 'different'],

@@ -2,7 +2,7 @@
 import { fromAgeAt, fromBirthDate, fromEstimate, fromRange, dayOf, type BirthInterval } from './age.ts';
 import { normaliseLanguages } from './languages.ts';
 import { parseMarks } from './marks.ts';
-import { prepareName, type PreparedName } from './names/compare.ts';
+import { familyNameKeys, prepareName, type PreparedName } from './names/compare.ts';
 import type { PhotoHash } from './photos/evidence.ts';
 import { resolvePlace, type ResolvedPlace } from './places.ts';
 import type { FoundChild, MissingReport, Sex, Side } from './record.ts';
@@ -14,6 +14,8 @@ export interface PreparedRecord {
   name: PreparedName | null;
   father: PreparedName | null;
   mother: PreparedName | null;
+  /** The family name's phonetic keys, from the child's name and her father's (compare.ts, familyNameKeys). */
+  family: readonly string[];
   birth: BirthInterval | null;
   /** The day the child went missing, or was found. */
   eventDay: number;
@@ -69,6 +71,13 @@ function placeOf(resolved: ResolvedPlaces | undefined, field: string, place: Par
   return kept.resolution === 'empty' ? null : kept;
 }
 
+/** The family name's keys of a child's name and her father's, once each. */
+function familyOf(name: PreparedName | null, father: PreparedName | null): string[] {
+  const keys = familyNameKeys(name);
+  for (const key of familyNameKeys(father)) if (!keys.includes(key)) keys.push(key);
+  return keys;
+}
+
 /** A sex left unknown may still be told by the name's particle (Kumari, Devi, Kaur, Kumar, ...). */
 function sexOf(sex: Sex, name: PreparedName | null): Sex {
   return sex === 'unknown' && name?.sexHint ? name.sexHint : sex;
@@ -76,10 +85,11 @@ function sexOf(sex: Sex, name: PreparedName | null): Sex {
 
 export function prepareMissing(report: MissingReport, photos: readonly PhotoHash[] = [], places?: ResolvedPlaces): PreparedRecord {
   const name = nameOf(report.name, report.aliases);
+  const father = nameOf(report.fatherName ?? name?.relative ?? report.guardianName);
   const birth = report.birthDate ? fromBirthDate(report.birthDate) : report.ageYears != null ? fromAgeAt(report.ageYears, report.missingSince) : null;
   return {
     side: 'missing', ref: report.ref, sex: sexOf(report.sex, name), name,
-    father: nameOf(report.fatherName ?? name?.relative ?? report.guardianName),
+    father, family: familyOf(name, father),
     mother: nameOf(report.motherName),
     birth, eventDay: dayOf(report.missingSince),
     home: placeOf(places, 'home', report.home) ?? placeOf(places, 'lastSeen', report.lastSeen),
@@ -91,12 +101,13 @@ export function prepareMissing(report: MissingReport, photos: readonly PhotoHash
 
 export function prepareFound(child: FoundChild, photos: readonly PhotoHash[] = [], places?: ResolvedPlaces): PreparedRecord {
   const name = nameOf(child.name, child.aliases);
+  const father = nameOf(child.fatherName ?? name?.relative);
   const birth = child.birthDate ? fromBirthDate(child.birthDate)
     : child.ageRangeYears ? fromRange(child.ageRangeYears, child.foundOn)
       : child.apparentAgeYears != null ? fromEstimate(child.apparentAgeYears, child.foundOn) : null;
   return {
     side: 'found', ref: child.ref, sex: sexOf(child.sex, name), name,
-    father: nameOf(child.fatherName ?? name?.relative), mother: nameOf(child.motherName),
+    father, family: familyOf(name, father), mother: nameOf(child.motherName),
     birth, eventDay: dayOf(child.foundOn),
     home: placeOf(places, 'statedHome', child.statedHome), seen: placeOf(places, 'foundAt', child.foundAt),
     marks: parseMarks(child.identificationMarks), languages: normaliseLanguages(child.languages),

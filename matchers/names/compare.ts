@@ -228,6 +228,16 @@ export function compareNames(a: PreparedName, b: PreparedName): { level: NameLev
   return { level: best, keys: best === 'different' ? [] : [...new Set(keys)].sort() };
 }
 
+/**
+ * The phonetic keys of a name's family name: each part after the first, in every written form ("Nazia
+ * Shaikh", a father's "Aslam Shaikh"). A name of one part gives none; initials, particles ("Kumari",
+ * "Singh") and parts written or left out at will ("Mohd.") are not parts, so they never count.
+ */
+export function familyNameKeys(name: PreparedName | null): string[] {
+  if (!name) return [];
+  return [...new Set([name, ...name.alternatives].flatMap((form) => withoutOptional(form).keys.slice(1)).filter((key) => key.length >= 2))];
+}
+
 /** The consonant skeletons a name is indexed under (two letters or more), aliases included. */
 export function nameSkeletonKeys(name: PreparedName): string[] {
   return [...new Set([name, ...name.alternatives].flatMap((n) => n.skeletons.flat()).filter((key) => key.length >= 2))];

@@ -8,6 +8,7 @@ import { linkRecords, nameKeyFrequencies } from '../../matchers/link.ts';
 import { spokenInState } from '../../matchers/languages.ts';
 import { parseMarks } from '../../matchers/marks.ts';
 import { competingProbability, defaultModel, levelWeight, priorWeight, scorePrepared, weighPrepared } from '../../matchers/model.ts';
+import { familyNameKeys, prepareName } from '../../matchers/names/compare.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { generateWorld } from '../../fixtures/synth/world.ts';
@@ -122,6 +123,53 @@ describe('places', () => {
     expect(home({ state: 'Jharkhand' }).weight).toBeGreaterThan(2);
     expect(home({ district: 'Garhwa', state: 'Jharkhand' }).weight).toBeLessThan(home({ state: 'Jharkhand' }).weight - 2);
     expect(home({ district: 'Garhwa', state: 'Jharkhand' }).weight).toBeGreaterThan(home({ district: 'Patna', state: 'Bihar' }).weight);
+  });
+});
+
+describe('family names', () => {
+  it('are the parts after the first, of every written form; particles, initials and "Mohd." are not', () => {
+    const keys = (name: string) => familyNameKeys(prepareName(name));
+    expect(keys('Nazia Shaikh')).toEqual(['sek']);
+    expect(keys('नाज़िया शेख')).toEqual(['sek']);
+    expect(keys('Kumari Shabnam Khatun Shaikh')).toEqual(['sek']);
+    expect(keys('Md Aslam Ansari')).toEqual(['ansari']);
+    expect(keys('Amit Kumar Yadav')).toEqual(['jadab']);
+    expect(keys('रमेश महतो')).toEqual(expect.arrayContaining(['mahto']));
+    for (const single of ['Mohd. Aslam', 'Pooja Kumari', 'Ramesh Singh', 'Gurpreet Kaur', 'Sunita Devi', 'S. Krishnaveni', 'Rahul @ Munna']) expect(keys(single), single).toEqual([]);
+  });
+
+  // A report gives the girl's name alone and her father's in full; the shelter wrote her family name.
+  const nazia: MissingReport = { ref: 'FIR-5/2024', name: 'Nazia', sex: 'female', ageYears: 12, missingSince: '2024-06-02', home: { district: 'Howrah', state: 'West Bengal' }, fatherName: 'Aslam Shaikh' };
+  const foundNazia: FoundChild = { ref: 'CCI-MH-31', name: 'Nazia Shaikh', sex: 'female', apparentAgeYears: 12, foundOn: '2024-06-20', foundAt: { district: 'Thane', state: 'Maharashtra' } };
+  const family = (report: MissingReport, child: FoundChild) => scorePrepared(prepareMissing(report), prepareFound(child)).explanation.find((e) => e.comparison === 'family')!;
+
+  it('is shared across fields and scripts: her name on one side, her father\'s on the other', () => {
+    expect(family(nazia, foundNazia)).toMatchObject({ level: 'shared' });
+    expect(family(nazia, { ...foundNazia, name: 'नाज़िया शेख' })).toMatchObject({ level: 'shared' });
+    expect(family(nazia, foundNazia).weight).toBeGreaterThan(2);
+    // Another family name, or none given on one side: weak evidence against, never a wall.
+    for (const child of [{ ...foundNazia, name: 'Nazia Ansari' }, { ...foundNazia, name: 'Nazia' }]) {
+      expect(family(nazia, child)).toMatchObject({ level: 'not_shared' });
+      expect(family(nazia, child).weight).toBeLessThan(0);
+      expect(family(nazia, child).weight).toBeGreaterThan(-1);
+    }
+  });
+
+  it('a rare family name counts for more than a common one', () => {
+    const weighed = (frequency: number) => scorePrepared(prepareMissing(nazia), prepareFound(foundNazia), defaultModel, (key) => (key === 'sek' ? frequency : undefined))
+      .explanation.find((e) => e.comparison === 'family')!.weight;
+    expect(weighed(0.0005)).toBeGreaterThan(weighed(0.05) + 3);
+  });
+
+  it('puts the report of her family first among girls of her name and age', () => {
+    const others: MissingReport[] = [
+      { ...nazia, ref: 'FIR-6/2024', fatherName: 'Aslam Ansari' },
+      { ...nazia, ref: 'FIR-7/2024', fatherName: 'Imran Qureshi' },
+      { ...nazia, ref: 'FIR-8/2024', fatherName: 'Aslam' },
+    ];
+    const pairs = [...linkRecords([...others, nazia], [foundNazia])];
+    expect(pairs.map((pair) => pair.missingRef)[0]).toBe(nazia.ref);
+    expect(pairs[0]!.probability).toBeGreaterThan(pairs[1]!.probability * 2);
   });
 });
 
