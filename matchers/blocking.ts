@@ -15,13 +15,15 @@
 // a second piece of evidence, each compound a key of its own:
 //   nf:<name>:<father>, ns:<name>:<state>, nw:<name>:<district last seen / found>,
 //   fs:<father>:<state>, fw:<father>:<district last seen / found>, ds:<name, a letter dropped>:<state>
-// (fw finds the child who gives no name but her father's, found where she was lost.)
+// (fw finds the child who gives no name but her father's, found where she was lost.) Pet names that
+// could be anyone's ("Munna", "Guddi") come only so compounded:
+//   ps:<pet name>:<state>, pw:<pet name>:<district last seen / found>
 import { closeYears, gapYears, nearYears, overlapYears, timeBounds, type AgeLevel, type TimeLevel } from './age.ts';
 import { nameBlockingKeys, nameJoinedKeys, nameSkeletonKeys } from './names/compare.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 /** How many records of the other side a key may carry and still admit a pair, by the key's prefix. */
-export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 100, w: 80, nf: 150, ns: 60, nw: 60, fs: 60, fw: 60, ds: 25, c: 60, cf: 60 };
+export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 100, w: 80, nf: 150, ns: 60, nw: 60, fs: 60, fw: 60, ds: 25, c: 60, cf: 60, ps: 60, pw: 60 };
 
 /**
  * A key that more than this many times its limit of reports carry at all admits no pair, whatever
@@ -157,6 +159,9 @@ export function blockingKeys(record: PreparedRecord): string[] {
     add('nw', name, `:${record.seen.districtId}`);
     add('fw', father, `:${record.seen.districtId}`);
   }
+  // Pet names that could be anyone's, only with a place: "Pappu" alone is half the country's boys.
+  if (state) add('ps', record.petNames, `:${state}`);
+  if (record.seen?.districtId) add('pw', record.petNames, `:${record.seen.districtId}`);
   for (const sex of sexesOf(record)) {
     if (record.home?.districtId) keys.add(`h:${record.home.districtId}:${sex}`);
     if (state) keys.add(`s:${state}:${sex}`);

@@ -87,6 +87,15 @@ export const comparisons: Comparison[] = [
     },
   },
   {
+    // Pet names that could be anyone's, when both records give one: a shelter's "Pappu" and a
+    // report's "Rahul urf Pappu". Weak alone, as thousands answer to each; and a child is often
+    // called one thing at home and another where she was found, so two different ones say little.
+    name: 'pet_name',
+    levels: ['shared', 'not_shared'],
+    ordered: true,
+    compare: (m, f) => (m.petNames.length && f.petNames.length ? (m.petNames.some((key) => f.petNames.includes(key)) ? { level: 'shared' } : notShared) : unknown),
+  },
+  {
     name: 'sex',
     levels: ['equal', 'different'],
     compare: (m, f) => (m.sex === 'unknown' || f.sex === 'unknown' ? unknown : { level: m.sex === f.sex ? 'equal' : 'different' }),

@@ -2,7 +2,7 @@
 import { fromAgeAt, fromBirthDate, fromEstimate, fromRange, dayOf, type BirthInterval } from './age.ts';
 import { normaliseLanguages } from './languages.ts';
 import { parseMarks } from './marks.ts';
-import { familyNameKeys, prepareName, type PreparedName } from './names/compare.ts';
+import { familyNameKeys, petNameKeys, prepareName, type PreparedName } from './names/compare.ts';
 import type { PhotoHash } from './photos/evidence.ts';
 import { resolvePlace, type ResolvedPlace } from './places.ts';
 import type { FoundChild, MissingReport, Sex, Side } from './record.ts';
@@ -16,6 +16,8 @@ export interface PreparedRecord {
   mother: PreparedName | null;
   /** The family name's phonetic keys, from the child's name and her father's (compare.ts, familyNameKeys). */
   family: readonly string[];
+  /** The pet names that could be anyone's the name and aliases give, by phonetic key (compare.ts, petNameKeys). */
+  petNames: readonly string[];
   birth: BirthInterval | null;
   /** The day the child went missing, or was found. */
   eventDay: number;
@@ -34,6 +36,7 @@ export interface PreparedRecord {
 const cacheLimit = 200_000;
 const nameCache = new Map<string, PreparedName | null>();
 const placeCache = new Map<string, ResolvedPlace | null>();
+const petNameCache = new Map<string, string[]>();
 
 function remembered<T>(cache: Map<string, T>, key: string, make: () => T): T {
   if (cache.has(key)) return cache.get(key)!;
@@ -46,6 +49,11 @@ function remembered<T>(cache: Map<string, T>, key: string, make: () => T): T {
 function nameOf(raw: string | null | undefined, aliases?: readonly string[] | null): PreparedName | null {
   if (!raw && !aliases?.length) return null;
   return remembered(nameCache, [raw ?? '', ...(aliases ?? [])].join('\u0001'), () => prepareName(raw, aliases));
+}
+
+function petNamesOf(raw: string | null | undefined, aliases?: readonly string[] | null): string[] {
+  if (!raw && !aliases?.length) return [];
+  return remembered(petNameCache, [raw ?? '', ...(aliases ?? [])].join('\u0001'), () => petNameKeys(raw, aliases));
 }
 
 function placeOrNull(place: Parameters<typeof resolvePlace>[0]): ResolvedPlace | null {
@@ -89,7 +97,7 @@ export function prepareMissing(report: MissingReport, photos: readonly PhotoHash
   const birth = report.birthDate ? fromBirthDate(report.birthDate) : report.ageYears != null ? fromAgeAt(report.ageYears, report.missingSince) : null;
   return {
     side: 'missing', ref: report.ref, sex: sexOf(report.sex, name), name,
-    father, family: familyOf(name, father),
+    father, family: familyOf(name, father), petNames: petNamesOf(report.name, report.aliases),
     mother: nameOf(report.motherName),
     birth, eventDay: dayOf(report.missingSince),
     home: placeOf(places, 'home', report.home) ?? placeOf(places, 'lastSeen', report.lastSeen),
@@ -107,7 +115,7 @@ export function prepareFound(child: FoundChild, photos: readonly PhotoHash[] = [
       : child.apparentAgeYears != null ? fromEstimate(child.apparentAgeYears, child.foundOn) : null;
   return {
     side: 'found', ref: child.ref, sex: sexOf(child.sex, name), name,
-    father, family: familyOf(name, father), mother: nameOf(child.motherName),
+    father, family: familyOf(name, father), petNames: petNamesOf(child.name, child.aliases), mother: nameOf(child.motherName),
     birth, eventDay: dayOf(child.foundOn),
     home: placeOf(places, 'statedHome', child.statedHome), seen: placeOf(places, 'foundAt', child.foundAt),
     marks: parseMarks(child.identificationMarks), languages: normaliseLanguages(child.languages),

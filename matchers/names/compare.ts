@@ -238,6 +238,25 @@ export function familyNameKeys(name: PreparedName | null): string[] {
   return [...new Set([name, ...name.alternatives].flatMap((form) => withoutOptional(form).keys.slice(1)).filter((key) => key.length >= 2))];
 }
 
+/**
+ * The pet names that could be anyone's ("Munna", "Guddi", "Chhotu") a name and its aliases give, by
+ * phonetic key. Alone such a name identifies no one, so the name comparisons leave it out; yet a
+ * shelter's "Pappu" and a report's "Rahul urf Pappu" say something together (comparisons.ts, pet_name).
+ */
+export function petNameKeys(raw: string | null | undefined, aliases?: readonly string[] | null): string[] {
+  const keys = new Set<string>();
+  const addTokens = (text: string) => {
+    const parts = normaliseName(text.length > longestName ? text.slice(0, longestName) : text);
+    for (const token of parts.tokens) {
+      const key = phoneticKey(token);
+      if (isGenericPetName(key)) keys.add(key);
+    }
+    return parts.aliases;
+  };
+  for (const text of [raw, ...(aliases ?? [])]) if (text?.trim()) for (const inner of addTokens(text)) addTokens(inner);
+  return [...keys].sort();
+}
+
 /** The consonant skeletons a name is indexed under (two letters or more), aliases included. */
 export function nameSkeletonKeys(name: PreparedName): string[] {
   return [...new Set([name, ...name.alternatives].flatMap((n) => n.skeletons.flat()).filter((key) => key.length >= 2))];

@@ -8,7 +8,8 @@ import { linkRecords, nameKeyFrequencies } from '../../matchers/link.ts';
 import { spokenInState } from '../../matchers/languages.ts';
 import { parseMarks } from '../../matchers/marks.ts';
 import { competingProbability, defaultModel, levelWeight, priorWeight, scorePrepared, weighPrepared } from '../../matchers/model.ts';
-import { familyNameKeys, prepareName } from '../../matchers/names/compare.ts';
+import { familyNameKeys, petNameKeys, prepareName } from '../../matchers/names/compare.ts';
+import { phoneticKey } from '../../matchers/names/phonetic.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { generateWorld } from '../../fixtures/synth/world.ts';
@@ -170,6 +171,44 @@ describe('family names', () => {
     const pairs = [...linkRecords([...others, nazia], [foundNazia])];
     expect(pairs.map((pair) => pair.missingRef)[0]).toBe(nazia.ref);
     expect(pairs[0]!.probability).toBeGreaterThan(pairs[1]!.probability * 2);
+  });
+});
+
+describe('pet names', () => {
+  const [pappu, chhotu, munna] = ['pappu', 'chhotu', 'munna'].map(phoneticKey);
+
+  it('are read from the name and its aliases in any script, and only the ones that could be anyone\'s', () => {
+    expect(petNameKeys('Rahul Yadav urf Pappu')).toEqual([pappu]);
+    expect(petNameKeys('Rahul Yadav', ['Pappu'])).toEqual([pappu]);
+    expect(petNameKeys('मुन्ना')).toEqual([munna]);
+    expect(petNameKeys('Munna @ Chhotu')).toEqual([chhotu, munna].sort());
+    expect(petNameKeys('Rahul Yadav')).toEqual([]);
+    expect(petNameKeys(null)).toEqual([]);
+  });
+
+  // A boy the shelter knows only as "Pappu", from Bihar; the police report names him in full, "urf Pappu".
+  const rahul: MissingReport = { ref: 'FIR-41/2024', name: 'Rahul Yadav urf Pappu', sex: 'male', ageYears: 8, missingSince: '2024-03-02', home: { district: 'Gaya', state: 'Bihar' }, fatherName: 'Suresh Yadav' };
+  const pappuFound: FoundChild = { ref: 'CCI-DL-12', name: 'Pappu', sex: 'male', apparentAgeYears: 8, foundOn: '2024-03-20', foundAt: { district: 'New Delhi', state: 'Delhi' }, statedHome: { state: 'Bihar' } };
+  const petName = (child: FoundChild) => scorePrepared(prepareMissing(rahul), prepareFound(child)).explanation.find((e) => e.comparison === 'pet_name')!;
+
+  it('shared is evidence for the pair; another pet name a little against; none given, nothing', () => {
+    expect(petName(pappuFound)).toMatchObject({ level: 'shared', weight: expect.any(Number) });
+    expect(petName(pappuFound).weight).toBeGreaterThan(2);
+    expect(petName({ ...pappuFound, name: 'Chhotu' })).toMatchObject({ level: 'not_shared' });
+    expect(petName({ ...pappuFound, name: 'Chhotu' }).weight).toBeLessThan(0);
+    expect(petName({ ...pappuFound, name: 'Chhotu' }).weight).toBeGreaterThan(-4);
+    expect(petName({ ...pappuFound, name: 'Rahul' })).toEqual({ comparison: 'pet_name', level: 'unknown', weight: 0 });
+  });
+
+  it('a child known only by a pet name reaches the report that gives it, with a place, and puts it first', () => {
+    const keys = blockingKeys(prepareFound(pappuFound));
+    expect(keys).toContain(`ps:${pappu}:BR`);
+    expect(keys.filter((key) => key.startsWith('n:'))).toEqual([]);
+    expect(blockingKeys(prepareMissing(rahul))).toContain(`ps:${pappu}:BR`);
+    // Bihari boys of his age missing about then, none of them "Pappu": only his home state is shared.
+    const others = Array.from({ length: 20 }, (_, i): MissingReport => ({ ...rahul, ref: `FIR-${100 + i}/2024`, name: ['Amit', 'Sonu', 'Vikash', 'Ravi'][i % 4]!, fatherName: null }));
+    const pairs = [...linkRecords([...others, rahul], [pappuFound])];
+    expect(pairs[0]).toMatchObject({ missingRef: rahul.ref });
   });
 });
 
