@@ -21,7 +21,9 @@ export interface NameParts {
 const honorifics = new Set(['shri', 'shree', 'sri', 'smt', 'shrimati', 'srimati', 'mr', 'mrs', 'ms', 'miss', 'master', 'mast', 'baby', 'dr', 'late', 'lt', 'swargiya', 'svargiya', 'mrit', 'kum', 'km', 'kmr', 'selvi', 'thiru', 'tmt', 'janab', 'sahab', 'ji']);
 const femaleParticles = new Set(['kumari', 'devi', 'kaur', 'begum', 'bano', 'banu', 'khatun', 'khatoon', 'bibi', 'ben', 'bai', 'rani', 'km', 'kum', 'kmr', 'smt', 'miss', 'selvi', 'tmt']);
 const maleParticles = new Set(['kumar', 'singh', 'bhai', 'lal', 'master', 'mast', 'thiru']);
-const particles = new Set([...femaleParticles, ...maleParticles].filter((word) => !['km', 'kum', 'kmr', 'smt', 'miss', 'selvi', 'tmt', 'master', 'mast', 'thiru', 'lal', 'rani'].includes(word)));
+/** Titles and particles that are given names too, with the sex the name says ("Devi Prasad" is a man). */
+const titlesAlsoNames = new Map<string, 'female' | null>([['selvi', 'female'], ['rani', 'female'], ['devi', null]]);
+const particles = new Set([...femaleParticles, ...maleParticles].filter((word) => !['km', 'kum', 'kmr', 'smt', 'miss', 'selvi', 'tmt', 'master', 'mast', 'thiru', 'lal'].includes(word)));
 /**
  * Particles clerks also write joined to the name before them ("Anilkumar", "Ramsingh", "Poojakumari",
  * "Rameshbhai", "Hetalben", "Meerabai", "अनिलकुमार"), longest first.
@@ -119,7 +121,12 @@ export function normaliseName(raw: string, reading?: Reading): NameParts {
       noteParticle(parts, joined[1]);
       token = joined[0];
     }
-    if (noteParticle(parts, token) || honorifics.has(token)) continue;
+    // A title or particle that is also a given name (Selvi, Devi, Rani) is the name when no name part
+    // comes before it: "Selvi Gounder", "P. Selvi", "Devi Prasad", "Km. Rani"; after one it is the
+    // title or particle ("Sunita Devi", "Pooja Rani").
+    const asName = !parts.tokens.length && titlesAlsoNames.has(token);
+    if (asName) parts.sexHint ??= titlesAlsoNames.get(token)!;
+    else if (noteParticle(parts, token) || honorifics.has(token)) continue;
     if (token.length === 1 || (word.length === 1 && script !== 'latin')) parts.initials.push(token[0]!);
     else {
       parts.tokens.push(token);

@@ -64,11 +64,27 @@ describe('normalising a written name', () => {
     ['Sukumar', ['sukumar'], [], null],
     ['Rajkumar', ['rajkumar'], [], null],
     ['Reuben', ['reuben'], [], null],
+    // A title or particle that is a given name too is the name when no name part comes before it.
+    ['Selvi', ['selvi'], [], 'female'],
+    ['P. Selvi', ['selvi'], [], 'female'],
+    ['Selvi Gounder', ['selvi', 'gounder'], [], 'female'],
+    ['செல்வி', ['selvi'], [], 'female'],
+    ['Rani', ['rani'], [], 'female'],
+    ['Km. Rani', ['rani'], [], 'female'],
+    ['Rani Kumari', ['rani'], ['kumari'], 'female'],
+    ['Pooja Rani', ['pooja'], ['rani'], 'female'],
+    ['Devi Prasad', ['devi', 'prasad'], [], null],
   ])('%s', (raw, tokens, particles, sex) => {
     const parts = normaliseName(raw);
     expect(parts.tokens).toEqual(tokens);
     expect(parts.particles).toEqual(particles);
     expect(parts.sexHint).toBe(sex);
+  });
+
+  it('a girl named Rani or Selvi keeps her name: it meets her report\'s', () => {
+    expect(compareNames(prepareName('Rani')!, prepareName('Rani Kumari Yadav')!).level).toBe('exact');
+    expect(compareNames(prepareName('செல்வி')!, prepareName('P. Selvi')!).level).toBe('exact');
+    expect(compareNames(prepareName('Selvi Gounder')!, prepareName('Jothi Gounder')!).level).not.toMatch(/exact|phonetic/);
   });
 
   it.each([
