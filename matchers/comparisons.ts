@@ -82,8 +82,10 @@ export const comparisons: Comparison[] = [
     ordered: true,
     termFrequencyLevels: ['shared'],
     compare(missing, found) {
-      const shared = missing.family.filter((key) => found.family.includes(key));
-      return shared.length ? { level: 'shared', keys: shared } : notShared;
+      // Most pairs have no family name on one side: answered without building anything.
+      let shared: string[] | null = null;
+      if (found.family.length) for (const key of missing.family) if (found.family.includes(key)) (shared ??= []).push(key);
+      return shared ? { level: 'shared', keys: shared } : notShared;
     },
   },
   {
