@@ -18,7 +18,7 @@
 // (fw finds the child who gives no name but her father's, found where she was lost.) Pet names that
 // could be anyone's ("Munna", "Guddi") come only so compounded:
 //   ps:<pet name>:<state>, pw:<pet name>:<district last seen / found>
-import { closeYears, gapYears, nearYears, overlapYears, timeBounds, type AgeLevel, type TimeLevel } from './age.ts';
+import { closeYears, gapYears, nearYears, overlapYears, timeLevel, type AgeLevel, type TimeLevel } from './age.ts';
 import { nameBlockingKeys, nameJoinedKeys, nameSkeletonKeys } from './names/compare.ts';
 import type { PreparedRecord } from './prepare.ts';
 
@@ -99,8 +99,7 @@ export const middleBounds = { close: Math.floor(2 * closeYears * 365.25), near: 
  * a test holds the three to each other.
  */
 export function rankDateWeightOfDays(reportFrom: number, reportTo: number, reportDay: number, childFrom: number, childTo: number, childDay: number): number {
-  const days = childDay - reportDay;
-  const time = days < -timeBounds.slack ? rankTimeWeights.before : days <= timeBounds.month ? rankTimeWeights.within_month : days <= timeBounds.year ? rankTimeWeights.within_year : rankTimeWeights.later;
+  const time = rankTimeWeights[timeLevel(reportDay, childDay)];
   if (Number.isNaN(reportFrom) || Number.isNaN(childFrom)) return time + rankAgeWeights.unknown;
   // Apart (within 2 or 4 years, or more) all weigh the same.
   if (Math.max(reportFrom, childFrom) > Math.min(reportTo, childTo)) return time + rankAgeWeights.within_2y;

@@ -4,10 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyLimits, keyTooCommon, oneLetterDropped, middleBounds, rankAgeWeights, rankCarriersMax, rankDateWeight, rankedBest, rankTimeWeights, rankWeights, sexCompatible } from '../../matchers/blocking.ts';
 import { CandidateIndex, selectDescending } from '../../matchers/candidate-index.ts';
 import { candidatesOf } from '../../matchers/link.ts';
-import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
+import { prepareFound, prepareMissing, type PreparedRecord } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { ageLevel, timeLevel } from '../../matchers/age.ts';
-import type { PreparedRecord } from '../../matchers/prepare.ts';
 
 const report = (ref: string, fields: Partial<MissingReport> = {}): MissingReport => ({
   ref, name: 'Pooja', sex: 'female', ageYears: 10, missingSince: '2023-01-01', home: { district: 'Gaya', state: 'Bihar' }, ...fields,
