@@ -3,7 +3,7 @@
 //   2. a single record's match job latency, p50 and p95;
 //   3. sustained records per second from an API write to stored candidates, workers running;
 //   4. a full re-match, timed on a sample of jobs and extrapolated to every record;
-//   5. database size and worker memory.
+//   5. database size and worker memory (every record still looked for held prepared, as a worker does when it starts).
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +24,7 @@ import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
+import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 
 const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' } } });
@@ -37,7 +38,8 @@ await admin(`CREATE DATABASE ${dbName}`);
 const database = await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 });
 await migrate(database.pool);
 const boss = await startQueue(database, { supervise: false });
-const engine = createEngine();
+// A cache of prepared records holding all of them, as a national deployment sets MATCH_CACHE_RECORDS.
+const engine = createEngine(undefined, 2 * (missingCount + foundCount) + 100_000);
 
 let started = performance.now();
 const worldSeed = 5;
@@ -90,6 +92,11 @@ started = performance.now();
 const commonKeys = await warmKeyCounts(database.pool);
 console.log(`counts of ${commonKeys!.nameKeys} common name keys and ${commonKeys!.tooCommon} keys too common to admit a pair read in ${seconds(started).toFixed(1)} s (as a worker does at start; the workers below use them)`);
 
+// What a worker does next when it starts: prepare every record still looked for (src/matching/warm.ts).
+started = performance.now();
+const prepared = await warmPreparedRecords(database.pool, engine);
+console.log(`${prepared.records} records still looked for prepared in ${seconds(started).toFixed(1)} s (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS)`);
+
 // 2. Single-record latency: new found children matched one at a time against everything loaded.
 const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));
 const latencies: number[] = [];
@@ -105,7 +112,7 @@ console.log(`match job latency over ${latencies.length} records: p50 ${percentil
 // 3. Sustained: write records (as the API does) while the workers run; time until all are matched.
 await boss.deleteAllJobs?.('match').catch(() => {});
 const metrics = new WorkerMetrics();
-await startWorkers(boss, database, pino({ level: 'silent' }), metrics, { concurrency: 8, floor: 0.001, topK: 10 });
+await startWorkers(boss, database, pino({ level: 'silent' }), metrics, { concurrency: 8, floor: 0.001, topK: 10, engine });
 const fileAndWait = async (children: typeof world.found) => {
   const ids: string[] = [];
   await Promise.all(Array.from({ length: 8 }, async (_, lane) => {

@@ -19,6 +19,7 @@ const configSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   MATCH_FLOOR: z.coerce.number().min(0).max(1).default(0.001),
   MATCH_TOP_K: z.coerce.number().int().min(1).max(200).default(10),
+  MATCH_CACHE_RECORDS: z.coerce.number().int().min(1000).max(100_000_000).default(400_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

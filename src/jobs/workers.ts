@@ -3,15 +3,20 @@ import type { Logger } from 'pino';
 import type { JobResult, PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import { photoNeighbourhoodOf } from '../matching/photo-index.ts';
-import { createEngine } from '../matching/engine.ts';
+import { createEngine, type MatchEngine } from '../matching/engine.ts';
 import { matchRecords, warmKeyCounts, type MatchSettings } from '../matching/match-job.ts';
 import { warnOfStaleMatches } from '../matching/rematch.ts';
+import { warmPreparedRecords } from '../matching/warm.ts';
 import { NameKeyCounts } from '../matching/store.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { matchQueue, recordsOfJob, type MatchJob, type MatchJobData } from './queue.ts';
 
 export interface WorkerOptions extends MatchSettings {
   concurrency: number;
+  /** Prepared records the process keeps (config.ts, MATCH_CACHE_RECORDS); twice the records it matches among holds them all. */
+  cacheRecords?: number;
+  /** An engine whose records are prepared already (the pipeline bench shares its own); without it one is made and prepared here. */
+  engine?: MatchEngine;
 }
 
 /**
@@ -60,7 +65,7 @@ const jobsPerFetch = 16;
 const recordsPerPass = 32;
 
 export async function startWorkers(boss: PgBoss, database: Database, logger: Logger, metrics: WorkerMetrics, options: WorkerOptions): Promise<void> {
-  const engine = createEngine();
+  const engine = options.engine ?? createEngine(undefined, options.cacheRecords);
   const statistics = new StatisticsKeeper(database, logger);
   // One PGlite connection can't run jobs side by side; a server can.
   const localConcurrency = database.kind === 'pglite' ? 1 : options.concurrency;
@@ -80,7 +85,17 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   // matched before ranked admission have no rank floor: said at start, so that a new model or this
   // code deployed without its re-match does not go unnoticed.
   const checking = warnOfStaleMatches(database.pool, engine.modelVersion, logger);
-  if (database.kind === 'pglite') await Promise.all([warming, counting, checking]); // one connection: let them finish before jobs start
+  // And the records still looked for, prepared (warm.ts): until then a job reads and prepares its partners itself.
+  const started = performance.now();
+  const preparing = (options.engine ? Promise.resolve({ records: engine.cacheSize, complete: true }) : warmPreparedRecords(database.pool, engine)).then(
+    ({ records, complete }) => {
+      const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
+      if (complete) logger.info({ records, seconds }, 'records still looked for prepared for matching');
+      else logger.warn({ records, seconds, cacheRecords: options.cacheRecords }, 'the cache of prepared records is full before every record still looked for is in it: set MATCH_CACHE_RECORDS to twice their number');
+    },
+    (error: unknown) => logger.warn({ err: error }, 'records not prepared ahead; match jobs prepare their partners themselves'),
+  );
+  if (database.kind === 'pglite') await Promise.all([warming, counting, checking, preparing]); // one connection: let them finish before jobs start
 
   /** Matches records together, a pass of at most recordsPerPass at a time; throws if any pass fails. */
   const matchTogether = async (records: MatchJob[]) => {

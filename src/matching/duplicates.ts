@@ -4,7 +4,6 @@
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { duplicateFloor } from '../../matchers/duplicates.ts';
-import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import type { RecordPlace } from '../access/jurisdiction.ts';
 import { containsSql, type Jurisdiction } from '../access/jurisdiction.ts';
 import { withTransaction } from '../db/database.ts';
@@ -12,9 +11,9 @@ import { conflict, HttpError, notFound } from '../http/errors.ts';
 import { sendMatchJob } from '../jobs/queue.ts';
 import type { Queryable, StoredRecord } from '../records/repository.ts';
 import * as repository from '../records/repository.ts';
-import { sides, type ChildRecord } from '../records/sides.ts';
+import { sides } from '../records/sides.ts';
 import type { MatchEngine, Subject } from './engine.ts';
-import { inWindow, subjectInputs, subjectParams } from './store.ts';
+import { inWindow, preparedPartners, subjectInputs, subjectParams } from './store.ts';
 
 type Side = 'missing' | 'found';
 const tableOf = { missing: 'missing_report', found: 'found_child' } as const;
@@ -32,7 +31,7 @@ export type DuplicateDecision = (typeof duplicateDecisions)[number];
  * nobody), in one statement: each partner once, with the records it is a partner of.
  */
 async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Subject[]) {
-  const { rows } = await db.query<{ id: string; version: number; record: Record<string, unknown>; places: ResolvedPlaces; subjects: string[] }>(
+  const { rows } = await db.query<{ id: string; version: number; subjects: string[] }>(
     `WITH ${subjectInputs(2)},
      admitted AS MATERIALIZED (
        -- As for candidate pairs: a key admits when at most its limit of other records carry it within
@@ -46,7 +45,7 @@ async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Su
        SELECT DISTINCT a.subject, k.record_id FROM admitted a JOIN me USING (subject)
          JOIN match_key k ON k.side = $1 AND k.key = a.key AND k.active AND k.record_id <> a.subject AND ${inWindow('k', 'me')}
      )
-     SELECT r.id, r.version, r.record, r.places, array_agg(h.subject) AS subjects
+     SELECT r.id, r.version, array_agg(h.subject) AS subjects
        FROM hits h JOIN ${tableOf[side]} r ON r.id = h.record_id GROUP BY r.id`,
     [side, ...subjectParams(subjects)],
   );
@@ -64,8 +63,12 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   type Score = NonNullable<ReturnType<MatchEngine['scoreDuplicate']>>;
   const scored = new Map<string, { partner: Subject; score: Score }[]>();
-  for (const row of await sameSidePartners(tx, side, subjects)) {
-    const partner = engine.prepare(side, row.id, row.version, row.record as unknown as ChildRecord, [], row.places);
+  const partners = await sameSidePartners(tx, side, subjects);
+  // Compared without photos (the photo comparison is the pair's, across the sides).
+  const prepared = await preparedPartners(tx, engine, side, partners);
+  for (const row of partners) {
+    const partner = prepared.get(row.id);
+    if (!partner) continue;
     for (const id of row.subjects) {
       const score = engine.scoreDuplicate(byId.get(id)!, partner, duplicateFloor);
       if (score && score.probability >= duplicateFloor) (scored.get(id) ?? scored.set(id, []).get(id)!).push({ partner, score });

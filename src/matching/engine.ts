@@ -47,6 +47,11 @@ export interface MatchEngine {
    * photos. `places`: the record's places as resolved when it was written (records/places.ts).
    */
   prepare(side: 'missing' | 'found', id: string, version: number, record: ChildRecord, photos?: readonly PhotoHash[], places?: ResolvedPlaces): Subject;
+  /** The record as prepare() left it in the cache for this version and photos, if it is there: a search need not fetch its body. */
+  cached(side: 'missing' | 'found', id: string, version: number, photos?: readonly PhotoHash[]): Subject | undefined;
+  /** How many prepared records the cache holds, and how many it can hold without forgetting any (half its limit: bounded-cache.ts). */
+  readonly cacheSize: number;
+  readonly cacheRoom: number;
   /** The age window `milap link` applies to a pair its keys admitted (exact, after the database's coarse cut). */
   admits(a: Subject, b: Subject): boolean;
   /** The photo-hash proximity key's exact test, after the database's chunk overlap: a shared photograph. */
@@ -62,13 +67,25 @@ export interface MatchEngine {
 const dayMs = 86_400_000;
 const isoDay = (day: number | null | undefined) => (day === null || day === undefined ? null : new Date(day * dayMs).toISOString().slice(0, 10));
 
+/** A prepared record's cache key. A photo added to a record does not change its version: the photos are part of the key. */
+const cacheKeyOf = (side: string, id: string, version: number, photos: readonly PhotoHash[]) => `${side}:${id}:${version}:${photos.map((photo) => photo.hash).join(',')}`;
+
+/**
+ * `cacheSize`: how many prepared records to keep (config.ts, MATCH_CACHE_RECORDS). A record stays
+ * while it was used within the last half of that many preparations, so a worker whose cache holds
+ * twice the records it matches among prepares each once (warm.ts fills it when the worker starts).
+ */
 export function createEngine(model: Model = defaultModel, cacheSize = 100_000): MatchEngine {
   const cache = new BoundedCache<string, Subject>(cacheSize);
   return {
     modelVersion: model.version,
+    get cacheSize() {
+      return cache.size;
+    },
+    cacheRoom: Math.floor(cacheSize / 2),
+    cached: (side, id, version, photos = []) => cache.get(cacheKeyOf(side, id, version, photos)),
     prepare(side, id, version, record, photos = [], places = undefined) {
-      // A photo added to a record does not change its version: the photos are part of the key.
-      const cacheKey = `${side}:${id}:${version}:${photos.map((photo) => photo.hash).join(',')}`;
+      const cacheKey = cacheKeyOf(side, id, version, photos);
       const hit = cache.get(cacheKey);
       if (hit) return hit;
       const prepared = side === 'missing' ? prepareMissing(record as MissingReport, photos, places) : prepareFound(record as FoundChild, photos, places);

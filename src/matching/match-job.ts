@@ -162,8 +162,10 @@ async function matchActive(
   const reports = population.reports + (side === 'missing' ? unsaved : 0);
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   const scored = new Map<string, PairScore[]>(subjects.map((subject) => [subject.id, []]));
+  const prepared = await store.preparedPartners(tx, engine, otherSide, partners);
   for (const partner of partners) {
-    const other = engine.prepare(otherSide, partner.id, partner.version, partner.record as unknown as ChildRecord, partner.photos, partner.places);
+    const other = prepared.get(partner.id);
+    if (!other) continue; // gone since the search (records are not deleted, but the search and this read are apart)
     for (const link of partner.links) {
       const subject = byId.get(link.subject)!;
       // Existing pairs are always rescored; new ones must pass the same narrowing as `milap link`:

@@ -5,7 +5,8 @@ import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
 import type { Queryable } from '../records/repository.ts';
-import type { Explanation, Narrowing, PairScore } from './engine.ts';
+import type { ChildRecord } from '../records/sides.ts';
+import type { Explanation, MatchEngine, Narrowing, PairScore, Subject } from './engine.ts';
 
 type Side = 'missing' | 'found';
 const tableOf = { missing: 'missing_report', found: 'found_child' } as const;
@@ -94,12 +95,10 @@ export interface PartnerLink {
   photoNear: boolean;
 }
 
+/** A partner as the search finds it: its body is read apart, and only when the worker has not prepared this version (recordBodies). */
 export interface Partner {
   id: string;
   version: number;
-  record: Record<string, unknown>;
-  /** Its places as resolved when it was written. */
-  places: ResolvedPlaces;
   /** The partner's usable photo hashes. */
   photos: PhotoHash[];
   /** The records being matched this record is a partner of, and how. */
@@ -332,7 +331,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
          UNION ALL SELECT subject, record_id, FALSE, FALSE, TRUE FROM near
        ) AS x GROUP BY subject, record_id
      )
-     SELECT r.id, r.version, r.record, r.places,
+     SELECT r.id, r.version,
             json_agg(json_build_object('subject', l.subject, 'paired', l.paired, 'admitted', l.admitted, 'photoNear', l.near)) AS links,
             coalesce((SELECT json_agg(json_build_object('hash', p.pdq, 'variants', p.pdq_variants) ORDER BY p.uploaded_at, p.id)
                         FROM photo p WHERE p.side = '${otherSide}' AND p.record_id = r.id AND p.pdq_quality >= ${PDQ_MIN_QUALITY}), '[]') AS photos
@@ -341,6 +340,51 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
     [...subjectParams(subjects), nearRows.map((r) => r[0]), nearRows.map((r) => r[1]), rankWeightParam, ...(side === 'found' ? [rankedBest] : [])],
   );
   return rows;
+}
+
+/** A record's body and places, as prepare() takes them, at the version stored now. */
+export interface RecordBody {
+  id: string;
+  version: number;
+  record: Record<string, unknown>;
+  /** Its places as resolved when it was written. */
+  places: ResolvedPlaces;
+}
+
+/**
+ * The bodies of these records of a side, by id. A search reads only ids and versions: the bodies of
+ * the hundred partners a job scores were most of what it read, and a worker has most of them
+ * prepared already (engine.ts, cached; warm.ts). A record edited since the search is read at its
+ * new version, which its own match job rescores again.
+ */
+export async function recordBodies(db: Queryable, side: Side, ids: readonly string[]): Promise<Map<string, RecordBody>> {
+  if (!ids.length) return new Map();
+  const { rows } = await db.query<RecordBody>(`SELECT id, version, record, places FROM ${tableOf[side]} WHERE id = ANY($1::uuid[])`, [ids]);
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/**
+ * The partners prepared for scoring: from the worker's cache when it holds their version with
+ * their photos, the others' bodies read in one statement (store.ts, recordBodies).
+ */
+export async function preparedPartners(
+  db: Queryable,
+  engine: MatchEngine,
+  side: 'missing' | 'found',
+  partners: readonly { id: string; version: number; photos?: readonly PhotoHash[] }[],
+): Promise<Map<string, Subject>> {
+  const prepared = new Map<string, Subject>();
+  const unread: string[] = [];
+  for (const partner of partners) {
+    const cached = engine.cached(side, partner.id, partner.version, partner.photos);
+    if (cached) prepared.set(partner.id, cached);
+    else unread.push(partner.id);
+  }
+  const photosOf = new Map(partners.map((partner) => [partner.id, partner.photos]));
+  for (const body of (await recordBodies(db, side, unread)).values()) {
+    prepared.set(body.id, engine.prepare(side, body.id, body.version, body.record as unknown as ChildRecord, photosOf.get(body.id) ?? [], body.places));
+  }
+  return prepared;
 }
 
 /**

@@ -1,0 +1,65 @@
+// A match worker prepares the records still looked for when it starts (src/matching/warm.ts), and a
+// job then reads only the bodies of partners it has not prepared at their current version. A
+// partner edited after the worker prepared it must be scored as it stands now, not as it was.
+import { describe, expect, it } from 'vitest';
+import type { FoundChild, MissingReport } from '../../matchers/record.ts';
+import { createEngine } from '../../src/matching/engine.ts';
+import { matchRecord } from '../../src/matching/match-job.ts';
+import { warmPreparedRecords } from '../../src/matching/warm.ts';
+import { useTestApp } from '../helpers/app.ts';
+
+const t = useTestApp();
+
+const report = (ref: string, name: string): MissingReport => ({
+  ref, name, sex: 'female', birthDate: '2015-06-01', missingSince: '2024-02-10', home: { district: 'Gaya', state: 'Bihar' }, fatherName: 'Suresh Paswan', policeStation: 'Gaya Town PS',
+}) as MissingReport;
+
+const child: FoundChild = {
+  ref: 'CCI-DL-40', name: 'Sunita', sex: 'female', apparentAgeYears: 9, foundOn: '2024-03-01', statedHome: { state: 'Bihar' }, institution: 'Open Shelter, New Delhi',
+} as FoundChild;
+
+describe("a worker's prepared records", () => {
+  it('are the records still looked for, at their current versions, as many as the cache holds without forgetting any', async () => {
+    const pool = t.db.database.pool;
+    const ids = [await t.file('/api/v1/missing-reports', report('FIR-1/2024', 'Sunita Kumari')), await t.file('/api/v1/missing-reports', report('FIR-2/2024', 'Anita Kumari'))];
+    const withdrawn = await t.file('/api/v1/missing-reports', report('FIR-3/2024', 'Babita Kumari'));
+    expect((await t.inject({ method: 'POST', url: `/api/v1/missing-reports/${withdrawn}/status`, payload: { status: 'withdrawn', reason: 'filed twice' } })).statusCode).toBe(200);
+    const found = await t.file('/api/v1/found-children', child);
+
+    const engine = createEngine(undefined, 100);
+    expect(await warmPreparedRecords(pool, engine)).toEqual({ records: 3, complete: true });
+    for (const id of ids) expect(engine.cached('missing', id, 1)?.prepared.name?.raw).toMatch(/Kumari$/);
+    expect(engine.cached('found', found, 1)?.id).toBe(found);
+    expect(engine.cached('missing', withdrawn, 1)).toBeUndefined();
+    expect(engine.cached('missing', withdrawn, 2)).toBeUndefined();
+
+    // Room for two: the first two in id order, and it says it stopped short.
+    const small = createEngine(undefined, 4);
+    expect(await warmPreparedRecords(pool, small)).toEqual({ records: 2, complete: false });
+    expect(small.cacheSize).toBe(2);
+  });
+
+  it('are not used for a partner edited since: the pair is scored on the record as it stands', async () => {
+    const pool = t.db.database.pool;
+    const settings = { floor: 0, topK: 100 };
+    const reportId = await t.file('/api/v1/missing-reports', report('FIR-7/2024', 'Sunita Kumari'));
+    const childId = await t.file('/api/v1/found-children', { ...child, ref: 'CCI-DL-41' });
+    const engine = createEngine();
+    await warmPreparedRecords(pool, engine);
+    await matchRecord(pool, engine, settings, { side: 'missing', id: reportId, version: 1 });
+    await matchRecord(pool, engine, settings, { side: 'found', id: childId, version: 1 });
+    const before = await pool.query<{ foundVersion: number; explanation: { comparison: string; level: string }[] }>(
+      'SELECT found_version AS "foundVersion", explanation FROM candidate_pair WHERE missing_id = $1', [reportId]);
+    expect(before.rows[0]).toMatchObject({ foundVersion: 1 });
+    expect(before.rows[0]!.explanation).toContainEqual(expect.objectContaining({ comparison: 'home', level: 'same_state' }));
+
+    // The shelter learns her home district; her own job has not run yet when the report's does.
+    const edited = await t.inject({ method: 'PATCH', url: `/api/v1/found-children/${childId}`, payload: { statedHome: { district: 'Gaya', state: 'Bihar' } } });
+    expect(edited.statusCode).toBe(200);
+    await matchRecord(pool, engine, settings, { side: 'missing', id: reportId, version: 1 });
+    const after = await pool.query<{ foundVersion: number; explanation: { comparison: string; level: string }[] }>(
+      'SELECT found_version AS "foundVersion", explanation FROM candidate_pair WHERE missing_id = $1', [reportId]);
+    expect(after.rows[0]).toMatchObject({ foundVersion: 2 });
+    expect(after.rows[0]!.explanation).toContainEqual(expect.objectContaining({ comparison: 'home', level: 'same_district' }));
+  });
+});
