@@ -87,7 +87,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   const checking = warnOfStaleMatches(database.pool, engine.modelVersion, logger);
   // And the records still looked for, prepared (warm.ts): until then a job reads and prepares its partners itself.
   const started = performance.now();
-  const preparing = (options.engine ? Promise.resolve({ records: engine.cacheSize, complete: true }) : warmPreparedRecords(database.pool, engine)).then(
+  const preparing = options.engine ? Promise.resolve() : warmPreparedRecords(database.pool, engine).then(
     ({ records, complete }) => {
       const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
       if (complete) logger.info({ records, seconds }, 'records still looked for prepared for matching');
