@@ -164,14 +164,6 @@ export const rankDateSql = (r: string, c: string, day: string) => {
 const windowDays = Math.floor(ageWindowYears * 365.25);
 
 /**
- * The key of unnest alias `l` (with its limit `l.lim`) is not carried by more than keyReach times its
- * limit of reports (matchers/blocking.ts, keyTooCommon): counted from the key index alone, stopping
- * one past, so a key on thousands of reports costs a short index scan and no look at their records.
- */
-const notTooCommon = (l: string) =>
-  `(SELECT count(*) FROM (SELECT 1 FROM match_key c WHERE c.side = 'missing' AND c.key = ${l}.key LIMIT ${l}.lim * ${keyReach} + 1) AS reach) <= ${l}.lim * ${keyReach}`;
-
-/**
  * The record aliased `m` lies within the age window of the record aliased `f`, as
  * ageWindowOverlaps says (records without an age always count): key rows against the subject
  * being matched, here and in the duplicates search.
@@ -261,11 +253,15 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
            SELECT s.subject, s.record_id FROM scored s JOIN floors f USING (subject) WHERE s.score > f.floor
          )`
       : `keys AS MATERIALIZED (
-           -- How many reports carry each key at all, counted no further than one past its limit.
-           SELECT d.key, d.lim, (SELECT count(*) FROM (
-                     SELECT 1 FROM match_key mk WHERE mk.side = 'missing' AND mk.key = d.key AND mk.active LIMIT d.lim + 1) AS carried) AS carriers
-             FROM (SELECT DISTINCT key, lim FROM l) AS d
-            WHERE ${notTooCommon('d')}
+           -- Each key in one read of its index entries, stopping one past keyReach times its limit
+           -- (matchers/blocking.ts, keyTooCommon): how many reports carry it at all (more than that:
+           -- too common, left out; a key on thousands of reports costs a short index scan and no look
+           -- at their records), and how many active ones (all of them were read when it is not).
+           SELECT d.key, d.lim, c.carriers FROM (SELECT DISTINCT key, lim FROM l) AS d
+             CROSS JOIN LATERAL (
+               SELECT count(*) AS total, count(*) FILTER (WHERE k.active) AS carriers FROM (
+                 SELECT k.active FROM match_key k WHERE k.side = 'missing' AND k.key = d.key LIMIT d.lim * ${keyReach} + 1) AS k) AS c
+            WHERE c.total <= d.lim * ${keyReach}
          ),
          shared AS MATERIALIZED (
            SELECT l.subject, k.key, k.record_id, k.born_from, k.born_to, k.event_day, ks.lim, ks.carriers
@@ -365,7 +361,7 @@ export async function recordBodies(db: Queryable, side: Side, ids: readonly stri
 
 /**
  * The partners prepared for scoring: from the worker's cache when it holds their version with
- * their photos, the others' bodies read in one statement (store.ts, recordBodies).
+ * their photos, the others' bodies read in one statement (recordBodies).
  */
 export async function preparedPartners(
   db: Queryable,
