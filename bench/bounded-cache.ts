@@ -1,6 +1,7 @@
-// What a cache of prepared records costs once it is full, as a match worker's is at national scale
-// (a million reports, a cache of 100,000): each match job prepares a few hundred partners, most of
-// them misses that evict an entry. BoundedCache (src/bounded-cache.ts) against the bounded Map it
+// What a cache of prepared records costs once it is full, as a match worker's is when it holds fewer
+// records than it matches among (MATCH_CACHE_RECORDS under twice their number; a million reports
+// and a cache of 100,000, as it was before the worker prepared every record at start): each match
+// job prepares a few hundred partners, most of them misses that evict an entry. BoundedCache (src/bounded-cache.ts) against the bounded Map it
 // replaced (delete `keys().next().value`, then set), in the same process, and then the match
 // engine's prepare with every record a miss.
 //   npx tsx bench/bounded-cache.ts [--limit 100000 --inserts 300000]

@@ -9,8 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { generateWorld } from '../fixtures/synth/world.ts';
+import type { FoundChild } from '../matchers/record.ts';
 import { blockingKeys } from '../matchers/blocking.ts';
 import { isoOfDay } from '../matchers/age.ts';
 import { prepareFound, prepareMissing } from '../matchers/prepare.ts';
@@ -43,44 +45,48 @@ const engine = createEngine(undefined, 2 * (missingCount + foundCount) + 100_000
 
 let started = performance.now();
 const worldSeed = 5;
-const world = generateWorld({ missing: missingCount, found: foundCount, seed: worldSeed });
-console.log(`generated ${missingCount} missing and ${foundCount} found in ${seconds(started).toFixed(1)} s`);
-started = performance.now();
-// The key table's indexes are built after its rows are in: at a million reports (about 75 million
-// key rows) one sorted build of each index instead of 75 million insertions into each during the load.
-const keyIndexes = await dropIndexes(database.pool, 'match_key');
-for (const [side, list] of [[missingSide, world.missing], [foundSide, world.found]] as [SideDefinition, typeof world.missing | typeof world.found][]) {
-  const ids = list.map(() => randomUUID());
-  // Rows are made as COPY reads them, never all at once: a million records' keys held in memory
-  // took this process past its heap.
-  await copyRows(database.pool, `COPY ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN`,
-    (function* () {
-      for (const [i, record] of list.entries()) {
-        const places = resolveRecordPlaces(side, record);
-        yield [ids[i], side.filingUnit(record), record.ref, side.initialStatus, JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, side.eventDate(record), 'bench', 'bench'];
-      }
-    })());
-  const subjects: unknown[][] = [];
-  await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active, event_day) FROM STDIN',
-    (function* () {
-      for (const [i, record] of list.entries()) {
-        const p = side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never);
-        const [from, to] = p.birth ? [isoOfDay(p.birth.from), isoOfDay(p.birth.to)] : [null, null];
-        subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion]);
-        for (const key of blockingKeys(p)) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
-      }
-    })());
-  await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN', subjects);
-  if (side.side === 'found') {
-    // Each found child's rank floor, as her own match job would save it (matchers/blocking.ts,
-    // rankedBest), computed by a process of its own from the same world: its index of every report
-    // (gigabytes at national scale) is then not in this process's memory, which is the workers'.
-    const floors = JSON.parse(execFileSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', fileURLToPath(new URL('./pipeline-floors.ts', import.meta.url)), String(missingCount), String(foundCount), String(worldSeed)],
-      { maxBuffer: 2 ** 30, encoding: 'utf8' })) as number[];
-    await copyRows(database.pool, 'COPY match_rank_floor (record_id, floor) FROM STDIN', floors.map((floor, i) => [ids[i], floor]));
+// The load in a block of its own: a worker holds no generated world, and at a million records it
+// is gigabytes of heap, let go when the block ends.
+{
+  const world = generateWorld({ missing: missingCount, found: foundCount, seed: worldSeed });
+  console.log(`generated ${missingCount} missing and ${foundCount} found in ${seconds(started).toFixed(1)} s`);
+  started = performance.now();
+  // The key table's indexes are built after its rows are in: at a million reports (about 75 million
+  // key rows) one sorted build of each index instead of 75 million insertions into each during the load.
+  const keyIndexes = await dropIndexes(database.pool, 'match_key');
+  for (const [side, list] of [[missingSide, world.missing], [foundSide, world.found]] as [SideDefinition, typeof world.missing | typeof world.found][]) {
+    const ids = list.map(() => randomUUID());
+    // Rows are made as COPY reads them, never all at once: a million records' keys held in memory
+    // took this process past its heap.
+    await copyRows(database.pool, `COPY ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN`,
+      (function* () {
+        for (const [i, record] of list.entries()) {
+          const places = resolveRecordPlaces(side, record);
+          yield [ids[i], side.filingUnit(record), record.ref, side.initialStatus, JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, side.eventDate(record), 'bench', 'bench'];
+        }
+      })());
+    const subjects: unknown[][] = [];
+    await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active, event_day) FROM STDIN',
+      (function* () {
+        for (const [i, record] of list.entries()) {
+          const p = side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never);
+          const [from, to] = p.birth ? [isoOfDay(p.birth.from), isoOfDay(p.birth.to)] : [null, null];
+          subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion]);
+          for (const key of blockingKeys(p)) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
+        }
+      })());
+    await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN', subjects);
+    if (side.side === 'found') {
+      // Each found child's rank floor, as her own match job would save it (matchers/blocking.ts,
+      // rankedBest), computed by a process of its own from the same world: its index of every report
+      // (gigabytes at national scale) is then not in this process's memory, which is the workers'.
+      const floors = JSON.parse(execFileSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', fileURLToPath(new URL('./pipeline-floors.ts', import.meta.url)), String(missingCount), String(foundCount), String(worldSeed)],
+        { maxBuffer: 2 ** 30, encoding: 'utf8' })) as number[];
+      await copyRows(database.pool, 'COPY match_rank_floor (record_id, floor) FROM STDIN', floors.map((floor, i) => [ids[i], floor]));
+    }
   }
+  await restoreIndexes(database.pool, keyIndexes);
 }
-await restoreIndexes(database.pool, keyIndexes);
 console.log(`loaded with COPY (records, subjects, keys, rank floors) in ${seconds(started).toFixed(1)} s`);
 // What autovacuum does after a load (the visibility map lets a key's count read its index alone; on
 // a server with autovacuum off, the workers' statistics keeper does it after their first jobs).
@@ -95,7 +101,8 @@ console.log(`counts of ${commonKeys!.nameKeys} common name keys and ${commonKeys
 // What a worker does next when it starts: prepare every record still looked for (src/matching/warm.ts).
 started = performance.now();
 const prepared = await warmPreparedRecords(database.pool, engine);
-console.log(`${prepared.records} records still looked for prepared in ${seconds(started).toFixed(1)} s (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS)`);
+const heapMb = () => `${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB of heap in use (its limit ${(getHeapStatistics().heap_size_limit / 1e6).toFixed(0)} MB)`;
+console.log(`${prepared.records} records still looked for prepared in ${seconds(started).toFixed(1)} s${prepared.stoppedBy ? `, stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
 
 // 2. Single-record latency: new found children matched one at a time against everything loaded.
 const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));
@@ -113,7 +120,7 @@ console.log(`match job latency over ${latencies.length} records: p50 ${percentil
 await boss.deleteAllJobs?.('match').catch(() => {});
 const metrics = new WorkerMetrics();
 await startWorkers(boss, database, pino({ level: 'silent' }), metrics, { concurrency: 8, floor: 0.001, topK: 10, engine });
-const fileAndWait = async (children: typeof world.found) => {
+const fileAndWait = async (children: FoundChild[]) => {
   const ids: string[] = [];
   await Promise.all(Array.from({ length: 8 }, async (_, lane) => {
     for (let i = lane; i < children.length; i += 8) {
@@ -152,7 +159,7 @@ console.log(`re-match: ${perSecond.toFixed(0)} records/s with 4 workers; all ${m
 
 // 5. Size and memory.
 const size = await database.pool.query(`SELECT pg_size_pretty(pg_database_size($1)) AS size`, [dbName]);
-console.log(`database size: ${size.rows[0].size}; this process's memory: ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS`);
+console.log(`database size: ${size.rows[0].size}; this process's memory: ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()}`);
 await boss.stop({ graceful: false, close: false });
 await database.close();
 if (!process.env.PIPELINE_KEEP) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -88,10 +88,11 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   // And the records still looked for, prepared (warm.ts): until then a job reads and prepares its partners itself.
   const started = performance.now();
   const preparing = options.engine ? Promise.resolve() : warmPreparedRecords(database.pool, engine).then(
-    ({ records, complete }) => {
+    ({ records, stoppedBy }) => {
       const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
-      if (complete) logger.info({ records, seconds }, 'records still looked for prepared for matching');
-      else logger.warn({ records, seconds, cacheRecords: options.cacheRecords }, 'the cache of prepared records is full before every record still looked for is in it: set MATCH_CACHE_RECORDS to twice their number');
+      if (!stoppedBy) logger.info({ records, seconds }, 'records still looked for prepared for matching');
+      else if (stoppedBy === 'cache') logger.warn({ records, seconds, cacheRecords: options.cacheRecords }, 'the cache of prepared records is full before every record still looked for is in it: set MATCH_CACHE_RECORDS to twice their number');
+      else logger.warn({ records, seconds }, "Node's heap is half full before every record still looked for is prepared: raise it with NODE_OPTIONS=--max-old-space-size (README, MATCH_CACHE_RECORDS)");
     },
     (error: unknown) => logger.warn({ err: error }, 'records not prepared ahead; match jobs prepare their partners themselves'),
   );

@@ -19,7 +19,7 @@ const child: FoundChild = {
 } as FoundChild;
 
 describe("a worker's prepared records", () => {
-  it('are the records still looked for, at their current versions, as many as the cache holds without forgetting any', async () => {
+  it('are the records still looked for, at their current versions, as many as the cache holds without forgetting any and the heap allows', async () => {
     const pool = t.db.database.pool;
     const ids = [await t.file('/api/v1/missing-reports', report('FIR-1/2024', 'Sunita Kumari')), await t.file('/api/v1/missing-reports', report('FIR-2/2024', 'Anita Kumari'))];
     const withdrawn = await t.file('/api/v1/missing-reports', report('FIR-3/2024', 'Babita Kumari'));
@@ -27,7 +27,7 @@ describe("a worker's prepared records", () => {
     const found = await t.file('/api/v1/found-children', child);
 
     const engine = createEngine(undefined, 100);
-    expect(await warmPreparedRecords(pool, engine)).toEqual({ records: 3, complete: true });
+    expect(await warmPreparedRecords(pool, engine)).toEqual({ records: 3, stoppedBy: null });
     for (const id of ids) expect(engine.cached('missing', id, 1)?.prepared.name?.raw).toMatch(/Kumari$/);
     expect(engine.cached('found', found, 1)?.id).toBe(found);
     expect(engine.cached('missing', withdrawn, 1)).toBeUndefined();
@@ -35,8 +35,12 @@ describe("a worker's prepared records", () => {
 
     // Room for two: the first two in id order, and it says it stopped short.
     const small = createEngine(undefined, 4);
-    expect(await warmPreparedRecords(pool, small)).toEqual({ records: 2, complete: false });
+    expect(await warmPreparedRecords(pool, small)).toEqual({ records: 2, stoppedBy: 'cache' });
     expect(small.cacheSize).toBe(2);
+    // A heap past the share it may fill: nothing more is prepared.
+    const crowded = createEngine(undefined, 100);
+    expect(await warmPreparedRecords(pool, crowded, { heapShare: 0 })).toEqual({ records: 0, stoppedBy: 'heap' });
+    expect(crowded.cacheSize).toBe(0);
   });
 
   it('are not used for a partner edited since: the pair is scored on the record as it stands', async () => {
