@@ -37,6 +37,7 @@ const cacheLimit = 200_000;
 const nameCache = new Map<string, PreparedName | null>();
 const placeCache = new Map<string, ResolvedPlace | null>();
 const petNameCache = new Map<string, string[]>();
+const keptPlaceCache = new Map<string, ResolvedPlace>();
 
 function remembered<T>(cache: Map<string, T>, key: string, make: () => T): T {
   if (cache.has(key)) return cache.get(key)!;
@@ -76,7 +77,9 @@ function placeOf(resolved: ResolvedPlaces | undefined, field: string, place: Par
   if (!place) return null;
   const kept = resolved?.[field];
   if (!kept) return placeOrNull(place);
-  return kept.resolution === 'empty' ? null : kept;
+  // Places kept with a record come parsed anew with each one; the same place is shared, as a text
+  // resolved here is (placeCache). A worker holding a million records prepared saves a third of them.
+  return kept.resolution === 'empty' ? null : remembered(keptPlaceCache, JSON.stringify(kept), () => kept);
 }
 
 /** The family name's keys of a child's name and her father's, once each. */
