@@ -16,7 +16,7 @@ const tables = [['missing', 'missing_report', 'open'], ['found', 'found_child', 
  * Preparing stops once Node's heap holds this share of its limit. Near the limit the collector runs
  * without end: on the 100,000-record bench database, a worker given 450 MB of heap for the 130,000
  * records it had prepared spent 29 ms of CPU a record where it spent 6 with 600 MB, and its p95
- * latency tripled. A national worker needs its heap raised with its cache (README, MATCH_CACHE_RECORDS).
+ * latency nearly tripled. A national worker needs its heap raised with its cache (README, MATCH_CACHE_RECORDS).
  */
 export const heapShareForPrepared = 0.5;
 
