@@ -1,8 +1,18 @@
-// In-process counters of the match worker, read by /metrics: jobs done and failed, and the
-// latency of recent jobs (a ring of the last 2,048) as p50/p95/p99.
+// In-process counters of the match worker, read by /metrics: jobs done and failed, the latency of
+// recent jobs (a ring of the last 2,048) as p50/p95/p99, and the records it holds prepared.
 export class WorkerMetrics {
   processed = 0;
   failed = 0;
+  #prepared: () => number = () => 0;
+
+  /** The workers report how many records their engine holds prepared (warm.ts; engine.ts, cacheSize). */
+  watchPrepared(count: () => number): void {
+    this.#prepared = count;
+  }
+
+  get preparedRecords(): number {
+    return this.#prepared();
+  }
   private readonly latencies = new Float64Array(2048);
   private count = 0;
 

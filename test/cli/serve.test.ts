@@ -68,6 +68,15 @@ describe('milap serve', () => {
       const filed = await fetch(`${base}/api/v1/missing-reports`, { method: 'POST', headers: { ...json, authorization: `Bearer ${token}` }, body: JSON.stringify(report) });
       expect(filed.status).toBe(201);
       expect((await fetch(`${base}/docs/json`, { headers: { cookie } })).status).toBe(200);
+      // The worker prepared nothing when it started (no records yet); matching the report prepares it.
+      expect(output).toContain('records still looked for prepared for matching');
+      let metrics = '';
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline && !/^milap_match_jobs_processed_total 1$/m.test(metrics); ) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        metrics = await (await fetch(`${base}/metrics`, { headers: { cookie } })).text();
+      }
+      expect(metrics).toMatch(/^milap_match_jobs_processed_total 1$/m);
+      expect(metrics).toMatch(/^milap_match_prepared_records 1$/m);
     } finally {
       child.kill('SIGTERM');
     }
