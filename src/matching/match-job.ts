@@ -52,7 +52,7 @@ export async function warmKeyCounts(pool: pg.Pool, unlessReadWithinMs = 0): Prom
 const keyCountsReadAt = perPool(() => ({ at: -Infinity }));
 
 /** Statuses in which a record still looks for its other half. */
-const activeStatus = { missing: 'open', found: 'in_care' } as const;
+export const activeStatus = { missing: 'open', found: 'in_care' } as const;
 
 /** Matches one record: matchRecords for one. */
 export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: MatchSettings, job: MatchJob): Promise<MatchOutcome> {

@@ -6,11 +6,10 @@
 // written since (store.ts, preparedPartners).
 import { getHeapStatistics } from 'node:v8';
 import type { Queryable } from '../records/repository.ts';
-import type { ChildRecord } from '../records/sides.ts';
+import { sides, type ChildRecord } from '../records/sides.ts';
 import type { MatchEngine } from './engine.ts';
+import { activeStatus } from './match-job.ts';
 import { photoHashesOfMany, type RecordBody } from './store.ts';
-
-const tables = [['missing', 'missing_report', 'open'], ['found', 'found_child', 'in_care']] as const;
 
 /**
  * Preparing stops once Node's heap holds this share of its limit. Near the limit the collector runs
@@ -35,7 +34,7 @@ export interface Warmed {
  */
 export async function warmPreparedRecords(db: Queryable, engine: MatchEngine, { chunk = 5000, heapShare = heapShareForPrepared } = {}): Promise<Warmed> {
   let records = 0;
-  for (const [side, table, activeStatus] of tables) {
+  for (const side of ['missing', 'found'] as const) {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const room = engine.cacheRoom - engine.cacheSize;
@@ -43,8 +42,9 @@ export async function warmPreparedRecords(db: Queryable, engine: MatchEngine, { 
       const heap = getHeapStatistics();
       if (heap.used_heap_size > heapShare * heap.heap_size_limit) return { records, stoppedBy: 'heap' };
       const { rows } = await db.query<RecordBody>(
-        `SELECT id, version, record, places FROM ${table} WHERE id > $1 AND status = $2 AND merged_into IS NULL ORDER BY id LIMIT $3`,
-        [after, activeStatus, Math.min(chunk, room)],
+        // Still looked for as the match job says (match-job.ts): its status, and not merged into another.
+        `SELECT id, version, record, places FROM ${sides[side].table} WHERE id > $1 AND status = $2 AND merged_into IS NULL ORDER BY id LIMIT $3`,
+        [after, activeStatus[side], Math.min(chunk, room)],
       );
       if (!rows.length) break;
       after = rows[rows.length - 1]!.id;
