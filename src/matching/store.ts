@@ -370,15 +370,15 @@ export async function preparedPartners(
   partners: readonly { id: string; version: number; photos?: readonly PhotoHash[] }[],
 ): Promise<Map<string, Subject>> {
   const prepared = new Map<string, Subject>();
-  const unread: string[] = [];
+  // Each partner not prepared at its version, with its photos.
+  const unread = new Map<string, readonly PhotoHash[] | undefined>();
   for (const partner of partners) {
     const cached = engine.cached(side, partner.id, partner.version, partner.photos);
     if (cached) prepared.set(partner.id, cached);
-    else unread.push(partner.id);
+    else unread.set(partner.id, partner.photos);
   }
-  const photosOf = new Map(partners.map((partner) => [partner.id, partner.photos]));
-  for (const body of (await recordBodies(db, side, unread)).values()) {
-    prepared.set(body.id, engine.prepare(side, body.id, body.version, body.record as unknown as ChildRecord, photosOf.get(body.id) ?? [], body.places));
+  for (const body of (await recordBodies(db, side, [...unread.keys()])).values()) {
+    prepared.set(body.id, engine.prepare(side, body.id, body.version, body.record as unknown as ChildRecord, unread.get(body.id) ?? [], body.places));
   }
   return prepared;
 }
