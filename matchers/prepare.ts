@@ -47,14 +47,17 @@ function remembered<T>(cache: Map<string, T>, key: string, make: () => T): T {
   return value;
 }
 
+/** A name with its aliases as one cache key. */
+const namesKey = (raw: string | null | undefined, aliases?: readonly string[] | null) => [raw ?? '', ...(aliases ?? [])].join('\u0001');
+
 function nameOf(raw: string | null | undefined, aliases?: readonly string[] | null): PreparedName | null {
   if (!raw && !aliases?.length) return null;
-  return remembered(nameCache, [raw ?? '', ...(aliases ?? [])].join('\u0001'), () => prepareName(raw, aliases));
+  return remembered(nameCache, namesKey(raw, aliases), () => prepareName(raw, aliases));
 }
 
 function petNamesOf(raw: string | null | undefined, aliases?: readonly string[] | null): string[] {
   if (!raw && !aliases?.length) return [];
-  return remembered(petNameCache, [raw ?? '', ...(aliases ?? [])].join('\u0001'), () => petNameKeys(raw, aliases));
+  return remembered(petNameCache, namesKey(raw, aliases), () => petNameKeys(raw, aliases));
 }
 
 function placeOrNull(place: Parameters<typeof resolvePlace>[0]): ResolvedPlace | null {
