@@ -13,7 +13,7 @@
 import { isGenericPetName, nicknameOf } from './nicknames.ts';
 import { normaliseName } from './normalise.ts';
 import { keyOf, phoneticKey } from './phonetic.ts';
-import { readingsOf, type Reading, type Script } from './transliterate.ts';
+import { readingsOf, withVocalicRAsRu, type Reading, type Script } from './transliterate.ts';
 import { alignedSimilarity, jaroWinkler, withinOneEdit } from './similarity.ts';
 
 export interface PreparedName {
@@ -94,8 +94,11 @@ export function prepareName(raw: string | null | undefined, aliases?: readonly s
     }
   };
   for (const text of written) {
-    add(text);
-    for (const inner of normaliseName(text).aliases) add(inner);
+    for (const form of [text, withVocalicRAsRu(text)]) {
+      if (form === null) continue;
+      add(form);
+      for (const inner of normaliseName(form).aliases) add(inner);
+    }
   }
   const usable = prepared.filter((name) => name.tokens.length || name.initials.length);
   const [first, ...rest] = usable;

@@ -7,6 +7,8 @@ const rules: [RegExp, string][] = [
   // Marathi (Dnyaneshwar), jn as transliterated (jnan, prajna). Not gn (Gujarati's Jignesh): that is
   // also a cluster of its own (Vignesh, Agni), and Tamil names met their Latin spellings on it.
   [/dny|jny?/g, 'gy'],
+  // Telugu and Kannada -య్య, -ಯ್ಯ are written -aiah as often as -ayya (Ramaiah, Ramayya).
+  [/aiah$/, 'ayya'],
   [/^y/, 'j'],
   // A c before e, i, y is an s (Jincy, Vincent, Lucy).
   [/c(?=[eiy])/g, 's'],
@@ -20,6 +22,9 @@ const rules: [RegExp, string][] = [
   [/z/g, 'j'],
   [/ph|f/g, 'p'],
   [/([kgjtdpb])h/g, '$1'],
+  // ow before a consonant is the diphthong au, as the south writes ఔ and ಔ (Gowtham, Gowda, Sowmya,
+  // Chowdhury), not a w.
+  [/ow(?=[^aeiou]|$)/g, 'au'],
   [/[vw]/g, 'b'],
   // An anusvara is written m or n before these (Sangram / Samgram, Samhita / Sanhita).
   [/m(?=[kgsh])/g, 'n'],

@@ -96,6 +96,9 @@ function syllables(word: string, script: Script): Syllable[] {
       if (script === 'bengali' && offset === 0x2f) sound = nextOffset === 0x3c || (current && current.vowel === '') ? 'y' : 'j';
       if (script === 'bengali' && offset === 0x35) sound = 'b';
       if (script === 'tamil' && offset === 0x24) sound = 'th'; // த: clerks write th (Senthil, Geetha)
+      // Malayalam says മ്പ mb and ന്റ nt (അമ്പിളി Ambili, നമ്പ്യാർ Nambiar; ആന്റണി Antony).
+      if (script === 'malayalam' && current?.joining && current.consonants.at(-1) === 'm' && offset === 0x2a) sound = 'b';
+      if (script === 'malayalam' && current?.joining && current.consonants.at(-1) === 'n' && offset === 0x31) sound = 't';
       if (current && current.vowel === '' && !current.inherent && current.consonants.length && current.joining) {
         current.consonants.push(sound);
         current.vowel = 'a';
@@ -165,10 +168,13 @@ function deleteSchwas(parts: Syllable[], script: Script, medial: Reading): void 
 const tamilHard = new Set(['k', 'ch', 't', 'p']);
 const tamilVoiced: Record<string, string> = { k: 'g', ch: 's', t: 'd', p: 'p' };
 
-/** Tamil writes no voiced stops: க is k at the start and when doubled, g between vowels and after a nasal. */
-function tamilVoicing(parts: Syllable[]): void {
+/**
+ * Tamil writes no voiced stops: க is k at the start and when doubled, g between vowels and after a
+ * nasal. A first ச is s (Selvi, Sakthivel), or ch where `firstCh` (Chitra, Chandran).
+ */
+function tamilVoicing(parts: Syllable[], firstCh: boolean): void {
   parts.forEach((part, index) => {
-    if (index === 0 && part.consonants[0] === 'ch') part.consonants[0] = 's';
+    if (index === 0 && part.consonants[0] === 'ch' && !firstCh) part.consonants[0] = 's';
     if (index === 0) return;
     const previous = parts[index - 1]!;
     const [first] = part.consonants;
@@ -195,12 +201,17 @@ const schwaSaidO: ReadonlySet<Script> = new Set(['bengali', 'odia']);
 
 /** The readings of a word in `script`, the usual one first. */
 export function readingsOf(script: Script): readonly Reading[] {
+  // Tamil deletes no schwas: its 'full' reading says a first ச ch, not s (tamilVoicing).
+  if (script === 'tamil') return ['spoken', 'full'];
   if (!medialSchwaScripts.has(script)) return ['spoken'];
   // Kannada and Telugu say every schwa, but names from the north drop theirs (ಹೆಗಡೆ Hegde, ಕುಲಕರ್ಣಿ Kulkarni).
   if (script === 'kannada' || script === 'telugu') return ['full', 'spoken', 'compound'];
   const schwa: SchwaReading[] = ['spoken', 'compound', 'full'];
   return schwaSaidO.has(script) ? [...schwa, ...schwa.map((reading) => `${reading}-o` as const)] : schwa;
 }
+
+/** Scripts whose anusvara ends a word as m. */
+const finalAnusvaraM: ReadonlySet<Script> = new Set(['malayalam', 'telugu', 'kannada']);
 
 function romaniseBrahmic(word: string, script: Script, reading: Reading): string {
   const parts = syllables(word, script);
@@ -211,13 +222,14 @@ function romaniseBrahmic(word: string, script: Script, reading: Reading): string
       else if (part.vowel === 'ai') part.vowel = 'oi'; // গগৈ Gogoi
     }
   }
-  if (script === 'tamil') tamilVoicing(parts);
+  if (script === 'tamil') tamilVoicing(parts, reading === 'full');
   let text = '';
   parts.forEach((part, index) => {
     text += part.consonants.join('') + part.vowel;
-    // An anusvara is m before a lip consonant, and at the end of a Malayalam word (ശ്യാം Shyam).
+    // An anusvara is m before a lip consonant, and at the end of a Malayalam, Telugu or Kannada word
+    // (ശ്യാം Shyam, సుబ్రహ్మణ్యం Subrahmanyam).
     const next = parts[index + 1];
-    if (part.nasal) text += /^[pbm]/.test(next?.consonants[0] ?? '') || (!next && script === 'malayalam') ? 'm' : 'n';
+    if (part.nasal) text += /^[pbm]/.test(next?.consonants[0] ?? '') || (!next && finalAnusvaraM.has(script)) ? 'm' : 'n';
   });
   return text.replace(/ksh|kss/g, 'ksh');
 }
@@ -266,6 +278,29 @@ export function arabicConsonants(word: string): string[] {
     else add(sound);
   });
   return [...new Set(forms)];
+}
+
+/**
+ * The text with each vocalic r (ऋ, the sign ृ, in any of the Brahmic scripts) written as r with u, or
+ * null when it has none: Hindi says कृपा kripa, but Marathi, Gujarati, Odia and the south say it
+ * krupa (Trupti, Amruta, Krushna, Prudhvi), and a name may be spelt either way.
+ */
+export function withVocalicRAsRu(text: string): string | null {
+  let changed = false;
+  let result = '';
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    const base = code >= 0x0900 && code < 0x0d80 ? code - ((code - 0x0900) % 0x80) : -1;
+    const offset = code - base;
+    if (base >= 0 && offset === 0x43) result += String.fromCodePoint(base + 0x4d, base + 0x30, base + 0x41);
+    else if (base >= 0 && offset === 0x0b) result += String.fromCodePoint(base + 0x30, base + 0x41);
+    else {
+      result += char;
+      continue;
+    }
+    changed = true;
+  }
+  return changed ? result : null;
 }
 
 /** A word or name in any supported script, in lowercase clerks' Latin; Latin text is returned as is. */

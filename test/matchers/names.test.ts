@@ -191,6 +191,25 @@ describe('comparing names', () => {
     ['Dharampal', 'धरमपाल', 'exact'],
     ['Deendayal', 'दीनदयाल', 'phonetic'],
     ['Hemlata', 'हेमलता', 'exact'],
+    // ृ said ri in Hindi, ru in Marathi, Gujarati, Odia and the south: either spelling meets it.
+    ['Tripti', 'तृप्ति', 'exact'],
+    ['Trupti', 'तृप्ति', 'exact'],
+    ['Amruta', 'अमृता', 'exact'],
+    ['Jagruti', 'જાગૃતિ', 'exact'],
+    ['Krushna', 'କୃଷ୍ଣ', 'exact'],
+    ['Rushikesh', 'ऋषिकेश', 'exact'],
+    // Telugu and Kannada: -య్య written -aiah, ఔ written ow, a last ం said m.
+    ['Ramaiah', 'రామయ్య', 'phonetic'],
+    ['Gowtham', 'గౌతమ్', 'phonetic'],
+    ['Gowda', 'ಗೌಡ', 'phonetic'],
+    ['Sowmya', 'సౌమ్య', 'phonetic'],
+    ['Subrahmanyam', 'సుబ్రహ్మణ్యం', 'exact'],
+    // A first ச is s or ch as the name has it.
+    ['Selvi', 'செல்வி', 'exact'],
+    ['Chitra', 'சித்ரா', 'phonetic'],
+    ['Chandran', 'சந்திரன்', 'phonetic'],
+    // Malayalam മ്പ is mb.
+    ['Ambili', 'അമ്പിളി', 'exact'],
   ])('%s vs %s: %s', (a, b, expected) => {
     expect(level(a, b)).toBe(expected);
   });
