@@ -35,6 +35,8 @@ const rules: [RegExp, string][] = [
   [/oo|uu/g, 'u'],
   [/au|ou|ow/g, 'o'],
   [/ai|ei|ay$/g, 'e'],
+  // A last e after or is not said (Kishore, Rathore: किशोर, राठौर).
+  [/(?<=or)e$/, ''],
   [/aa/g, 'a'],
   [/(.)\1+/g, '$1'],
   [/([^aeiou])h$/g, '$1'],
@@ -42,6 +44,9 @@ const rules: [RegExp, string][] = [
   [/(?<=[^aeiou])y$/, 'i'],
   [/ah$/, 'a'],
   [/(?<=.{2})a$/, ''],
+  // A last ey is the e of the Hindi belt's surnames (Dubey, Pandey: दुबे, पांडे); last, so that
+  // -eya names, whose final a went just above, meet their Devanagari too (Aditeya, आदितेय).
+  [/ey$/, 'e'],
 ];
 
 // Registers repeat the same few thousand name parts: each is keyed once (twenty regular expressions).

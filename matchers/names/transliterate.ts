@@ -241,19 +241,42 @@ const arabicLetters: Record<string, string> = {
   'ه': 'h', 'ھ': 'h', 'ۃ': 'a', 'ة': 'a', 'ی': 'y', 'ي': 'y', 'ى': 'a', 'ے': 'e', 'ئ': 'y', 'ء': '',
 };
 
-/** Urdu: consonants as written, و and ی as vowels between consonants, a short a guessed between two consonants. */
+/**
+ * Urdu: consonants as written; و and ی as vowels after a consonant; a short a guessed between two
+ * consonants; a first ع as the vowel it carries (علی Ali, عنبرین Ambreen), silent elsewhere; a last ہ
+ * after a consonant as the a it spells (طلحہ Talha, صبیحہ Sabiha).
+ */
 function romaniseArabic(word: string): string {
-  const letters = [...word].map((char) => arabicLetters[char]).filter((sound): sound is string => sound !== undefined);
-  if (letters.join('') === 'mhmd') return 'mohammad';
+  const chars = [...word].filter((char) => arabicLetters[char] !== undefined);
+  if (chars.map((char) => arabicLetters[char]).join('') === 'mhmd') return 'mohammad';
   let text = '';
-  letters.forEach((sound, index) => {
-    const isVowelCarrier = sound === 'w' || sound === 'y';
-    const previousIsConsonant = index > 0 && !/^[aeiou]$/.test(letters[index - 1]!) && letters[index - 1] !== '';
-    if (isVowelCarrier && previousIsConsonant) text += sound === 'w' ? 'o' : 'i';
-    else {
-      if (index > 0 && previousIsConsonant && !/^[aeiou]$/.test(sound) && !text.endsWith('a')) text += 'a';
-      text += sound;
+  // Whether the last sound written is a vowel (or nothing is written yet): no a goes before the next.
+  let afterVowel = true;
+  chars.forEach((char, index) => {
+    const sound = arabicLetters[char]!;
+    if (char === 'ع') {
+      if (index === 0) text += 'a';
+      return;
     }
+    if (sound === '') return;
+    if (index > 0 && index === chars.length - 1 && /^[ہهۃة]$/.test(char)) {
+      if (!afterVowel) text += 'a';
+      afterVowel = true;
+      return;
+    }
+    if ((sound === 'w' || sound === 'y') && !afterVowel) {
+      text += sound === 'w' ? 'o' : 'i';
+      afterVowel = true;
+      return;
+    }
+    if (/^[aeiou]$/.test(sound)) {
+      text += sound;
+      afterVowel = true;
+      return;
+    }
+    if (!afterVowel && !text.endsWith('a')) text += 'a';
+    text += sound;
+    afterVowel = false;
   });
   return text;
 }

@@ -210,6 +210,17 @@ describe('comparing names', () => {
     ['Chandran', 'சந்திரன்', 'phonetic'],
     // Malayalam മ്പ is mb.
     ['Ambili', 'അമ്പിളി', 'exact'],
+    // Urdu: a first ع carries its vowel, a last ہ is the a it spells.
+    ['Ali', 'علی', 'exact'],
+    ['Aziz', 'عزیز', 'exact'],
+    ['Sabiha', 'صبیحہ', 'exact'],
+    ['Atiya', 'عطیہ', 'phonetic'],
+    // A last ey and a last ore as the Hindi belt writes them; -eya names still meet theirs.
+    ['Dubey', 'दुबे', 'phonetic'],
+    ['Pandey', 'पांडे', 'phonetic'],
+    ['Kishore', 'किशोर', 'phonetic'],
+    ['Rathore', 'राठौर', 'phonetic'],
+    ['Aaditeya', 'आदितेय', 'phonetic'],
   ])('%s vs %s: %s', (a, b, expected) => {
     expect(level(a, b)).toBe(expected);
   });
