@@ -30,11 +30,14 @@ const rules: [RegExp, string][] = [
   [/m(?=[kgsh])/g, 'n'],
   // A Punjabi -inder, -ender is written -indar in Devanagari (Harinder, Surender, Chander).
   [/(?<=[^aeiou])er(?=[^aeiou]|$)/g, 'ar'],
-  [/ee|ii|ie|yi/g, 'i'],
+  [/ee|ii|ie/g, 'i'],
+  // After the long vowels: Dayamayee is दयामयी's dayamayi.
+  [/yi/g, 'i'],
   [/iy(?=[aeiou])/g, 'i'],
   [/oo|uu/g, 'u'],
   [/au|ou|ow/g, 'o'],
-  [/ai|ei|ay$/g, 'e'],
+  // ay before a consonant is the ai of Jai- (Jaideep, जयदीप jaydip; Jaishree, जयश्री).
+  [/ai|ei|ay$|ay(?=[^aeiou])/g, 'e'],
   // A last e after or is not said (Kishore, Rathore: किशोर, राठौर).
   [/(?<=or)e$/, ''],
   [/aa/g, 'a'],

@@ -221,6 +221,12 @@ describe('comparing names', () => {
     ['Kishore', 'किशोर', 'phonetic'],
     ['Rathore', 'राठौर', 'phonetic'],
     ['Aaditeya', 'आदितेय', 'phonetic'],
+    // Jai- written जय, and -mayee written -मयी.
+    ['Jaideep', 'जयदीप', 'phonetic'],
+    ['Jaishree', 'जयश्री', 'phonetic'],
+    ['Dayamayee', 'दयामयी', 'phonetic'],
+    ['Tanmayee', 'ତନ୍ମୟୀ', 'phonetic'],
+    ['Jayant', 'जयंत', 'exact'],
   ])('%s vs %s: %s', (a, b, expected) => {
     expect(level(a, b)).toBe(expected);
   });
