@@ -3,6 +3,8 @@
 // the transliteration of लछमी meet, while different names mostly stay apart.
 const rules: [RegExp, string][] = [
   [/[^a-z]/g, ''],
+  // ah before a consonant is said, and often written, eh (Mehtab, महताब; Rehman, रहमान; Mehak).
+  [/eh(?=[^aeiou])/g, 'ah'],
   // ज्ञ is written as it is said in each region: gy in Hindi (Gyan, Pragya, Yagya), dny or jny in
   // Marathi (Dnyaneshwar), jn as transliterated (jnan, prajna). Not gn (Gujarati's Jignesh): that is
   // also a cluster of its own (Vignesh, Agni), and Tamil names met their Latin spellings on it.

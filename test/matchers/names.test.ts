@@ -227,6 +227,10 @@ describe('comparing names', () => {
     ['Dayamayee', 'दयामयी', 'phonetic'],
     ['Tanmayee', 'ତନ୍ମୟୀ', 'phonetic'],
     ['Jayant', 'जयंत', 'exact'],
+    // ah before a consonant written eh.
+    ['Mehtab', 'महताब', 'phonetic'],
+    ['Rehman', 'रहमान', 'phonetic'],
+    ['Tehzeeb', 'तहजीब', 'phonetic'],
   ])('%s vs %s: %s', (a, b, expected) => {
     expect(level(a, b)).toBe(expected);
   });
