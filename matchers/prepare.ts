@@ -32,7 +32,7 @@ export interface PreparedRecord {
 }
 
 // Registers repeat the same names and places thousands of times: each distinct text is prepared
-// once and shared, which also lets comparisons remember results by the prepared object.
+// once and shared.
 const cacheLimit = 200_000;
 const nameCache = new Map<string, PreparedName | null>();
 const placeCache = new Map<string, ResolvedPlace | null>();
