@@ -26,7 +26,7 @@ const rules: [RegExp, string][] = [
   [/([kgjtdpb])h/g, '$1'],
   // ow before a consonant is the diphthong au, as the south writes ఔ and ಔ (Gowtham, Gowda, Sowmya,
   // Chowdhury), not a w.
-  [/ow(?=[^aeiou]|$)/g, 'au'],
+  [/ow(?![aeiou])/g, 'au'],
   [/[vw]/g, 'b'],
   // An anusvara is written m or n before these (Sangram / Samgram, Samhita / Sanhita).
   [/m(?=[kgsh])/g, 'n'],
@@ -39,7 +39,7 @@ const rules: [RegExp, string][] = [
   [/oo|uu/g, 'u'],
   [/au|ou|ow/g, 'o'],
   // ay before a consonant is the ai of Jai- (Jaideep, जयदीप jaydip; Jaishree, जयश्री).
-  [/ai|ei|ay$|ay(?=[^aeiou])/g, 'e'],
+  [/ai|ei|ay(?![aeiou])/g, 'e'],
   // A last e after or is not said (Kishore, Rathore: किशोर, राठौर).
   [/(?<=or)e$/, ''],
   [/aa/g, 'a'],
