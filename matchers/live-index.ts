@@ -1,0 +1,349 @@
+// The blocking keys of both sides in memory, changed record by record as records are matched: what a
+// match worker searches for a record's partners instead of asking the database (src/matching/live-keys.ts
+// keeps it current). Its rules are those of `milap link` (link.ts, candidatesOf) and of the service's
+// SQL search (src/matching/store.ts, candidatePartners), which it answers exactly as: a key carried by
+// more than keyReach times its limit of reports, active or not, admits nobody; within a found child's
+// age window a key carried by at most its limit of active reports admits them all, and one carried by
+// more ranks them, her best admitted (blocking.ts, rankedBest) and the score just past them kept as her
+// rank floor, which a report matched later must beat.
+import { ageWindowYears, keyLimit, keyReach, rankDateWeightOfDays, rankedBest, rankWeights } from './blocking.ts';
+import { selectDescending } from './candidate-index.ts';
+
+export type Side = 'missing' | 'found';
+
+/** The age window in whole days, as the service's SQL applies it (store.ts, inWindow). */
+const windowDays = Math.floor(ageWindowYears * 365.25);
+
+/** A record as the index holds it: its keys and what narrows them, at the version they were derived from. */
+export interface LiveRecord {
+  id: string;
+  version: number;
+  /** Still looked for: only active records are found as partners; inactive reports still count toward a key being too common. */
+  active: boolean;
+  /** The birth interval in whole days since 1970 (NaN: no age), and the day of going missing or being found. */
+  bornFrom: number;
+  bornTo: number;
+  eventDay: number;
+  keys: readonly string[];
+}
+
+/** What a search needs of the record being matched. */
+export type LiveQuery = Pick<LiveRecord, 'id' | 'bornFrom' | 'bornTo' | 'eventDay' | 'keys'>;
+
+const none: readonly number[] = [];
+
+/** Two birth intervals within the age window of each other (records without an age always are). */
+const inWindow = (aFrom: number, aTo: number, bFrom: number, bTo: number) =>
+  Number.isNaN(aFrom) || Number.isNaN(bFrom) || (aTo >= bFrom - windowDays && aFrom <= bTo + windowDays);
+
+/** One side's records, by slot, and the slots of its active records carrying each key. */
+class SideKeys {
+  readonly slotOf = new Map<string, number>();
+  readonly ids: string[] = [];
+  readonly versions: number[] = [];
+  readonly active: boolean[] = [];
+  readonly bornFrom: number[] = [];
+  readonly bornTo: number[] = [];
+  readonly eventDay: number[] = [];
+  /** A found child's rank floor (NaN: her search has not saved one). */
+  readonly floors: number[] = [];
+  /** Each slot's key ids, sorted. */
+  readonly keysOf: Int32Array[] = [];
+  /** Key id → the slots of the active records carrying it. */
+  readonly postings: (number[] | undefined)[] = [];
+  /** Key id → how many inactive records carry it. */
+  readonly inactive = new Map<number, number>();
+
+  /** How many records carry the key, active or not. */
+  carriers(keyId: number): number {
+    return (this.postings[keyId]?.length ?? 0) + (this.inactive.get(keyId) ?? 0);
+  }
+}
+
+const sameKeys = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((value, i) => value === b[i]);
+
+export class LiveKeyIndex {
+  readonly #keyIds = new Map<string, number>();
+  readonly #limits: number[] = [];
+  readonly #sides = { missing: new SideKeys(), found: new SideKeys() };
+  /**
+   * The birth intervals of the active reports carrying a key, sorted, for the keys a report's search
+   * counted within children's windows (partnersOfReport), until the key's reports change: a key over
+   * its limit is a common one, met again by the next report's search (sorted each time, a report's
+   * search took 4 ms).
+   */
+  readonly #dates = new Map<number, { starts: Float64Array; ends: Float64Array; undated: number }>();
+
+  /** How many records of each side it holds, active or not, and how many distinct keys. */
+  get size(): { missing: number; found: number; keys: number } {
+    return { missing: this.#sides.missing.ids.length, found: this.#sides.found.ids.length, keys: this.#limits.length };
+  }
+
+  #keyId(key: string): number {
+    let id = this.#keyIds.get(key);
+    if (id === undefined) {
+      id = this.#limits.length;
+      this.#keyIds.set(key, id);
+      this.#limits.push(keyLimit(key));
+      // Every key's list on both sides, so that the lists stay dense arrays (assigned out of order,
+      // V8 turned them into dictionaries: a put took 185 µs).
+      this.#sides.missing.postings.push(undefined);
+      this.#sides.found.postings.push(undefined);
+    }
+    return id;
+  }
+
+  #keyIdsOf(keys: readonly string[]): Int32Array {
+    const ids = Int32Array.from(new Set(keys), (key) => this.#keyId(key));
+    return ids.sort();
+  }
+
+  /**
+   * Holds the record as given, unless the index holds a later version of it (a change read late).
+   * Returns whether it changed anything.
+   */
+  put(side: Side, record: LiveRecord): boolean {
+    const s = this.#sides[side];
+    const keys = this.#keyIdsOf(record.keys);
+    let slot = s.slotOf.get(record.id);
+    if (slot !== undefined) {
+      if (s.versions[slot]! > record.version) return false;
+      s.versions[slot] = record.version;
+      const unchanged = s.active[slot] === record.active && sameKeys(s.keysOf[slot]!, keys) && Object.is(s.bornFrom[slot], record.bornFrom) &&
+        Object.is(s.bornTo[slot], record.bornTo) && Object.is(s.eventDay[slot], record.eventDay);
+      if (unchanged) return false;
+      this.#unlink(s, slot);
+      s.active[slot] = record.active;
+      s.bornFrom[slot] = record.bornFrom;
+      s.bornTo[slot] = record.bornTo;
+      s.eventDay[slot] = record.eventDay;
+      s.keysOf[slot] = keys;
+    } else {
+      slot = this.#newSlot(s, record, keys);
+    }
+    this.#link(s, slot);
+    return true;
+  }
+
+  /** Records being read in bulk (addKeyRow): their key ids so far, linked when finishRows() is called. */
+  readonly #rows = new Map<SideKeys, Map<number, number[]>>();
+
+  /**
+   * Adds one stored key row to its record (creating it), for reading the database's key table in
+   * bulk: a record's keys come apart, in key order. finishRows() then links them.
+   */
+  addKeyRow(side: Side, id: string, active: boolean, bornFrom: number, bornTo: number, eventDay: number, key: string) {
+    const s = this.#sides[side];
+    const rows = this.#rows.get(s) ?? this.#rows.set(s, new Map()).get(s)!;
+    let slot = s.slotOf.get(id);
+    if (slot === undefined) {
+      slot = this.#newSlot(s, { id, version: 0, active, bornFrom, bornTo, eventDay, keys: [] }, new Int32Array(0));
+      rows.set(slot, []);
+    }
+    rows.get(slot)?.push(this.#keyId(key));
+  }
+
+  /** Links the records read by addKeyRow. */
+  finishRows() {
+    for (const [s, rows] of this.#rows) {
+      for (const [slot, keyIds] of rows) {
+        s.keysOf[slot] = Int32Array.from(new Set(keyIds)).sort();
+        this.#link(s, slot);
+      }
+    }
+    this.#rows.clear();
+  }
+
+  #newSlot(s: SideKeys, record: LiveRecord, keys: Int32Array): number {
+    const slot = s.ids.length;
+    s.slotOf.set(record.id, slot);
+    s.ids.push(record.id);
+    s.versions.push(record.version);
+    s.floors.push(NaN);
+    s.active.push(record.active);
+    s.bornFrom.push(record.bornFrom);
+    s.bornTo.push(record.bornTo);
+    s.eventDay.push(record.eventDay);
+    s.keysOf.push(keys);
+    return slot;
+  }
+
+  /**
+   * Trims each key's list to its length: a list grown one push at a time keeps room for more (17
+   * slots for one record), and most keys are carried by one record or two. After a bulk put.
+   */
+  compact() {
+    for (const s of Object.values(this.#sides)) {
+      for (let keyId = 0; keyId < s.postings.length; keyId++) if (s.postings[keyId]) s.postings[keyId] = s.postings[keyId]!.slice();
+    }
+  }
+
+  /** A found child's rank floor, as her search (or another process's, read from the database) saved it. */
+  setFloor(childId: string, floor: number) {
+    const slot = this.#sides.found.slotOf.get(childId);
+    if (slot !== undefined) this.#sides.found.floors[slot] = floor;
+  }
+
+  /** The record's version as the index holds it (undefined: not held). */
+  versionOf(side: Side, id: string): number | undefined {
+    const s = this.#sides[side];
+    const slot = s.slotOf.get(id);
+    return slot === undefined ? undefined : s.versions[slot];
+  }
+
+  #link(s: SideKeys, slot: number) {
+    for (const keyId of s.keysOf[slot]!) {
+      if (s === this.#sides.missing) this.#dates.delete(keyId);
+      if (s.active[slot]) (s.postings[keyId] ??= []).push(slot);
+      else s.inactive.set(keyId, (s.inactive.get(keyId) ?? 0) + 1);
+    }
+  }
+
+  #unlink(s: SideKeys, slot: number) {
+    for (const keyId of s.keysOf[slot]!) {
+      if (s === this.#sides.missing) this.#dates.delete(keyId);
+      if (s.active[slot]) {
+        const list = s.postings[keyId]!;
+        const at = list.lastIndexOf(slot);
+        list[at] = list[list.length - 1]!;
+        list.pop();
+      } else {
+        const n = s.inactive.get(keyId)! - 1;
+        if (n) s.inactive.set(keyId, n);
+        else s.inactive.delete(keyId);
+      }
+    }
+  }
+
+  /**
+   * The reports a found child's keys admit (matchers/link.ts, candidatesOf), and her rank floor: the
+   * score of the report just past her best among those her over-limit keys rank (0 when they reach no more).
+   */
+  partnersOfChild(child: LiveQuery): { reports: string[]; floor: number } {
+    const m = this.#sides.missing;
+    const hits = new Set<number>();
+    const scores = new Map<number, number>();
+    for (const key of new Set(child.keys)) {
+      const keyId = this.#keyIds.get(key);
+      if (keyId === undefined) continue;
+      const limit = this.#limits[keyId]!;
+      if (m.carriers(keyId) > keyReach * limit) continue;
+      const within: number[] = [];
+      for (const slot of m.postings[keyId] ?? none) if (inWindow(m.bornFrom[slot]!, m.bornTo[slot]!, child.bornFrom, child.bornTo)) within.push(slot);
+      if (within.length <= limit) {
+        for (const slot of within) hits.add(slot);
+        continue;
+      }
+      const weight = rankWeights[within.length]!;
+      for (const slot of within) scores.set(slot, (scores.get(slot) ?? 0) + weight);
+    }
+    for (const [slot, score] of scores) scores.set(slot, score + rankDateWeightOfDays(m.bornFrom[slot]!, m.bornTo[slot]!, m.eventDay[slot]!, child.bornFrom, child.bornTo, child.eventDay));
+    const floor = scores.size > rankedBest ? selectDescending(Int32Array.from(scores.values()), rankedBest) : 0;
+    for (const [slot, score] of scores) if (score > floor) hits.add(slot);
+    return { reports: [...hits].map((slot) => m.ids[slot]!), floor };
+  }
+
+  /**
+   * The found children whose keys admit this report, as each child's own search would (the report
+   * being held by the index already, as it is counted): a key few enough reports carry admits every
+   * child within the report's window; otherwise it counts the reports within each child's window,
+   * admitting her when they are few enough and ranking the report among hers when not, where it is
+   * admitted when it scores above her rank floor.
+   */
+  partnersOfReport(report: LiveQuery): string[] {
+    const m = this.#sides.missing;
+    const f = this.#sides.found;
+    const hits = new Set<number>();
+    const scores = new Map<number, number>();
+    for (const key of new Set(report.keys)) {
+      const keyId = this.#keyIds.get(key);
+      if (keyId === undefined) continue;
+      const children = f.postings[keyId];
+      if (!children?.length) continue;
+      const limit = this.#limits[keyId]!;
+      if (m.carriers(keyId) > keyReach * limit) continue;
+      const reports = m.postings[keyId] ?? none;
+      let dates: { starts: Float64Array; ends: Float64Array; undated: number } | undefined;
+      for (const child of children) {
+        const [from, to] = [f.bornFrom[child]!, f.bornTo[child]!];
+        if (!inWindow(report.bornFrom, report.bornTo, from, to)) continue;
+        if (reports.length <= limit) {
+          hits.add(child);
+          continue;
+        }
+        // The reports carrying the key within the child's window: those of unknown age, plus those
+        // born from at most its end, less those born to before its start (each list sorted once a key).
+        dates ??= this.#datesOf(keyId, reports);
+        const n = Number.isNaN(from) ? reports.length : dates.undated + atMost(dates.starts, to + windowDays) - below(dates.ends, from - windowDays);
+        if (n <= limit) hits.add(child);
+        else scores.set(child, (scores.get(child) ?? 0) + rankWeights[n]!);
+      }
+    }
+    for (const [child, score] of scores) {
+      const floor = f.floors[child]!;
+      if (hits.has(child) || Number.isNaN(floor)) continue;
+      if (score + rankDateWeightOfDays(report.bornFrom, report.bornTo, report.eventDay, f.bornFrom[child]!, f.bornTo[child]!, f.eventDay[child]!) > floor) hits.add(child);
+    }
+    return [...hits].map((slot) => f.ids[slot]!);
+  }
+
+  #datesOf(keyId: number, reports: readonly number[]) {
+    let dates = this.#dates.get(keyId);
+    if (!dates) {
+      const m = this.#sides.missing;
+      const dated = reports.filter((slot) => !Number.isNaN(m.bornFrom[slot]!));
+      dates = {
+        starts: Float64Array.from(dated, (slot) => m.bornFrom[slot]!).sort(),
+        ends: Float64Array.from(dated, (slot) => m.bornTo[slot]!).sort(),
+        undated: reports.length - dated.length,
+      };
+      this.#dates.set(keyId, dates);
+    }
+    return dates;
+  }
+
+  /**
+   * Active records of the record's own side that a shared key admits as possible duplicates: a key
+   * carried by at most its limit of other records within the age window admits them all.
+   */
+  sameSide(side: Side, record: LiveQuery): string[] {
+    const s = this.#sides[side];
+    const self = s.slotOf.get(record.id);
+    const hits = new Set<number>();
+    for (const key of new Set(record.keys)) {
+      const keyId = this.#keyIds.get(key);
+      if (keyId === undefined) continue;
+      const limit = this.#limits[keyId]!;
+      const within: number[] = [];
+      for (const slot of s.postings[keyId] ?? none) {
+        if (slot === self || !inWindow(s.bornFrom[slot]!, s.bornTo[slot]!, record.bornFrom, record.bornTo)) continue;
+        within.push(slot);
+        if (within.length > limit) break;
+      }
+      if (within.length <= limit) for (const slot of within) hits.add(slot);
+    }
+    return [...hits].map((slot) => s.ids[slot]!);
+  }
+}
+
+/** How many of the sorted values are at most `target`. */
+function atMost(values: Float64Array, target: number): number {
+  let [low, high] = [0, values.length];
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (values[middle]! <= target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** How many of the sorted values are below `target`. */
+function below(values: Float64Array, target: number): number {
+  let [low, high] = [0, values.length];
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (values[middle]! < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -1,0 +1,76 @@
+// The keys in memory a match worker searches (matchers/live-index.ts): the reports they admit for a
+// found child are those `milap link` admits, and a record changed, made inactive or read late is
+// held as it is now.
+import { describe, expect, it } from 'vitest';
+import { generateWorld } from '../../fixtures/synth/world.ts';
+import { ageWindowOverlaps, blockingKeys, keyLimits, keyReach } from '../../matchers/blocking.ts';
+import { CandidateIndex } from '../../matchers/candidate-index.ts';
+import { candidatesOf } from '../../matchers/link.ts';
+import { LiveKeyIndex, type LiveRecord } from '../../matchers/live-index.ts';
+import { prepareFound, prepareMissing, type PreparedRecord } from '../../matchers/prepare.ts';
+
+/** As the service stores them: whole days (a date column). */
+const inWholeDays = (record: PreparedRecord): PreparedRecord => ({
+  ...record,
+  birth: record.birth && { ...record.birth, from: Math.floor(record.birth.from), to: Math.floor(record.birth.to) },
+  eventDay: Math.floor(record.eventDay),
+});
+
+const live = (id: string, record: PreparedRecord, fields: Partial<LiveRecord> = {}): LiveRecord => ({
+  id, version: 1, active: true, bornFrom: record.birth?.from ?? NaN, bornTo: record.birth?.to ?? NaN, eventDay: record.eventDay, keys: blockingKeys(record), ...fields,
+});
+
+describe('the keys in memory', () => {
+  it("admit for each found child the reports milap link's index admits, with her rank floor", () => {
+    const world = generateWorld({ missing: 3000, found: 800, seed: 8 });
+    const reports = world.missing.map((report) => inWholeDays(prepareMissing(report)));
+    const children = world.found.map((child) => inWholeDays(prepareFound(child)));
+    const index = new LiveKeyIndex();
+    reports.forEach((report, i) => index.put('missing', live(`m${i}`, report)));
+    const batch = new CandidateIndex(reports, blockingKeys);
+    let ranked = 0;
+    for (const child of children) {
+      const expected = new Set<string>();
+      // The batch index visits the records that may lie within the window; link keeps those that do.
+      const floor = candidatesOf(batch, child, (position) => ageWindowOverlaps(reports[position]!, child) && expected.add(`m${position}`));
+      const found = index.partnersOfChild(live('f', child));
+      expect(found.reports.sort()).toEqual([...expected].sort());
+      expect(found.floor).toBe(floor);
+      if (floor > 0) ranked++;
+    }
+    expect(ranked).toBeGreaterThan(20);
+  });
+
+  it('hold a record as it is now: its new keys, not its old; not a stale version; an inactive report counted but not admitted', () => {
+    const [report] = generateWorld({ missing: 1, found: 0, seed: 3 }).missing.map((r) => prepareMissing(r));
+    const renamed = prepareMissing({ ...generateWorld({ missing: 1, found: 0, seed: 3 }).missing[0]!, name: 'Tanushree Mahto' });
+    const index = new LiveKeyIndex();
+    index.put('missing', live('r1', report!));
+    const asChild = (record: PreparedRecord) => index.partnersOfChild(live('c', record)).reports;
+    expect(asChild(report!)).toEqual(['r1']);
+    expect(index.put('missing', live('r1', renamed, { version: 2 }))).toBe(true);
+    expect(asChild(renamed)).toEqual(['r1']);
+    const oldOnly = live('c', report!, { keys: blockingKeys(report!).filter((key) => !blockingKeys(renamed).includes(key)) });
+    expect(index.partnersOfChild(oldOnly).reports).toEqual([]);
+    // A change read late (an older version) is not applied; the same version unchanged changes nothing.
+    expect(index.put('missing', live('r1', report!, { version: 1 }))).toBe(false);
+    expect(index.put('missing', live('r1', renamed, { version: 2 }))).toBe(false);
+    expect(asChild(renamed)).toEqual(['r1']);
+    expect(index.versionOf('missing', 'r1')).toBe(2);
+
+    // Reports carrying one key up to its too-common bound, then one more that is no longer looked for:
+    // the key admits nobody, as in the database's search, where every report carrying it counts.
+    const key = 'h:BR-gaya:female';
+    const bound = keyReach * keyLimits.h!;
+    const crowd = new LiveKeyIndex();
+    const plain = (id: string, active = true, eventDay = 17000): LiveRecord => ({ id, version: 1, active, bornFrom: NaN, bornTo: NaN, eventDay, keys: [key] });
+    // The first 30 went missing in the month before she was found: they rank above the rest.
+    for (let i = 0; i < bound; i++) crowd.put('missing', plain(`r${i}`, true, i < 30 ? 18990 : 17000));
+    const child: LiveRecord = { ...plain('c'), eventDay: 19000 };
+    expect(crowd.partnersOfChild(child).reports).toHaveLength(30);
+    crowd.put('missing', plain('closed', false));
+    expect(crowd.partnersOfChild(child).reports).toEqual([]);
+    crowd.put('missing', { ...plain('closed'), version: 2, keys: [] }); // its key gone: the crowd admits again
+    expect(crowd.partnersOfChild(child).reports).toHaveLength(30);
+  });
+});
