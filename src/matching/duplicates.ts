@@ -13,6 +13,8 @@ import type { Queryable, StoredRecord } from '../records/repository.ts';
 import * as repository from '../records/repository.ts';
 import { sides } from '../records/sides.ts';
 import type { MatchEngine, Subject } from './engine.ts';
+import type { LiveKeyIndex } from '../../matchers/live-index.ts';
+import { liveRecordOf } from './live-keys.ts';
 import { inWindow, preparedPartners, subjectInputs, subjectParams } from './store.ts';
 
 type Side = 'missing' | 'found';
@@ -28,9 +30,21 @@ export type DuplicateDecision = (typeof duplicateDecisions)[number];
 /**
  * Active records of the same side sharing a blocking key with each of these records that the key
  * rule admits (a key carried by too many records of the side, within the age window, admits
- * nobody), in one statement: each partner once, with the records it is a partner of.
+ * nobody), from the worker's keys in memory or, until it holds them, in one statement: each partner
+ * once, with the records it is a partner of.
  */
-async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Subject[]) {
+async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Subject[], index: LiveKeyIndex | null) {
+  if (index) {
+    // The worker's keys in memory (live-keys.ts) by the same rule, each partner at the version they hold.
+    const partners = new Map<string, { id: string; version: number; subjects: string[] }>();
+    for (const subject of subjects) {
+      for (const id of index.sameSide(side, liveRecordOf(subject.id, subject.version, true, subject.narrowing, subject.keys))) {
+        const version = index.versionOf(side, id)!;
+        (partners.get(id) ?? partners.set(id, { id, version, subjects: [] }).get(id)!).subjects.push(subject.id);
+      }
+    }
+    return [...partners.values()];
+  }
   const { rows } = await db.query<{ id: string; version: number; subjects: string[] }>(
     `WITH ${subjectInputs(2)},
      admitted AS MATERIALIZED (
@@ -56,14 +70,14 @@ async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Su
  * Re-scores these records' possible duplicates (records of one side): new ones above the floor are
  * proposed, stale proposals dropped. Returns how many each record keeps.
  */
-export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, subjects: readonly Subject[]): Promise<Map<string, number>> {
+export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, subjects: readonly Subject[], index: LiveKeyIndex | null = null): Promise<Map<string, number>> {
   const kept = new Map(subjects.map((subject) => [subject.id, 0]));
   if (!subjects.length) return kept;
   const side = subjects[0]!.side;
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   type Score = NonNullable<ReturnType<MatchEngine['scoreDuplicate']>>;
   const scored = new Map<string, { partner: Subject; score: Score }[]>();
-  const partners = await sameSidePartners(tx, side, subjects);
+  const partners = await sameSidePartners(tx, side, subjects, index);
   // Compared without photos (the photo comparison is the pair's, across the sides).
   const prepared = await preparedPartners(tx, engine, side, partners);
   for (const row of partners) {

@@ -47,7 +47,12 @@ export interface MatchEngine {
    * photos. `places`: the record's places as resolved when it was written (records/places.ts).
    */
   prepare(side: 'missing' | 'found', id: string, version: number, record: ChildRecord, photos?: readonly PhotoHash[], places?: ResolvedPlaces): Subject;
-  /** The record as prepare() left it in the cache for this version and photos, if it is there: a search need not fetch its body. */
+  /**
+   * The record as prepare() left it in the cache for this version and photos, if it is there: a
+   * search need not fetch its body. `photos` left out: whichever photos it was prepared with (a
+   * partner the keys in memory admitted, whose photos a search did not read: a photo added since is
+   * weighed when its own match job runs, as the upload queues one).
+   */
   cached(side: 'missing' | 'found', id: string, version: number, photos?: readonly PhotoHash[]): Subject | undefined;
   /** How many prepared records the cache holds, and how many it can hold without forgetting any (half its limit: bounded-cache.ts). */
   readonly cacheSize: number;
@@ -67,8 +72,19 @@ export interface MatchEngine {
 const dayMs = 86_400_000;
 const isoDay = (day: number | null | undefined) => (day === null || day === undefined ? null : new Date(day * dayMs).toISOString().slice(0, 10));
 
-/** A prepared record's cache key. A photo added to a record does not change its version: the photos are part of the key. */
-const cacheKeyOf = (side: string, id: string, version: number, photos: readonly PhotoHash[]) => `${side}:${id}:${version}:${photos.map((photo) => photo.hash).join(',')}`;
+/** What the database keeps of a prepared record to narrow its keys' candidates. */
+export const narrowingOf = (prepared: PreparedRecord): Narrowing => ({
+  sex: prepared.sex,
+  bornFrom: isoDay(prepared.birth?.from),
+  bornTo: isoDay(prepared.birth?.to),
+  eventDay: isoDay(prepared.eventDay)!,
+});
+
+/** A prepared record's cache key: one entry a version. */
+const cacheKeyOf = (side: string, id: string, version: number) => `${side}:${id}:${version}`;
+
+/** The photos a record was prepared with: a photo added to a record does not change its version, so a cached record is one only with the same photos. */
+const photosKeyOf = (photos: readonly PhotoHash[]) => photos.map((photo) => photo.hash).join(',');
 
 /**
  * `cacheSize`: how many prepared records to keep (config.ts, MATCH_CACHE_RECORDS). A record stays
@@ -76,18 +92,21 @@ const cacheKeyOf = (side: string, id: string, version: number, photos: readonly 
  * twice the records it matches among prepares each once (warm.ts fills it when the worker starts).
  */
 export function createEngine(model: Model = defaultModel, cacheSize = 100_000): MatchEngine {
-  const cache = new BoundedCache<string, Subject>(cacheSize);
+  const cache = new BoundedCache<string, { subject: Subject; photos: string }>(cacheSize);
+  const hit = (side: string, id: string, version: number, photos?: readonly PhotoHash[]) => {
+    const entry = cache.get(cacheKeyOf(side, id, version));
+    return entry && (photos === undefined || entry.photos === photosKeyOf(photos)) ? entry.subject : undefined;
+  };
   return {
     modelVersion: model.version,
     get cacheSize() {
       return cache.size;
     },
     cacheRoom: Math.floor(cacheSize / 2),
-    cached: (side, id, version, photos = []) => cache.get(cacheKeyOf(side, id, version, photos)),
+    cached: hit,
     prepare(side, id, version, record, photos = [], places = undefined) {
-      const cacheKey = cacheKeyOf(side, id, version, photos);
-      const hit = cache.get(cacheKey);
-      if (hit) return hit;
+      const cached = hit(side, id, version, photos);
+      if (cached) return cached;
       const prepared = side === 'missing' ? prepareMissing(record as MissingReport, photos, places) : prepareFound(record as FoundChild, photos, places);
       // Keys are derived when first asked for: only the record being matched needs them, not the
       // hundred partners prepared to score against it (a tenth of a match job's time went there).
@@ -100,9 +119,9 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
         get keys() {
           return (keys ??= blockingKeys(prepared));
         },
-        narrowing: { sex: prepared.sex, bornFrom: isoDay(prepared.birth?.from), bornTo: isoDay(prepared.birth?.to), eventDay: isoDay(prepared.eventDay)! },
+        narrowing: narrowingOf(prepared),
       };
-      cache.set(cacheKey, subject);
+      cache.set(cacheKeyOf(side, id, version), { subject, photos: photosKeyOf(photos) });
       return subject;
     },
     admits: (a, b) => ageWindowOverlaps(a.prepared, b.prepared),

@@ -11,6 +11,8 @@ import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { MatchEngine, PairScore, Subject } from './engine.ts';
 import { refreshDuplicates } from './duplicates.ts';
+import { liveKeysOf, liveRecordOf } from './live-keys.ts';
+import type { LiveKeyIndex } from '../../matchers/live-index.ts';
 import { photoNeighbourhoodOf } from './photo-index.ts';
 import * as store from './store.ts';
 
@@ -93,6 +95,11 @@ async function matchSideInTransaction(
     // One job per record at a time: two quick edits are matched in order, never interleaved. Taken
     // in id order (the batch is sorted), so two batches sharing records wait instead of deadlocking.
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [jobs.map((job) => `match:${side}:${job.id}`)]);
+    // The keys in memory, once this process has built them (live-keys.ts), with what other processes
+    // matched since it last looked: then the searches below are made there, not in the database.
+    const live = liveKeysOf(pool);
+    const index = live.ready ? live.index : null;
+    if (index) await live.catchUp(tx);
     const stored = new Map((await findRecords(tx, sides[side], jobs.map((job) => job.id))).map((record) => [record.id, record]));
     const photos = await store.photoHashesOfMany(tx, side, [...stored.keys()]);
     const saved: store.SubjectRow[] = [];
@@ -112,12 +119,14 @@ async function matchSideInTransaction(
       // A record merged into another (a duplicate) has left matching, its history and decisions kept.
       const active = record.status === activeStatus[side] && !record.mergedInto;
       saved.push({ id: record.id, version: record.version, narrowing: subject.narrowing, active, keys: subject.keys });
+      // Held at once, as its keys are written below: the searches count it, as the database's do.
+      index?.put(side, liveRecordOf(record.id, record.version, active, subject.narrowing, subject.keys));
       if (active) matching.push(subject);
       else leaving.push(record.id);
     }
     // Saved last (below), so the record counters don't hold them yet: term frequencies count them too.
-    const unsaved = await store.unsavedSubjects(tx, side, saved.map((subject) => subject.id));
-    await store.replaceKeys(tx, side, saved);
+    const { unsaved, keysKept } = await store.storedSubjects(tx, side, saved);
+    await store.replaceKeys(tx, side, saved.filter((subject) => !keysKept.has(subject.id)));
     if (leaving.length) {
       const around = await store.recordsAround(tx, side === 'missing' ? leaving : [], side === 'found' ? leaving : []);
       changed.missing.push(...around.missing);
@@ -125,7 +134,7 @@ async function matchSideInTransaction(
       for (const id of leaving) outcomes.set(id, { outcome: 'inactive', superseded: await store.supersedePending(tx, side, id) });
     }
     if (matching.length) {
-      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, unsaved, changed)) outcomes.set(id, outcome);
+      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, unsaved, changed, index)) outcomes.set(id, outcome);
     }
     // Saved last: a new record takes a shared counter's row lock here, held only to the commit.
     await store.saveSubjects(tx, side, saved, engine.modelVersion);
@@ -143,6 +152,7 @@ async function matchActive(
   subjects: readonly Subject[],
   unsaved: number,
   changed: store.PairedRecords,
+  index: LiveKeyIndex | null,
 ): Promise<Map<string, MatchOutcome>> {
   const otherSide = side === 'missing' ? 'found' : 'missing';
   const photoIndex = photoNeighbourhoodOf(pool);
@@ -150,10 +160,12 @@ async function matchActive(
   const queries: store.PartnerQuery[] = [];
   for (const subject of subjects) {
     // Keys known to be too common admit nobody: not searched (store.ts, TooCommonKeys).
-    const keys = subject.keys.filter((key) => !tooCommon.has(key));
+    const keys = index ? subject.keys : subject.keys.filter((key) => !tooCommon.has(key));
     queries.push({ id: subject.id, keys, narrowing: subject.narrowing, photoNear: await photoIndex.recordsNear(tx, otherSide, subject.prepared.photos) });
   }
-  const partners = await store.candidatePartners(tx, side, queries);
+  const partners = index
+    ? await store.partnersOfHits(tx, side, queries, searchInMemory(index, side, subjects), (id) => index.versionOf(otherSide, id))
+    : await store.candidatePartners(tx, side, queries);
   // Records being matched that the counters do not hold yet count too (a job saves its records last):
   // `milap link` counts every record it links. An unsaved report being matched is looked for.
   const population = await store.matchPopulation(tx);
@@ -207,8 +219,25 @@ async function matchActive(
     changed[side].push(id);
     changed[otherSide].push(...partnersMoved);
   }
-  const duplicates = await refreshDuplicates(tx, engine, subjects);
+  const duplicates = await refreshDuplicates(tx, engine, subjects, index);
   const outcomes = new Map<string, MatchOutcome>();
   for (const subject of subjects) outcomes.set(subject.id, { outcome: 'matched', ...counts.get(subject.id)!, duplicates: duplicates.get(subject.id) ?? 0 });
   return outcomes;
+}
+
+/** The partners the keys in memory admit for each record being matched, by the rule of the database's search (store.ts, candidatePartners). */
+function searchInMemory(index: LiveKeyIndex, side: 'missing' | 'found', subjects: readonly Subject[]): store.KnownHits {
+  const known: store.KnownHits = { hits: [], floors: [] };
+  for (const subject of subjects) {
+    const query = liveRecordOf(subject.id, subject.version, true, subject.narrowing, subject.keys);
+    if (side === 'found') {
+      const { reports, floor } = index.partnersOfChild(query);
+      index.setFloor(subject.id, floor);
+      known.floors.push({ subject: subject.id, floor });
+      for (const record of reports) known.hits.push({ subject: subject.id, record });
+    } else {
+      for (const record of index.partnersOfReport(query)) known.hits.push({ subject: subject.id, record });
+    }
+  }
+  return known;
 }

@@ -1,4 +1,5 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
+import { createHash } from 'node:crypto';
 import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankedBest, rankTimeWeights, rankWeights } from '../../matchers/blocking.ts';
 import { timeBounds } from '../../matchers/age.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
@@ -30,11 +31,13 @@ export interface SubjectRow {
 export async function saveSubjects(db: Queryable, side: Side, subjects: readonly SubjectRow[], modelVersion: string) {
   if (!subjects.length) return;
   await db.query(
-    `INSERT INTO match_subject (side, record_id, version, sex, born_from, born_to, active, model_version)
-     SELECT $1, s.id, s.version, s.sex, s.born_from, s.born_to, s.active, $8
-       FROM unnest($2::uuid[], $3::int[], $4::text[], $5::date[], $6::date[], $7::bool[]) AS s(id, version, sex, born_from, born_to, active)
+    // changed_xid: other workers read the records matched since they last looked (live-keys.ts).
+    `INSERT INTO match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, changed_xid, keys_digest)
+     SELECT $1, s.id, s.version, s.sex, s.born_from, s.born_to, s.active, $8, pg_current_xact_id(), s.digest
+       FROM unnest($2::uuid[], $3::int[], $4::text[], $5::date[], $6::date[], $7::bool[], $9::uuid[]) AS s(id, version, sex, born_from, born_to, active, digest)
      ON CONFLICT (side, record_id) DO UPDATE SET version = excluded.version, sex = excluded.sex, born_from = excluded.born_from,
-       born_to = excluded.born_to, active = excluded.active, model_version = excluded.model_version, matched_at = clock_timestamp()`,
+       born_to = excluded.born_to, active = excluded.active, model_version = excluded.model_version, matched_at = clock_timestamp(),
+       changed_xid = excluded.changed_xid, keys_digest = excluded.keys_digest`,
     [
       side,
       subjects.map((s) => s.id),
@@ -44,6 +47,7 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
       subjects.map((s) => s.narrowing.bornTo),
       subjects.map((s) => s.active),
       modelVersion,
+      subjects.map(keysDigestOf),
     ],
   );
 }
@@ -53,7 +57,8 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
  * and activity (migrations/012), in two statements: keys no longer carried go, new ones come, and a
  * key row whose record's interval or activity changed is updated. A re-match of an unchanged
  * record writes nothing: deleting and inserting its forty keys again cost index insertions and
- * dead rows for vacuum to clear, in every job.
+ * dead rows for vacuum to clear, in every job; and a match job leaves out the records whose rows
+ * hold what they carry already (storedSubjects), whose sixty keys each cost a look in the key index.
  */
 export async function replaceKeys(db: Queryable, side: Side, subjects: readonly SubjectRow[]) {
   if (!subjects.length) return;
@@ -99,8 +104,8 @@ export interface PartnerLink {
 export interface Partner {
   id: string;
   version: number;
-  /** The partner's usable photo hashes. */
-  photos: PhotoHash[];
+  /** The partner's usable photo hashes (left out: as the worker prepared it, or read with its body). */
+  photos?: PhotoHash[];
   /** The records being matched this record is a partner of, and how. */
   links: PartnerLink[];
 }
@@ -114,10 +119,28 @@ export interface PartnerQuery {
   photoNear: readonly string[];
 }
 
-/** How many of these records have never been matched (no subject row yet). */
-export async function unsavedSubjects(db: Queryable, side: Side, ids: readonly string[]): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM match_subject WHERE side = $1 AND record_id = ANY($2::uuid[])', [side, ids]);
-  return ids.length - rows[0]!.n;
+/**
+ * A digest of what a record's key rows hold: its keys, birth interval, event day and activity. A
+ * match saves it with the subject row, and the next match of the record writes its keys only when
+ * the digest differs.
+ */
+export function keysDigestOf(subject: Pick<SubjectRow, 'keys' | 'narrowing' | 'active'>): string {
+  const { bornFrom, bornTo, eventDay } = subject.narrowing;
+  const hex = createHash('md5').update(`${subject.active}|${bornFrom}|${bornTo}|${eventDay}|${[...new Set(subject.keys)].sort().join(' ')}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The subject rows these records have: how many have none yet (never matched), and those whose key
+ * rows already hold what they carry now (keysDigestOf).
+ */
+export async function storedSubjects(db: Queryable, side: Side, subjects: readonly SubjectRow[]): Promise<{ unsaved: number; keysKept: Set<string> }> {
+  const { rows } = await db.query<{ id: string; digest: string | null }>(
+    'SELECT record_id AS id, keys_digest AS digest FROM match_subject WHERE side = $1 AND record_id = ANY($2::uuid[])',
+    [side, subjects.map((s) => s.id)],
+  );
+  const stored = new Map(rows.map((row) => [row.id, row.digest]));
+  return { unsaved: subjects.length - rows.length, keysKept: new Set(subjects.filter((s) => stored.get(s.id) === keysDigestOf(s)).map((s) => s.id)) };
 }
 
 /** Usable photo hashes of a record, in upload order (what matchers/prepare.ts takes). */
@@ -209,7 +232,6 @@ export function subjectParams(subjects: readonly SearchSubject[]): unknown[] {
  */
 export async function candidatePartners(db: Queryable, side: Side, subjects: readonly PartnerQuery[]): Promise<Partner[]> {
   if (!subjects.length) return [];
-  const otherSide: Side = side === 'missing' ? 'found' : 'missing';
   const nearRows = subjects.flatMap((s) => s.photoNear.map((record) => [s.id, record] as const));
   const admittedSql =
     side === 'found'
@@ -311,13 +333,24 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
            UNION
            SELECT r.subject, r.record_id FROM ranked r JOIN match_rank_floor rf ON rf.record_id = r.record_id WHERE r.score > rf.floor
          )`;
-  // The photo-hash proximity key: the active ones among the records of the other side that carry a
-  // photo near one of a record's.
   const { rows } = await db.query<Partner>(
-    `WITH ${subjectInputs(1)}, ${admittedSql},
-     paired AS (SELECT ${pairColumn[side]} AS subject, ${pairColumn[otherSide]} AS record_id FROM candidate_pair WHERE ${pairColumn[side]} = ANY($1::uuid[])),
+    `WITH ${subjectInputs(1)}, ${admittedSql}, ${partnersOfHitsSql(side, '$1', '$8', '$9')}`,
+    [...subjectParams(subjects), nearRows.map((r) => r[0]), nearRows.map((r) => r[1]), rankWeightParam, ...(side === 'found' ? [rankedBest] : [])],
+  );
+  return rows;
+}
+
+/**
+ * SQL after `hits` (subject, record_id: the records the blocking rule admits): each partner of the
+ * records being matched (ids `$ids`) with its version, its photos and how it is one: admitted,
+ * already paired (rescored whatever its keys say now), or with a photo near one of a subject's
+ * (`$nearSubjects`, `$nearRecords`: the worker's photo index; kept when still looked for).
+ */
+const partnersOfHitsSql = (side: Side, ids: string, nearSubjects: string, nearRecords: string) => {
+  const otherSide: Side = side === 'missing' ? 'found' : 'missing';
+  return `paired AS (SELECT ${pairColumn[side]} AS subject, ${pairColumn[otherSide]} AS record_id FROM candidate_pair WHERE ${pairColumn[side]} = ANY(${ids}::uuid[])),
      near AS (
-       SELECT n.subject, n.record_id FROM unnest($8::uuid[], $9::uuid[]) AS n(subject, record_id)
+       SELECT n.subject, n.record_id FROM unnest(${nearSubjects}::uuid[], ${nearRecords}::uuid[]) AS n(subject, record_id)
         WHERE EXISTS (SELECT 1 FROM match_subject s WHERE s.side = '${otherSide}' AND s.active AND s.record_id = n.record_id)
      ),
      links AS (
@@ -332,10 +365,59 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
             coalesce((SELECT json_agg(json_build_object('hash', p.pdq, 'variants', p.pdq_variants) ORDER BY p.uploaded_at, p.id)
                         FROM photo p WHERE p.side = '${otherSide}' AND p.record_id = r.id AND p.pdq_quality >= ${PDQ_MIN_QUALITY}), '[]') AS photos
        FROM links l JOIN ${tableOf[otherSide]} r ON r.id = l.record_id
-      GROUP BY r.id`,
-    [...subjectParams(subjects), nearRows.map((r) => r[0]), nearRows.map((r) => r[1]), rankWeightParam, ...(side === 'found' ? [rankedBest] : [])],
+      GROUP BY r.id`;
+};
+
+/** What the worker's keys in memory admitted (live-keys.ts): each record being matched and a partner, and each found child's rank floor. */
+export interface KnownHits {
+  hits: { subject: string; record: string }[];
+  floors: { subject: string; floor: number }[];
+}
+
+/**
+ * candidatePartners for the partners the worker's keys in memory admitted, by the same rule: the
+ * pairs already there and the photo-near records read in one statement (with their versions and
+ * photos), the found children's rank floors saved. An admitted partner comes at the version the
+ * keys in memory hold (`versionOf`) with no photos read: the worker has it prepared (preparedPartners),
+ * and reading each one's row here was most of a job's time in the database.
+ */
+export async function partnersOfHits(
+  db: Queryable,
+  side: Side,
+  subjects: readonly Pick<PartnerQuery, 'id' | 'photoNear'>[],
+  known: KnownHits,
+  versionOf: (id: string) => number | undefined,
+): Promise<Partner[]> {
+  if (!subjects.length) return [];
+  const nearRows = subjects.flatMap((s) => s.photoNear.map((record) => [s.id, record] as const));
+  const floors = side === 'found'
+    ? `, saved_floors AS (
+         INSERT INTO match_rank_floor (record_id, floor) SELECT * FROM unnest($4::uuid[], $5::bigint[])
+         ON CONFLICT (record_id) DO UPDATE SET floor = excluded.floor WHERE match_rank_floor.floor <> excluded.floor
+       )`
+    : '';
+  const { rows } = await db.query<Partner>(
+    `WITH hits AS (SELECT NULL::uuid AS subject, NULL::uuid AS record_id WHERE FALSE)${floors}, ${partnersOfHitsSql(side, '$1', '$2', '$3')}`,
+    [
+      subjects.map((s) => s.id),
+      nearRows.map((r) => r[0]),
+      nearRows.map((r) => r[1]),
+      ...(side === 'found' ? [known.floors.map((f) => f.subject), known.floors.map((f) => f.floor)] : []),
+    ],
   );
-  return rows;
+  const partners = new Map(rows.map((row) => [row.id, row]));
+  for (const { subject, record } of known.hits) {
+    let partner = partners.get(record);
+    if (!partner) {
+      const version = versionOf(record);
+      if (version === undefined) continue;
+      partners.set(record, (partner = { id: record, version, links: [] }));
+    }
+    const link = partner.links.find((l) => l.subject === subject);
+    if (link) link.admitted = true;
+    else partner.links.push({ subject, paired: false, admitted: true, photoNear: false });
+  }
+  return [...partners.values()];
 }
 
 /** A record's body and places, as prepare() takes them, at the version stored now. */
@@ -377,8 +459,11 @@ export async function preparedPartners(
     if (cached) prepared.set(partner.id, cached);
     else unread.set(partner.id, partner.photos);
   }
+  // Partners whose photos the search did not read: read with their bodies.
+  const photoless = [...unread].filter(([, photos]) => photos === undefined).map(([id]) => id);
+  const photos = photoless.length ? await photoHashesOfMany(db, side, photoless) : new Map<string, PhotoHash[]>();
   for (const body of (await recordBodies(db, side, [...unread.keys()])).values()) {
-    prepared.set(body.id, engine.prepare(side, body.id, body.version, body.record as unknown as ChildRecord, unread.get(body.id) ?? [], body.places));
+    prepared.set(body.id, engine.prepare(side, body.id, body.version, body.record as unknown as ChildRecord, unread.get(body.id) ?? photos.get(body.id) ?? [], body.places));
   }
   return prepared;
 }

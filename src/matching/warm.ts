@@ -7,7 +7,12 @@
 import { getHeapStatistics } from 'node:v8';
 import type { Queryable } from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
-import type { MatchEngine } from './engine.ts';
+import { blockingKeys } from '../../matchers/blocking.ts';
+import type { LiveKeyIndex } from '../../matchers/live-index.ts';
+import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
+import type { FoundChild, MissingReport } from '../../matchers/record.ts';
+import { narrowingOf, type MatchEngine } from './engine.ts';
+import { liveRecordOf } from './live-keys.ts';
 import { activeStatus } from './match-job.ts';
 import { photoHashesOfMany, type RecordBody } from './store.ts';
 
@@ -30,28 +35,41 @@ export interface Warmed {
  * Prepares the records still looked for (both sides, in id order, `chunk` at a time) into the
  * engine's cache, until it holds as many as it can without forgetting any (engine.ts, cacheRoom)
  * or the heap is `heapShare` full. Jobs may run meanwhile: a record they prepare first is found in
- * the cache here.
+ * the cache here. With `index`, every record still looked for is put in it with its keys, those
+ * past the cache's room prepared for their keys alone and let go (live-keys.ts).
  */
-export async function warmPreparedRecords(db: Queryable, engine: MatchEngine, { chunk = 5000, heapShare = heapShareForPrepared } = {}): Promise<Warmed> {
+export async function warmPreparedRecords(db: Queryable, engine: MatchEngine, { chunk = 5000, heapShare = heapShareForPrepared, index }: { chunk?: number; heapShare?: number; index?: LiveKeyIndex } = {}): Promise<Warmed> {
   let records = 0;
+  let stoppedBy: Warmed['stoppedBy'] = null;
   for (const side of ['missing', 'found'] as const) {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const room = engine.cacheRoom - engine.cacheSize;
-      if (room <= 0) return { records, stoppedBy: 'cache' };
       const heap = getHeapStatistics();
-      if (heap.used_heap_size > heapShare * heap.heap_size_limit) return { records, stoppedBy: 'heap' };
+      stoppedBy ??= room <= 0 ? 'cache' : heap.used_heap_size > heapShare * heap.heap_size_limit ? 'heap' : null;
+      if (stoppedBy && !index) return { records, stoppedBy };
       const { rows } = await db.query<RecordBody>(
         // Still looked for as the match job says (match-job.ts): its status, and not merged into another.
         `SELECT id, version, record, places FROM ${sides[side].table} WHERE id > $1 AND status = $2 AND merged_into IS NULL ORDER BY id LIMIT $3`,
-        [after, activeStatus[side], Math.min(chunk, room)],
+        [after, activeStatus[side], stoppedBy ? chunk : Math.min(chunk, room)],
       );
       if (!rows.length) break;
       after = rows[rows.length - 1]!.id;
+      if (stoppedBy) {
+        for (const row of rows) {
+          const prepared = side === 'missing' ? prepareMissing(row.record as unknown as MissingReport, [], row.places) : prepareFound(row.record as unknown as FoundChild, [], row.places);
+          index!.put(side, liveRecordOf(row.id, row.version, true, narrowingOf(prepared), blockingKeys(prepared)));
+        }
+        continue;
+      }
       const photos = await photoHashesOfMany(db, side, rows.map((row) => row.id));
-      for (const row of rows) engine.prepare(side, row.id, row.version, row.record as unknown as ChildRecord, photos.get(row.id) ?? [], row.places);
+      for (const row of rows) {
+        const subject = engine.prepare(side, row.id, row.version, row.record as unknown as ChildRecord, photos.get(row.id) ?? [], row.places);
+        // Its keys derived apart: the subject would keep them, and only records being matched need them kept.
+        index?.put(side, liveRecordOf(row.id, row.version, true, subject.narrowing, blockingKeys(subject.prepared)));
+      }
       records += rows.length;
     }
   }
-  return { records, stoppedBy: null };
+  return { records, stoppedBy };
 }

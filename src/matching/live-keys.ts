@@ -1,0 +1,118 @@
+// A match worker's keys of every record, in memory (matchers/live-index.ts), kept current across
+// processes. The database's key table searched by SQL for every record being matched was most of
+// the database's work, a report's search alone 26 ms (counting, for each child a key reached, the
+// reports within her window): held here, the same search is a walk of a few arrays.
+//
+// Current: a worker reads the key table once, in key order, then, before each search, the records
+// other processes matched since it last looked. A match saves its record's subject row with the id
+// of its transaction (migrations/016); the worker asks for the rows of every transaction that was
+// not finished when it last read (the oldest such id, its snapshot's xmin) or began after, so a
+// transaction that committed late is read too. A record it matches itself it holds at once, before
+// its transaction commits (keys are a function of the record's stored version).
+import type { LiveKeyIndex, LiveRecord, Side } from '../../matchers/live-index.ts';
+import { LiveKeyIndex as Index } from '../../matchers/live-index.ts';
+import { perPool } from '../db/per-pool.ts';
+import type { Queryable } from '../records/repository.ts';
+import type { MatchEngine, Narrowing } from './engine.ts';
+import { warmPreparedRecords, type Warmed } from './warm.ts';
+
+const dayMs = 86_400_000;
+/** A stored date ('YYYY-MM-DD', as the database driver gives it: database.ts) in whole days since 1970; NaN for none. */
+export const dayOf = (iso: string | null | undefined) => (iso ? Date.parse(iso) / dayMs : NaN);
+
+/** A record being matched as the index holds it. */
+export const liveRecordOf = (id: string, version: number, active: boolean, narrowing: Narrowing, keys: readonly string[]): LiveRecord => ({
+  id,
+  version,
+  active,
+  bornFrom: dayOf(narrowing.bornFrom),
+  bornTo: dayOf(narrowing.bornTo),
+  eventDay: dayOf(narrowing.eventDay),
+  keys,
+});
+
+interface Change {
+  side: Side;
+  id: string;
+  version: number;
+  active: boolean;
+  bornFrom: string | null;
+  bornTo: string | null;
+  eventDay: string | null;
+  floor: number | null;
+  keys: string[];
+}
+
+export class LiveKeys {
+  readonly index: LiveKeyIndex = new Index();
+  #state: 'cold' | 'building' | 'ready' | 'failed' = 'cold';
+  /** The oldest transaction that may have matched records this process has not read (xid8, as text). */
+  #since = '0';
+  /** Reads of changes, one after another, so that a later read is never applied before an earlier one. */
+  #reading: Promise<unknown> = Promise.resolve();
+
+  /** Built and current: a search may use it. */
+  get ready(): boolean {
+    return this.#state === 'ready';
+  }
+
+  /**
+   * Puts every record still looked for in the index with its keys, preparing it into the engine's
+   * cache as the worker's warm-up does (warm.ts, which this is), then the keys of the records no
+   * longer looked for (they still count toward a key being too common), the found children's rank
+   * floors, and the changes made meanwhile. Jobs search the database until it is done. Once per
+   * process and database; returns null when it was begun before.
+   */
+  async build(db: Queryable, engine: MatchEngine, options: { chunk?: number; heapShare?: number } = {}): Promise<(Warmed & { keys: number }) | null> {
+    if (this.#state !== 'cold') return null;
+    this.#state = 'building';
+    try {
+      this.#since = (await db.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]!.xmin;
+      const warmed = await warmPreparedRecords(db, engine, { ...options, index: this.index });
+      const { rows } = await db.query<[Side, string, string, string | null, string | null, string | null]>({
+        text: 'SELECT side, key, record_id, born_from, born_to, event_day FROM match_key WHERE NOT active',
+        rowMode: 'array',
+      });
+      for (const [side, key, id, bornFrom, bornTo, eventDay] of rows) this.index.addKeyRow(side, id, false, dayOf(bornFrom), dayOf(bornTo), dayOf(eventDay), key);
+      this.index.finishRows();
+      this.index.compact();
+      const { rows: floors } = await db.query<{ id: string; floor: number }>('SELECT record_id AS id, floor FROM match_rank_floor');
+      for (const { id, floor } of floors) this.index.setFloor(id, floor);
+      await this.#read(db);
+      this.#state = 'ready';
+      return { ...warmed, keys: this.index.size.keys };
+    } catch (error) {
+      this.#state = 'failed';
+      throw error;
+    }
+  }
+
+  /** Reads the records other processes matched since this one last looked. */
+  catchUp(db: Queryable): Promise<number> {
+    const read = this.#reading.then(() => this.#read(db));
+    this.#reading = read.catch(() => undefined); // a failed read fails its caller's job, not the next read
+    return read;
+  }
+
+  async #read(db: Queryable): Promise<number> {
+    const { rows } = await db.query<{ xmin: string; changes: Change[] }>(
+      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, coalesce(json_agg(c), '[]') AS changes FROM (
+         SELECT s.side, s.record_id AS id, s.version, s.active, s.born_from AS "bornFrom", s.born_to AS "bornTo", f.floor, k.keys, k.day AS "eventDay"
+           FROM match_subject s
+           LEFT JOIN match_rank_floor f ON s.side = 'found' AND f.record_id = s.record_id
+           CROSS JOIN LATERAL (SELECT coalesce(array_agg(k.key), '{}') AS keys, min(k.event_day) AS day FROM match_key k WHERE k.side = s.side AND k.record_id = s.record_id) k
+          WHERE s.changed_xid >= $1::xid8) c`,
+      [this.#since],
+    );
+    const { xmin, changes } = rows[0]!;
+    for (const change of changes) {
+      this.index.put(change.side, { id: change.id, version: change.version, active: change.active, bornFrom: dayOf(change.bornFrom), bornTo: dayOf(change.bornTo), eventDay: dayOf(change.eventDay), keys: change.keys });
+      if (change.floor !== null) this.index.setFloor(change.id, change.floor);
+    }
+    this.#since = xmin;
+    return changes.length;
+  }
+}
+
+/** This process's keys of a database's records, shared by its workers. */
+export const liveKeysOf = perPool(() => new LiveKeys());

@@ -1,0 +1,118 @@
+// A worker's keys in memory (src/matching/live-keys.ts) admit exactly the partners the database's
+// search admits, on both sides and among duplicates, with the same rank floors; and a worker learns
+// the records another process matched before its next search.
+import { describe, expect, it } from 'vitest';
+import { generateWorld } from '../../fixtures/synth/world.ts';
+import type { MissingReport } from '../../matchers/record.ts';
+import { createEngine, type Subject } from '../../src/matching/engine.ts';
+import { LiveKeys, liveKeysOf, liveRecordOf } from '../../src/matching/live-keys.ts';
+import { matchRecords } from '../../src/matching/match-job.ts';
+import { candidatePartners } from '../../src/matching/store.ts';
+import type { ChildRecord } from '../../src/records/sides.ts';
+import { useTestApp } from '../helpers/app.ts';
+
+const t = useTestApp();
+const settings = { floor: 0.001, topK: 10 };
+
+// Girls reported from Bihar with invented names, none alike, of one age: their place keys are over
+// their limits, so a girl found there is ranked among them (as in ranked-admission.test.ts).
+const syllables = ['ka', 'mi', 'ro', 'tu', 'ne', 'sa', 'vi', 'lo', 'pu', 'da', 'ji', 'ho'];
+const nameOf = (i: number) => `${syllables[i % 12]}${syllables[Math.floor(i / 12) % 12]}${syllables[Math.floor(i / 144) % 12]}${syllables[(i * 7 + 3) % 12]}ya`;
+const girl = (i: number): MissingReport => ({
+  ref: `FIR-BR-${i}/2024`, name: nameOf(i), sex: 'female', birthDate: `2014-0${(i % 9) + 1}-10`, missingSince: i % 5 ? '2024-01-15' : '2024-05-10',
+  home: { district: i % 3 ? 'Patna' : 'Gaya', state: 'Bihar' }, lastSeen: { district: i % 2 ? 'Muzaffarpur' : 'Bhagalpur', state: 'Bihar' }, policeStation: 'Patna Town PS',
+}) as MissingReport;
+
+async function fileAll(url: string, records: readonly object[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const record of records) ids.push(await t.file(url, record));
+  return ids;
+}
+
+async function matchAll(side: 'missing' | 'found', ids: readonly string[]) {
+  const engine = createEngine();
+  for (let i = 0; i < ids.length; i += 32) await matchRecords(t.db.database.pool, engine, settings, ids.slice(i, i + 32).map((id) => ({ side, id, version: 1 })));
+}
+
+/** Every stored record of a side, prepared. */
+async function subjectsOf(side: 'missing' | 'found'): Promise<Subject[]> {
+  const engine = createEngine();
+  const { rows } = await t.db.database.pool.query(`SELECT id, version, record, places FROM ${side === 'missing' ? 'missing_report' : 'found_child'} ORDER BY id`);
+  return rows.map((row) => engine.prepare(side, row.id, row.version, row.record as ChildRecord, [], row.places));
+}
+
+const queryOf = (subject: Subject) => liveRecordOf(subject.id, subject.version, true, subject.narrowing, subject.keys);
+
+describe("a worker's keys in memory", () => {
+  it("admit the partners the database's search admits, and learn what another process matched", async () => {
+    const world = generateWorld({ missing: 700, found: 250, seed: 21 });
+    const reports = await fileAll('/api/v1/missing-reports', [...world.missing, ...Array.from({ length: 160 }, (_, i) => girl(i))]);
+    const children = await fileAll('/api/v1/found-children', [
+      ...world.found,
+      ...['Muzaffarpur', 'Bhagalpur', 'Patna'].map((district, i) => ({
+        ref: `CCI-BR-${i}`, name: null, sex: 'female', apparentAgeYears: 10, foundOn: '2024-06-01',
+        foundAt: { district, state: 'Bihar' }, statedHome: { district: 'Patna', state: 'Bihar' }, institution: 'Shelter, Bihar',
+      })),
+    ]);
+    // Some reports closed: they no longer pair, but still count toward a key being too common.
+    await t.db.database.pool.query(`UPDATE missing_report SET status = 'closed', version = version + 1 WHERE id = ANY($1::uuid[])`, [reports.slice(0, 40)]);
+    await matchAll('missing', reports.slice(40));
+    const engine = createEngine();
+    for (let i = 0; i < 40; i += 20) await matchRecords(t.db.database.pool, engine, settings, reports.slice(i, i + 20).map((id) => ({ side: 'missing' as const, id, version: 2 })));
+    await matchAll('found', children);
+    expect(liveKeysOf(t.db.database.pool).ready).toBe(false); // all of the above searched the database
+
+    // A cache with room for 200 records: the rest are prepared for their keys alone (warm.ts).
+    const live = new LiveKeys();
+    const built = await live.build(t.db.database.pool, createEngine(undefined, 400), { chunk: 150 });
+    expect(built).toMatchObject({ records: 200, stoppedBy: 'cache' });
+    expect(live.index.size).toMatchObject({ missing: reports.length, found: children.length });
+    const pool = t.db.database.pool;
+    const admitted = async (side: 'missing' | 'found', subject: Subject) =>
+      (await candidatePartners(pool, side, [{ id: subject.id, keys: subject.keys, narrowing: subject.narrowing, photoNear: [] }]))
+        .filter((partner) => partner.links.some((link) => link.admitted)).map((partner) => partner.id).sort();
+
+    let ranked = 0;
+    let floored = 0;
+    for (const child of await subjectsOf('found')) {
+      const { reports: found, floor } = live.index.partnersOfChild(queryOf(child));
+      expect(found.sort(), child.id).toEqual(await admitted('found', child));
+      const saved = (await pool.query('SELECT floor FROM match_rank_floor WHERE record_id = $1', [child.id])).rows[0];
+      expect(floor).toBe(saved?.floor ?? 0);
+      if (floor > 0) floored++;
+      if (found.length) ranked++;
+    }
+    expect(floored).toBeGreaterThan(0); // some children were ranked among more reports than their best
+    const closed = new Set(reports.slice(0, 40));
+    let reportsWithPartners = 0;
+    for (const report of await subjectsOf('missing')) {
+      if (closed.has(report.id)) continue;
+      const found = live.index.partnersOfReport(queryOf(report)).sort();
+      expect(found, report.id).toEqual(await admitted('missing', report));
+      if (found.length) reportsWithPartners++;
+    }
+    expect(reportsWithPartners).toBeGreaterThan(300);
+    expect(ranked).toBeGreaterThan(100);
+
+    // Another process matches new records: this one learns them before its next search.
+    const other = new LiveKeys();
+    expect(await other.build(pool, createEngine())).toMatchObject({ records: reports.length - 40 + children.length, stoppedBy: null });
+    const more = generateWorld({ missing: 60, found: 30, seed: 22 });
+    const newReports = await fileAll('/api/v1/missing-reports', more.missing.map((r) => ({ ...r, ref: `NEW-${r.ref}` })));
+    const newChildren = await fileAll('/api/v1/found-children', more.found.map((c) => ({ ...c, ref: `NEW-${c.ref}` })));
+    await matchAll('missing', newReports);
+    await matchAll('found', newChildren);
+    const before = await Promise.all((await subjectsOf('found')).map((child) => live.index.partnersOfChild(queryOf(child)).reports.length));
+    expect(await live.catchUp(pool)).toBeGreaterThanOrEqual(newReports.length + newChildren.length);
+    await other.catchUp(pool);
+    let grew = 0;
+    for (const [i, child] of (await subjectsOf('found')).entries()) {
+      const expected = await admitted('found', child);
+      expect(live.index.partnersOfChild(queryOf(child)).reports.sort()).toEqual(expected);
+      expect(other.index.partnersOfChild(queryOf(child)).reports.sort()).toEqual(expected);
+      if (expected.length > before[i]!) grew++;
+    }
+    expect(grew).toBeGreaterThan(10);
+    expect(other.index.size).toEqual(live.index.size);
+  }, 300_000);
+});
