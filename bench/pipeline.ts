@@ -3,7 +3,7 @@
 //   2. a single record's match job latency, p50 and p95;
 //   3. sustained records per second from an API write to stored candidates, workers running;
 //   4. a full re-match, timed on a sample of jobs and extrapolated to every record;
-//   5. database size and worker memory (every record still looked for held prepared, as a worker does when it starts).
+//   5. database size and worker memory (every record still looked for held prepared, and every record's keys, as a worker does when it starts).
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -26,7 +26,8 @@ import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
-import { warmPreparedRecords } from '../src/matching/warm.ts';
+import { keysDigestOf } from '../src/matching/store.ts';
+import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 
 const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' } } });
@@ -71,11 +72,14 @@ const worldSeed = 5;
         for (const [i, record] of list.entries()) {
           const p = side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never);
           const [from, to] = p.birth ? [isoOfDay(p.birth.from), isoOfDay(p.birth.to)] : [null, null];
-          subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion]);
-          for (const key of blockingKeys(p)) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
+          const keys = blockingKeys(p);
+          // The digest of what its key rows hold, as a match job saves it (a re-match then writes no key).
+          const digest = keysDigestOf({ keys, active: true, narrowing: { sex: p.sex, bornFrom: from, bornTo: to, eventDay: isoOfDay(p.eventDay) } });
+          subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest]);
+          for (const key of keys) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
         }
       })());
-    await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN', subjects);
+    await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, keys_digest) FROM STDIN', subjects);
     if (side.side === 'found') {
       // Each found child's rank floor, as her own match job would save it (matchers/blocking.ts,
       // rankedBest), computed by a process of its own from the same world: its index of every report
@@ -98,11 +102,12 @@ started = performance.now();
 const commonKeys = await warmKeyCounts(database.pool);
 console.log(`counts of ${commonKeys!.nameKeys} common name keys and ${commonKeys!.tooCommon} keys too common to admit a pair read in ${seconds(started).toFixed(1)} s (as a worker does at start; the workers below use them)`);
 
-// What a worker does next when it starts: prepare every record still looked for (src/matching/warm.ts).
+// What a worker does next when it starts: prepare every record still looked for (src/matching/warm.ts)
+// and hold every record's keys in memory (src/matching/live-keys.ts), where its jobs then search.
 started = performance.now();
-const prepared = await warmPreparedRecords(database.pool, engine);
+const prepared = (await liveKeysOf(database.pool).build(database.pool, engine))!;
 const heapMb = () => `${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB of heap in use (its limit ${(getHeapStatistics().heap_size_limit / 1e6).toFixed(0)} MB)`;
-console.log(`${prepared.records} records still looked for prepared in ${seconds(started).toFixed(1)} s${prepared.stoppedBy ? `, stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
+console.log(`${prepared.records} records still looked for prepared, and the ${prepared.keys} keys of every record held in memory, in ${seconds(started).toFixed(1)} s${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
 
 // 2. Single-record latency: new found children matched one at a time against everything loaded.
 const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));
