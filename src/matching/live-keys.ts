@@ -3,12 +3,13 @@
 // the database's work, a report's search alone 26 ms (counting, for each child a key reached, the
 // reports within her window): held here, the same search is a walk of a few arrays.
 //
-// Current: a worker reads the key table once, in key order, then, before each search, the records
-// other processes matched since it last looked. A match saves its record's subject row with the id
-// of its transaction (migrations/016); the worker asks for the rows of every transaction that was
-// not finished when it last read (the oldest such id, its snapshot's xmin) or began after, so a
-// transaction that committed late is read too. A record it matches itself it holds at once, before
-// its transaction commits (keys are a function of the record's stored version).
+// Current: a worker derives every record's keys when it starts (as it prepares them: warm.ts), then,
+// before each search, reads the records other processes matched since it last looked. A match saves
+// its record's subject row with the id of its transaction (migrations/016); the worker asks for the
+// rows of every transaction its last read's snapshot could not see (in progress then, or begun
+// since), so a transaction that committed late is read too, and none twice. A record it matches
+// itself it holds at once, before its transaction commits (keys are a function of the record's
+// stored version).
 import type { LiveKeyIndex, LiveRecord, Side } from '../../matchers/live-index.ts';
 import { LiveKeyIndex as Index } from '../../matchers/live-index.ts';
 import { perPool } from '../db/per-pool.ts';
@@ -46,8 +47,8 @@ interface Change {
 export class LiveKeys {
   readonly index: LiveKeyIndex = new Index();
   #state: 'cold' | 'building' | 'ready' | 'failed' = 'cold';
-  /** The oldest transaction that may have matched records this process has not read (xid8, as text). */
-  #since = '0';
+  /** The snapshot of the last read (pg_snapshot, as text): what it saw, and which transactions it could not see yet. */
+  #seen = '';
   /** Reads of changes, one after another, so that a later read is never applied before an earlier one. */
   #reading: Promise<unknown> = Promise.resolve();
 
@@ -67,7 +68,7 @@ export class LiveKeys {
     if (this.#state !== 'cold') return null;
     this.#state = 'building';
     try {
-      this.#since = (await db.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]!.xmin;
+      this.#seen = (await db.query<{ snapshot: string }>('SELECT pg_current_snapshot()::text AS snapshot')).rows[0]!.snapshot;
       const warmed = await warmPreparedRecords(db, engine, { ...options, index: this.index });
       const { rows } = await db.query<[Side, string, string, string | null, string | null, string | null]>({
         text: 'SELECT side, key, record_id, born_from, born_to, event_day FROM match_key WHERE NOT active',
@@ -95,21 +96,23 @@ export class LiveKeys {
   }
 
   async #read(db: Queryable): Promise<number> {
-    const { rows } = await db.query<{ xmin: string; changes: Change[] }>(
-      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, coalesce(json_agg(c), '[]') AS changes FROM (
+    // The rows of transactions the last read could not see (in progress then, or begun since): a
+    // long transaction elsewhere holds back the oldest of them, but not what is read again.
+    const { rows } = await db.query<{ snapshot: string; changes: Change[] }>(
+      `SELECT pg_current_snapshot()::text AS snapshot, coalesce(json_agg(c), '[]') AS changes FROM (
          SELECT s.side, s.record_id AS id, s.version, s.active, s.born_from AS "bornFrom", s.born_to AS "bornTo", f.floor, k.keys, k.day AS "eventDay"
            FROM match_subject s
            LEFT JOIN match_rank_floor f ON s.side = 'found' AND f.record_id = s.record_id
            CROSS JOIN LATERAL (SELECT coalesce(array_agg(k.key), '{}') AS keys, min(k.event_day) AS day FROM match_key k WHERE k.side = s.side AND k.record_id = s.record_id) k
-          WHERE s.changed_xid >= $1::xid8) c`,
-      [this.#since],
+          WHERE s.changed_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(s.changed_xid, $1::pg_snapshot)) c`,
+      [this.#seen],
     );
-    const { xmin, changes } = rows[0]!;
+    const { snapshot, changes } = rows[0]!;
     for (const change of changes) {
       this.index.put(change.side, { id: change.id, version: change.version, active: change.active, bornFrom: dayOf(change.bornFrom), bornTo: dayOf(change.bornTo), eventDay: dayOf(change.eventDay), keys: change.keys });
       if (change.floor !== null) this.index.setFloor(change.id, change.floor);
     }
-    this.#since = xmin;
+    this.#seen = snapshot;
     return changes.length;
   }
 }

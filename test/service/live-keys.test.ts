@@ -115,4 +115,27 @@ describe("a worker's keys in memory", () => {
     expect(grew).toBeGreaterThan(10);
     expect(other.index.size).toEqual(live.index.size);
   }, 300_000);
+
+  // A transaction held open beside the matching needs a second connection: a server's.
+  it.skipIf(!process.env.DATABASE_URL)('read a transaction that commits after a read once it commits, and no change twice', async () => {
+    const pool = t.db.database.pool;
+    const live = new LiveKeys();
+    await live.build(pool, createEngine());
+    const [report, other] = await fileAll('/api/v1/missing-reports', generateWorld({ missing: 2, found: 0, seed: 23 }).missing.map((r) => ({ ...r, ref: `LATE-${r.ref}` })));
+    const slow = await pool.connect();
+    try {
+      // A match of `report` still open (its subject row written, not committed) while `other` is matched and committed.
+      await slow.query('BEGIN');
+      await matchRecords(pool, createEngine(), settings, [{ side: 'missing', id: report!, version: 1 }]);
+      await slow.query(`UPDATE match_subject SET changed_xid = pg_current_xact_id() WHERE side = 'missing' AND record_id = $1`, [report]);
+      await matchRecords(pool, createEngine(), settings, [{ side: 'missing', id: other!, version: 1 }]);
+      expect(await live.catchUp(pool)).toBe(2); // both matches; the open transaction's row not yet
+      expect(await live.catchUp(pool)).toBe(0);
+      await slow.query('COMMIT');
+      expect(await live.catchUp(pool)).toBe(1); // the late one, once it commits
+      expect(await live.catchUp(pool)).toBe(0);
+    } finally {
+      slow.release();
+    }
+  }, 120_000);
 });
