@@ -1,5 +1,6 @@
 // In-process counters of the match worker, read by /metrics: jobs done and failed, the latency of
-// recent jobs (a ring of the last 2,048) as p50/p95/p99, and the records it holds prepared.
+// recent jobs (a ring of the last 2,048) as p50/p95/p99, the records it holds prepared, and those
+// whose keys it holds in memory.
 export class WorkerMetrics {
   processed = 0;
   failed = 0;
@@ -12,6 +13,17 @@ export class WorkerMetrics {
 
   get preparedRecords(): number {
     return this.#prepared();
+  }
+
+  #keys: () => number = () => 0;
+
+  /** The workers report how many records' keys they hold in memory (live-keys.ts): 0 until they are read, while jobs search the database. */
+  watchKeys(count: () => number): void {
+    this.#keys = count;
+  }
+
+  get keysInMemory(): number {
+    return this.#keys();
   }
   private readonly latencies = new Float64Array(2048);
   private count = 0;

@@ -67,6 +67,10 @@ const recordsPerPass = 32;
 export async function startWorkers(boss: PgBoss, database: Database, logger: Logger, metrics: WorkerMetrics, options: WorkerOptions): Promise<void> {
   const engine = options.engine ?? createEngine(undefined, options.cacheRecords);
   metrics.watchPrepared(() => engine.cacheSize);
+  metrics.watchKeys(() => {
+    const live = liveKeysOf(database.pool);
+    return live.ready ? live.index.size.missing + live.index.size.found : 0;
+  });
   const statistics = new StatisticsKeeper(database, logger);
   // One PGlite connection can't run jobs side by side; a server can.
   const localConcurrency = database.kind === 'pglite' ? 1 : options.concurrency;

@@ -43,7 +43,7 @@ export function healthRoutes(pool: pg.Pool, boss: PgBoss, metrics: WorkerMetrics
       return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', database, queue, matchJobs: depths, modelVersion: defaultModel.version });
     });
 
-    app.get('/metrics', { schema: { tags: ['operations'], summary: 'queue depth, failures, match latency and records held prepared (Prometheus text)' } }, async (_request, reply) => {
+    app.get('/metrics', { schema: { tags: ['operations'], summary: 'queue depth, failures, match latency, records held prepared and records whose keys are held in memory (Prometheus text)' } }, async (_request, reply) => {
       const depths = await queueDepths();
       const lines = [
         ['milap_match_jobs_queued', depths.queued],
@@ -54,6 +54,8 @@ export function healthRoutes(pool: pg.Pool, boss: PgBoss, metrics: WorkerMetrics
         ...[50, 95, 99].map((p) => [`milap_match_latency_ms{quantile="0.${p}"}`, metrics.percentile(p) ?? 'NaN']),
         // Against the records still looked for: fewer means jobs read and prepare partners themselves (MATCH_CACHE_RECORDS).
         ['milap_match_prepared_records', metrics.preparedRecords],
+        // Records whose keys the worker holds in memory, where its jobs search (0: still reading them, jobs search the database).
+        ['milap_match_keys_in_memory_records', metrics.keysInMemory],
       ];
       return reply.type('text/plain; version=0.0.4').send(`${lines.map(([name, value]) => `${name} ${value}`).join('\n')}\n`);
     });

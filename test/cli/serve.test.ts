@@ -69,7 +69,7 @@ describe('milap serve', () => {
       expect(filed.status).toBe(201);
       expect((await fetch(`${base}/docs/json`, { headers: { cookie } })).status).toBe(200);
       // The worker prepared nothing when it started (no records yet); matching the report prepares it.
-      expect(output).toContain('records still looked for prepared for matching');
+      expect(output).toContain("records still looked for prepared for matching, and every record's keys read into memory");
       let metrics = '';
       for (const deadline = Date.now() + 20_000; Date.now() < deadline && !/^milap_match_jobs_processed_total 1$/m.test(metrics); ) {
         await new Promise((resolve) => setTimeout(resolve, 250));
@@ -77,6 +77,7 @@ describe('milap serve', () => {
       }
       expect(metrics).toMatch(/^milap_match_jobs_processed_total 1$/m);
       expect(metrics).toMatch(/^milap_match_prepared_records 1$/m);
+      expect(metrics).toMatch(/^milap_match_keys_in_memory_records 1$/m); // searched in memory: its keys are there
     } finally {
       child.kill('SIGTERM');
     }
