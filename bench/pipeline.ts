@@ -4,7 +4,7 @@
 //   3. sustained records per second from an API write to stored candidates, workers running;
 //   4. a full re-match, timed on a sample of jobs and extrapolated to every record;
 //   5. database size and worker memory (every record still looked for held prepared, and every record's keys, as a worker does when it starts).
-//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres [MATCH_KEYS_IN_MEMORY=on] npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,7 @@ import { foundSide, missingSide, type SideDefinition } from '../src/records/side
 import { resolveRecordPlaces } from '../src/records/places.ts';
 import { keysDigestOf } from '../src/matching/store.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
+import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 
 const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' } } });
@@ -105,9 +106,11 @@ console.log(`counts of ${commonKeys!.nameKeys} common name keys and ${commonKeys
 // What a worker does next when it starts: prepare every record still looked for (src/matching/warm.ts)
 // and hold every record's keys in memory (src/matching/live-keys.ts), where its jobs then search.
 started = performance.now();
-const prepared = (await liveKeysOf(database.pool).build(database.pool, engine))!;
+// MATCH_KEYS_IN_MEMORY=on as a deployment sets it (config.ts): the keys too, and jobs search them.
+const keysInMemory = process.env.MATCH_KEYS_IN_MEMORY === 'on';
+const prepared = keysInMemory ? (await liveKeysOf(database.pool).build(database.pool, engine))! : { ...(await warmPreparedRecords(database.pool, engine)), keys: null };
 const heapMb = () => `${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB of heap in use (its limit ${(getHeapStatistics().heap_size_limit / 1e6).toFixed(0)} MB)`;
-console.log(`${prepared.records} records still looked for prepared, and the ${prepared.keys} keys of every record held in memory, in ${seconds(started).toFixed(1)} s${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
+console.log(`${prepared.records} records still looked for prepared${prepared.keys === null ? '' : `, and the ${prepared.keys} keys of every record held in memory`}, in ${seconds(started).toFixed(1)} s${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
 
 // 2. Single-record latency: new found children matched one at a time against everything loaded.
 const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));
@@ -124,7 +127,7 @@ console.log(`match job latency over ${latencies.length} records: p50 ${percentil
 // 3. Sustained: write records (as the API does) while the workers run; time until all are matched.
 await boss.deleteAllJobs?.('match').catch(() => {});
 const metrics = new WorkerMetrics();
-await startWorkers(boss, database, pino({ level: 'silent' }), metrics, { concurrency: 8, floor: 0.001, topK: 10, engine });
+await startWorkers(boss, database, pino({ level: 'silent' }), metrics, { concurrency: 8, floor: 0.001, topK: 10, engine, keysInMemory });
 const fileAndWait = async (children: FoundChild[]) => {
   const ids: string[] = [];
   await Promise.all(Array.from({ length: 8 }, async (_, lane) => {

@@ -20,6 +20,8 @@ const configSchema = z.object({
   MATCH_FLOOR: z.coerce.number().min(0).max(1).default(0.001),
   MATCH_TOP_K: z.coerce.number().int().min(1).max(200).default(10),
   MATCH_CACHE_RECORDS: z.coerce.number().int().min(1000).max(100_000_000).default(400_000),
+  /** on: a worker holds every record's keys in memory and searches there (src/matching/live-keys.ts); off: it searches the database's key table. */
+  MATCH_KEYS_IN_MEMORY: z.enum(['on', 'off']).default('off'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -7,6 +7,7 @@ import { createEngine, type MatchEngine } from '../matching/engine.ts';
 import { matchRecords, warmKeyCounts, type MatchSettings } from '../matching/match-job.ts';
 import { warnOfStaleMatches } from '../matching/rematch.ts';
 import { liveKeysOf } from '../matching/live-keys.ts';
+import { warmPreparedRecords } from '../matching/warm.ts';
 import { NameKeyCounts } from '../matching/store.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { matchQueue, recordsOfJob, type MatchJob, type MatchJobData } from './queue.ts';
@@ -15,6 +16,11 @@ export interface WorkerOptions extends MatchSettings {
   concurrency: number;
   /** Prepared records the process keeps (config.ts, MATCH_CACHE_RECORDS); twice the records it matches among holds them all. */
   cacheRecords?: number;
+  /**
+   * Hold every record's keys in memory and search there (live-keys.ts; config.ts, MATCH_KEYS_IN_MEMORY).
+   * Off, the default: jobs search the database's key table.
+   */
+  keysInMemory?: boolean;
   /** An engine whose records are prepared already (the pipeline bench shares its own; its cache serves the keys read into memory); without it one is made and prepared here. */
   engine?: MatchEngine;
 }
@@ -90,19 +96,23 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   // matched before ranked admission have no rank floor: said at start, so that a new model or this
   // code deployed without its re-match does not go unnoticed.
   const checking = warnOfStaleMatches(database.pool, engine.modelVersion, logger);
-  // And the records still looked for, prepared (warm.ts), with every record's keys in memory
-  // (live-keys.ts): until then a job reads and prepares its partners itself, and searches the database.
+  // And the records still looked for, prepared (warm.ts), with every record's keys in memory when
+  // asked (live-keys.ts): until then a job reads and prepares its partners itself, and searches the database.
   const started = performance.now();
-  const preparing = liveKeysOf(database.pool).build(database.pool, engine).then(
+  const warm = options.keysInMemory
+    ? liveKeysOf(database.pool).build(database.pool, engine)
+    : options.engine ? Promise.resolve(null) : warmPreparedRecords(database.pool, engine).then((warmed) => ({ ...warmed, keys: null }));
+  const preparing = warm.then(
     (built) => {
-      if (!built) return; // this process's keys were read already (a second set of workers)
+      if (!built) return; // prepared already (the bench's engine), or this process's keys were read already (a second set of workers)
       const { records, stoppedBy, keys } = built;
       const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
-      if (!stoppedBy) logger.info({ records, keys, seconds }, "records still looked for prepared for matching, and every record's keys read into memory");
+      const what = keys === null ? 'records still looked for prepared for matching' : "records still looked for prepared for matching, and every record's keys read into memory";
+      if (!stoppedBy) logger.info({ records, keys, seconds }, what);
       else if (stoppedBy === 'cache') logger.warn({ records, keys, seconds, cacheRecords: options.cacheRecords }, 'the cache of prepared records is full before every record still looked for is in it: set MATCH_CACHE_RECORDS to twice their number');
       else logger.warn({ records, keys, seconds }, "Node's heap is half full before every record still looked for is prepared: raise it with NODE_OPTIONS=--max-old-space-size (README, MATCH_CACHE_RECORDS)");
     },
-    (error: unknown) => logger.warn({ err: error }, 'records not prepared ahead, nor keys read into memory; match jobs prepare their partners themselves and search the database'),
+    (error: unknown) => logger.warn({ err: error }, 'records not prepared ahead (nor keys read into memory, if asked); match jobs prepare their partners themselves and search the database'),
   );
   if (database.kind === 'pglite') await Promise.all([warming, counting, checking, preparing]); // one connection: let them finish before jobs start
 

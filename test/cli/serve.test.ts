@@ -17,7 +17,7 @@ afterAll(async () => db?.close());
 
 function serverEnv(port: number): NodeJS.ProcessEnv {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'milap-serve-')), 'data');
-  return { ...process.env, PORT: String(port), LOG_LEVEL: 'info', ...(db ? { DATABASE_URL: db.url! } : { DATABASE_URL: '', MILAP_DATA_DIR: dataDir }) };
+  return { ...process.env, PORT: String(port), LOG_LEVEL: 'info', MATCH_KEYS_IN_MEMORY: 'on', ...(db ? { DATABASE_URL: db.url! } : { DATABASE_URL: '', MILAP_DATA_DIR: dataDir }) };
 }
 
 async function waitFor(url: string, timeoutMs = 60_000): Promise<Response> {
