@@ -49,14 +49,18 @@ class SideKeys {
   readonly floors: number[] = [];
   /** Each slot's key ids, sorted. */
   readonly keysOf: Int32Array[] = [];
-  /** Key id → the slots of the active records carrying it. */
+  /**
+   * Key id → the active records carrying it, three numbers each: slot, birth interval's start and end
+   * (NaN: no age). The interval inline, so a search reads each key's list in order: read through the
+   * slot, at a million records every look was a miss of the processor's cache.
+   */
   readonly postings: (number[] | undefined)[] = [];
   /** Key id → how many inactive records carry it. */
   readonly inactive = new Map<number, number>();
 
   /** How many records carry the key, active or not. */
   carriers(keyId: number): number {
-    return (this.postings[keyId]?.length ?? 0) + (this.inactive.get(keyId) ?? 0);
+    return (this.postings[keyId]?.length ?? 0) / 3 + (this.inactive.get(keyId) ?? 0);
   }
 }
 
@@ -93,9 +97,12 @@ export class LiveKeyIndex {
     return id;
   }
 
+  /** The keys' ids, sorted, each once (hashed once: a Set of the strings first cost as much again). */
   #keyIdsOf(keys: readonly string[]): Int32Array {
-    const ids = Int32Array.from(new Set(keys), (key) => this.#keyId(key));
-    return ids.sort();
+    const ids = Int32Array.from(keys, (key) => this.#keyId(key)).sort();
+    let kept = 0;
+    for (let at = 0; at < ids.length; at++) if (at === 0 || ids[at] !== ids[at - 1]) ids[kept++] = ids[at]!;
+    return ids.subarray(0, kept).slice();
   }
 
   /**
@@ -194,7 +201,7 @@ export class LiveKeyIndex {
   #link(s: SideKeys, slot: number) {
     for (const keyId of s.keysOf[slot]!) {
       if (s === this.#sides.missing) this.#dates.delete(keyId);
-      if (s.active[slot]) (s.postings[keyId] ??= []).push(slot);
+      if (s.active[slot]) (s.postings[keyId] ??= []).push(slot, s.bornFrom[slot]!, s.bornTo[slot]!);
       else s.inactive.set(keyId, (s.inactive.get(keyId) ?? 0) + 1);
     }
   }
@@ -204,9 +211,13 @@ export class LiveKeyIndex {
       if (s === this.#sides.missing) this.#dates.delete(keyId);
       if (s.active[slot]) {
         const list = s.postings[keyId]!;
-        const at = list.lastIndexOf(slot);
-        list[at] = list[list.length - 1]!;
-        list.pop();
+        let at = list.length - 3;
+        while (list[at] !== slot) at -= 3;
+        const last = list.length - 3;
+        list[at] = list[last]!;
+        list[at + 1] = list[last + 1]!;
+        list[at + 2] = list[last + 2]!;
+        list.length = last;
       } else {
         const n = s.inactive.get(keyId)! - 1;
         if (n) s.inactive.set(keyId, n);
@@ -229,7 +240,8 @@ export class LiveKeyIndex {
       const limit = this.#limits[keyId]!;
       if (m.carriers(keyId) > keyReach * limit) continue;
       const within: number[] = [];
-      for (const slot of m.postings[keyId] ?? none) if (inWindow(m.bornFrom[slot]!, m.bornTo[slot]!, child.bornFrom, child.bornTo)) within.push(slot);
+      const list = m.postings[keyId] ?? none;
+      for (let at = 0; at < list.length; at += 3) if (inWindow(list[at + 1]!, list[at + 2]!, child.bornFrom, child.bornTo)) within.push(list[at]!);
       if (within.length <= limit) {
         for (const slot of within) hits.add(slot);
         continue;
@@ -263,18 +275,21 @@ export class LiveKeyIndex {
       const limit = this.#limits[keyId]!;
       if (m.carriers(keyId) > keyReach * limit) continue;
       const reports = m.postings[keyId] ?? none;
+      const carrying = reports.length / 3;
       let dates: { starts: Float64Array; ends: Float64Array; undated: number } | undefined;
-      for (const child of children) {
-        const [from, to] = [f.bornFrom[child]!, f.bornTo[child]!];
+      for (let at = 0; at < children.length; at += 3) {
+        const child = children[at]!;
+        const from = children[at + 1]!;
+        const to = children[at + 2]!;
         if (!inWindow(report.bornFrom, report.bornTo, from, to)) continue;
-        if (reports.length <= limit) {
+        if (carrying <= limit) {
           hits.add(child);
           continue;
         }
         // The reports carrying the key within the child's window: those of unknown age, plus those
         // born from at most its end, less those born to before its start (each list sorted once a key).
         dates ??= this.#datesOf(keyId, reports);
-        const n = Number.isNaN(from) ? reports.length : dates.undated + atMost(dates.starts, to + windowDays) - below(dates.ends, from - windowDays);
+        const n = Number.isNaN(from) ? carrying : dates.undated + atMost(dates.starts, to + windowDays) - below(dates.ends, from - windowDays);
         if (n <= limit) hits.add(child);
         else scores.set(child, (scores.get(child) ?? 0) + rankWeights[n]!);
       }
@@ -287,16 +302,18 @@ export class LiveKeyIndex {
     return [...hits].map((slot) => f.ids[slot]!);
   }
 
+  /** The key's reports' birth intervals (slot, start, end in threes), starts and ends each sorted. */
   #datesOf(keyId: number, reports: readonly number[]) {
     let dates = this.#dates.get(keyId);
     if (!dates) {
-      const m = this.#sides.missing;
-      const dated = reports.filter((slot) => !Number.isNaN(m.bornFrom[slot]!));
-      dates = {
-        starts: Float64Array.from(dated, (slot) => m.bornFrom[slot]!).sort(),
-        ends: Float64Array.from(dated, (slot) => m.bornTo[slot]!).sort(),
-        undated: reports.length - dated.length,
-      };
+      const starts: number[] = [];
+      const ends: number[] = [];
+      for (let at = 0; at < reports.length; at += 3) {
+        if (Number.isNaN(reports[at + 1]!)) continue;
+        starts.push(reports[at + 1]!);
+        ends.push(reports[at + 2]!);
+      }
+      dates = { starts: Float64Array.from(starts).sort(), ends: Float64Array.from(ends).sort(), undated: reports.length / 3 - starts.length };
       this.#dates.set(keyId, dates);
     }
     return dates;
@@ -315,9 +332,10 @@ export class LiveKeyIndex {
       if (keyId === undefined) continue;
       const limit = this.#limits[keyId]!;
       const within: number[] = [];
-      for (const slot of s.postings[keyId] ?? none) {
-        if (slot === self || !inWindow(s.bornFrom[slot]!, s.bornTo[slot]!, record.bornFrom, record.bornTo)) continue;
-        within.push(slot);
+      const list = s.postings[keyId] ?? none;
+      for (let at = 0; at < list.length; at += 3) {
+        if (list[at] === self || !inWindow(list[at + 1]!, list[at + 2]!, record.bornFrom, record.bornTo)) continue;
+        within.push(list[at]!);
         if (within.length > limit) break;
       }
       if (within.length <= limit) for (const slot of within) hits.add(slot);
