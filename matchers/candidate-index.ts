@@ -206,7 +206,7 @@ export function selectDescending(values: Int32Array, k: number): number {
 }
 
 /** The first position in values[low .. high) whose value is above `target`. */
-function upperBound(values: Float64Array, low: number, high: number, target: number): number {
+export function upperBound(values: Float64Array, low: number, high: number, target: number): number {
   while (low < high) {
     const middle = (low + high) >> 1;
     if (values[middle]! <= target) low = middle + 1;
@@ -216,7 +216,7 @@ function upperBound(values: Float64Array, low: number, high: number, target: num
 }
 
 /** The first position in values[low .. high) whose value is at or above `target`. */
-function lowerBound(values: Float64Array, low: number, high: number, target: number): number {
+export function lowerBound(values: Float64Array, low: number, high: number, target: number): number {
   while (low < high) {
     const middle = (low + high) >> 1;
     if (values[middle]! < target) low = middle + 1;

@@ -7,7 +7,7 @@
 // more ranks them, her best admitted (blocking.ts, rankedBest) and the score just past them kept as her
 // rank floor, which a report matched later must beat.
 import { ageWindowYears, keyLimit, keyReach, rankDateWeightOfDays, rankedBest, rankWeights } from './blocking.ts';
-import { selectDescending } from './candidate-index.ts';
+import { lowerBound, selectDescending, upperBound } from './candidate-index.ts';
 
 export type Side = 'missing' | 'found';
 
@@ -289,7 +289,7 @@ export class LiveKeyIndex {
         // The reports carrying the key within the child's window: those of unknown age, plus those
         // born from at most its end, less those born to before its start (each list sorted once a key).
         dates ??= this.#datesOf(keyId, reports);
-        const n = Number.isNaN(from) ? carrying : dates.undated + atMost(dates.starts, to + windowDays) - below(dates.ends, from - windowDays);
+        const n = Number.isNaN(from) ? carrying : dates.undated + upperBound(dates.starts, 0, dates.starts.length, to + windowDays) - lowerBound(dates.ends, 0, dates.ends.length, from - windowDays);
         if (n <= limit) hits.add(child);
         else scores.set(child, (scores.get(child) ?? 0) + rankWeights[n]!);
       }
@@ -342,26 +342,4 @@ export class LiveKeyIndex {
     }
     return [...hits].map((slot) => s.ids[slot]!);
   }
-}
-
-/** How many of the sorted values are at most `target`. */
-function atMost(values: Float64Array, target: number): number {
-  let [low, high] = [0, values.length];
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (values[middle]! <= target) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/** How many of the sorted values are below `target`. */
-function below(values: Float64Array, target: number): number {
-  let [low, high] = [0, values.length];
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (values[middle]! < target) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

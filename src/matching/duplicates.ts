@@ -14,7 +14,7 @@ import * as repository from '../records/repository.ts';
 import { sides } from '../records/sides.ts';
 import type { MatchEngine, Subject } from './engine.ts';
 import type { LiveKeyIndex } from '../../matchers/live-index.ts';
-import { liveRecordOf } from './live-keys.ts';
+import { liveQueryOf } from './live-keys.ts';
 import { inWindow, preparedPartners, subjectInputs, subjectParams } from './store.ts';
 
 type Side = 'missing' | 'found';
@@ -38,7 +38,7 @@ async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Su
     // The worker's keys in memory (live-keys.ts) by the same rule, each partner at the version they hold.
     const partners = new Map<string, { id: string; version: number; subjects: string[] }>();
     for (const subject of subjects) {
-      for (const id of index.sameSide(side, liveRecordOf(subject.id, subject.version, true, subject.narrowing, subject.keys))) {
+      for (const id of index.sameSide(side, liveQueryOf(subject))) {
         const version = index.versionOf(side, id)!;
         (partners.get(id) ?? partners.set(id, { id, version, subjects: [] }).get(id)!).subjects.push(subject.id);
       }

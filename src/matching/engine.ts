@@ -80,6 +80,10 @@ export const narrowingOf = (prepared: PreparedRecord): Narrowing => ({
   eventDay: isoDay(prepared.eventDay)!,
 });
 
+/** A stored record prepared for matching as its side's record (matchers/prepare.ts). */
+export const prepareRecord = (side: 'missing' | 'found', record: ChildRecord, photos: readonly PhotoHash[] = [], places?: ResolvedPlaces): PreparedRecord =>
+  side === 'missing' ? prepareMissing(record as MissingReport, photos, places) : prepareFound(record as FoundChild, photos, places);
+
 /** A prepared record's cache key: one entry a version. */
 const cacheKeyOf = (side: string, id: string, version: number) => `${side}:${id}:${version}`;
 
@@ -107,7 +111,7 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
     prepare(side, id, version, record, photos = [], places = undefined) {
       const cached = hit(side, id, version, photos);
       if (cached) return cached;
-      const prepared = side === 'missing' ? prepareMissing(record as MissingReport, photos, places) : prepareFound(record as FoundChild, photos, places);
+      const prepared = prepareRecord(side, record, photos, places);
       // Keys are derived when first asked for: only the record being matched needs them, not the
       // hundred partners prepared to score against it (a tenth of a match job's time went there).
       let keys: string[] | undefined;

@@ -14,15 +14,15 @@ import type { LiveKeyIndex, LiveRecord, Side } from '../../matchers/live-index.t
 import { LiveKeyIndex as Index } from '../../matchers/live-index.ts';
 import { perPool } from '../db/per-pool.ts';
 import type { Queryable } from '../records/repository.ts';
-import type { MatchEngine, Narrowing } from './engine.ts';
+import type { MatchEngine, Subject } from './engine.ts';
 import { warmPreparedRecords, type Warmed } from './warm.ts';
 
 const dayMs = 86_400_000;
 /** A stored date ('YYYY-MM-DD', as the database driver gives it: database.ts) in whole days since 1970; NaN for none. */
 export const dayOf = (iso: string | null | undefined) => (iso ? Date.parse(iso) / dayMs : NaN);
 
-/** A record being matched as the index holds it. */
-export const liveRecordOf = (id: string, version: number, active: boolean, narrowing: Narrowing, keys: readonly string[]): LiveRecord => ({
+/** A record as the index holds it, its dates as the database stores them. */
+export const liveRecordOf = (id: string, version: number, active: boolean, narrowing: { bornFrom: string | null; bornTo: string | null; eventDay: string | null }, keys: readonly string[]): LiveRecord => ({
   id,
   version,
   active,
@@ -31,6 +31,9 @@ export const liveRecordOf = (id: string, version: number, active: boolean, narro
   eventDay: dayOf(narrowing.eventDay),
   keys,
 });
+
+/** A record being matched, as a search of the index takes it. */
+export const liveQueryOf = (subject: Subject): LiveRecord => liveRecordOf(subject.id, subject.version, true, subject.narrowing, subject.keys);
 
 interface Change {
   side: Side;
@@ -109,7 +112,7 @@ export class LiveKeys {
     );
     const { snapshot, changes } = rows[0]!;
     for (const change of changes) {
-      this.index.put(change.side, { id: change.id, version: change.version, active: change.active, bornFrom: dayOf(change.bornFrom), bornTo: dayOf(change.bornTo), eventDay: dayOf(change.eventDay), keys: change.keys });
+      this.index.put(change.side, liveRecordOf(change.id, change.version, change.active, change, change.keys));
       if (change.floor !== null) this.index.setFloor(change.id, change.floor);
     }
     this.#seen = snapshot;

@@ -11,7 +11,7 @@ import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { MatchEngine, PairScore, Subject } from './engine.ts';
 import { refreshDuplicates } from './duplicates.ts';
-import { liveKeysOf, liveRecordOf } from './live-keys.ts';
+import { liveKeysOf, liveQueryOf, liveRecordOf } from './live-keys.ts';
 import type { LiveKeyIndex } from '../../matchers/live-index.ts';
 import { photoNeighbourhoodOf } from './photo-index.ts';
 import * as store from './store.ts';
@@ -229,7 +229,7 @@ async function matchActive(
 function searchInMemory(index: LiveKeyIndex, side: 'missing' | 'found', subjects: readonly Subject[]): store.KnownHits {
   const known: store.KnownHits = { hits: [], floors: [] };
   for (const subject of subjects) {
-    const query = liveRecordOf(subject.id, subject.version, true, subject.narrowing, subject.keys);
+    const query = liveQueryOf(subject);
     if (side === 'found') {
       const { reports, floor } = index.partnersOfChild(query);
       index.setFloor(subject.id, floor);

@@ -334,19 +334,19 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
            SELECT r.subject, r.record_id FROM ranked r JOIN match_rank_floor rf ON rf.record_id = r.record_id WHERE r.score > rf.floor
          )`;
   const { rows } = await db.query<Partner>(
-    `WITH ${subjectInputs(1)}, ${admittedSql}, ${partnersOfHitsSql(side, '$1', '$8', '$9')}`,
+    `WITH ${subjectInputs(1)}, ${admittedSql}, ${partnersSql(side, '$1', '$8', '$9', true)}`,
     [...subjectParams(subjects), nearRows.map((r) => r[0]), nearRows.map((r) => r[1]), rankWeightParam, ...(side === 'found' ? [rankedBest] : [])],
   );
   return rows;
 }
 
 /**
- * SQL after `hits` (subject, record_id: the records the blocking rule admits): each partner of the
- * records being matched (ids `$ids`) with its version, its photos and how it is one: admitted,
- * already paired (rescored whatever its keys say now), or with a photo near one of a subject's
- * (`$nearSubjects`, `$nearRecords`: the worker's photo index; kept when still looked for).
+ * SQL: each partner of the records being matched (ids `$ids`) with its version, its photos and how
+ * it is one: admitted (with `admitted`, after a CTE `hits` of subject and record_id: the records the
+ * blocking rule admits), already paired (rescored whatever its keys say now), or with a photo near
+ * one of a subject's (`$nearSubjects`, `$nearRecords`: the worker's photo index; kept when still looked for).
  */
-const partnersOfHitsSql = (side: Side, ids: string, nearSubjects: string, nearRecords: string) => {
+const partnersSql = (side: Side, ids: string, nearSubjects: string, nearRecords: string, admitted: boolean) => {
   const otherSide: Side = side === 'missing' ? 'found' : 'missing';
   return `paired AS (SELECT ${pairColumn[side]} AS subject, ${pairColumn[otherSide]} AS record_id FROM candidate_pair WHERE ${pairColumn[side]} = ANY(${ids}::uuid[])),
      near AS (
@@ -355,8 +355,8 @@ const partnersOfHitsSql = (side: Side, ids: string, nearSubjects: string, nearRe
      ),
      links AS (
        SELECT subject, record_id, bool_or(paired) AS paired, bool_or(admitted) AS admitted, bool_or(near) AS near FROM (
-         SELECT subject, record_id, FALSE AS paired, TRUE AS admitted, FALSE AS near FROM hits
-         UNION ALL SELECT subject, record_id, TRUE, FALSE, FALSE FROM paired
+         ${admitted ? 'SELECT subject, record_id, FALSE AS paired, TRUE AS admitted, FALSE AS near FROM hits UNION ALL' : ''}
+         SELECT subject, record_id, TRUE AS paired, FALSE AS admitted, FALSE AS near FROM paired
          UNION ALL SELECT subject, record_id, FALSE, FALSE, TRUE FROM near
        ) AS x GROUP BY subject, record_id
      )
@@ -391,13 +391,13 @@ export async function partnersOfHits(
   if (!subjects.length) return [];
   const nearRows = subjects.flatMap((s) => s.photoNear.map((record) => [s.id, record] as const));
   const floors = side === 'found'
-    ? `, saved_floors AS (
+    ? `saved_floors AS (
          INSERT INTO match_rank_floor (record_id, floor) SELECT * FROM unnest($4::uuid[], $5::bigint[])
          ON CONFLICT (record_id) DO UPDATE SET floor = excluded.floor WHERE match_rank_floor.floor <> excluded.floor
-       )`
+       ),`
     : '';
   const { rows } = await db.query<Partner>(
-    `WITH hits AS (SELECT NULL::uuid AS subject, NULL::uuid AS record_id WHERE FALSE)${floors}, ${partnersOfHitsSql(side, '$1', '$2', '$3')}`,
+    `WITH ${floors} ${partnersSql(side, '$1', '$2', '$3', false)}`,
     [
       subjects.map((s) => s.id),
       nearRows.map((r) => r[0]),

@@ -9,9 +9,7 @@ import type { Queryable } from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import { blockingKeys } from '../../matchers/blocking.ts';
 import type { LiveKeyIndex } from '../../matchers/live-index.ts';
-import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
-import type { FoundChild, MissingReport } from '../../matchers/record.ts';
-import { narrowingOf, type MatchEngine } from './engine.ts';
+import { narrowingOf, prepareRecord, type MatchEngine } from './engine.ts';
 import { liveRecordOf } from './live-keys.ts';
 import { activeStatus } from './match-job.ts';
 import { photoHashesOfMany, type RecordBody } from './store.ts';
@@ -57,7 +55,7 @@ export async function warmPreparedRecords(db: Queryable, engine: MatchEngine, { 
       after = rows[rows.length - 1]!.id;
       if (stoppedBy) {
         for (const row of rows) {
-          const prepared = side === 'missing' ? prepareMissing(row.record as unknown as MissingReport, [], row.places) : prepareFound(row.record as unknown as FoundChild, [], row.places);
+          const prepared = prepareRecord(side, row.record as unknown as ChildRecord, [], row.places);
           index!.put(side, liveRecordOf(row.id, row.version, true, narrowingOf(prepared), blockingKeys(prepared)));
         }
         continue;

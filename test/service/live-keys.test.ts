@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { generateWorld } from '../../fixtures/synth/world.ts';
 import type { MissingReport } from '../../matchers/record.ts';
 import { createEngine, type Subject } from '../../src/matching/engine.ts';
-import { LiveKeys, liveKeysOf, liveRecordOf } from '../../src/matching/live-keys.ts';
+import { LiveKeys, liveKeysOf, liveQueryOf as queryOf } from '../../src/matching/live-keys.ts';
 import { matchRecords } from '../../src/matching/match-job.ts';
 import { candidatePartners } from '../../src/matching/store.ts';
 import type { ChildRecord } from '../../src/records/sides.ts';
@@ -41,7 +41,6 @@ async function subjectsOf(side: 'missing' | 'found'): Promise<Subject[]> {
   return rows.map((row) => engine.prepare(side, row.id, row.version, row.record as ChildRecord, [], row.places));
 }
 
-const queryOf = (subject: Subject) => liveRecordOf(subject.id, subject.version, true, subject.narrowing, subject.keys);
 
 describe("a worker's keys in memory", () => {
   it("admit the partners the database's search admits, and learn what another process matched", async () => {
