@@ -22,6 +22,11 @@ export interface Comparison {
   termFrequencyLevels?: string[];
   /** The levels run from the strongest agreement to the weakest: training keeps their weights in that order. */
   ordered?: boolean;
+  /**
+   * The levels depend on whether the children's names agree, so the model weighs them apart then
+   * (model.ts, LevelParameters.named).
+   */
+  givenName?: boolean;
 }
 
 const unknown: ComparisonResult = { level: 'unknown' };
@@ -86,8 +91,11 @@ export const comparisons: Comparison[] = [
     compare: (m, f) => (m.petNames.length && f.petNames.length ? (m.petNames.some((key) => f.petNames.includes(key)) ? { level: 'shared' } : notShared) : unknown),
   },
   {
+    // Names are sexed: two unrelated children whose names agree are nearly always of one sex, so
+    // beside an agreeing name, one sex is worth less and two sexes (a clerk's slip) cost less.
     name: 'sex',
     levels: ['equal', 'different'],
+    givenName: true,
     compare: (m, f) => (m.sex === 'unknown' || f.sex === 'unknown' ? unknown : { level: m.sex === f.sex ? 'equal' : 'different' }),
   },
   {
@@ -124,11 +132,14 @@ export const comparisons: Comparison[] = [
   {
     // The languages both records give; or, when the report gives none, the child's against the
     // report's home state (a Bengali-speaking child in a Chennai shelter and a report from West
-    // Bengal). Hindi alone is its own level: children everywhere speak it.
+    // Bengal). Hindi alone is its own level: children everywhere speak it. A language says where a
+    // child is from, so when her home state is known to be the report's, it says nothing more: two
+    // unrelated children of one state mostly speak its language too, and weighed again it made
+    // look-alikes of one state likely.
     name: 'language',
     levels: ['shared', 'home_state_language', 'home_state_hindi', 'not_home_state_language', 'different'],
     compare: (m, f) => {
-      if (!f.languages.length) return unknown;
+      if (!f.languages.length || (m.home?.stateCode && m.home.stateCode === f.home?.stateCode)) return unknown;
       if (m.languages.length) return { level: m.languages.some((l) => f.languages.includes(l)) ? 'shared' : 'different' };
       const state = m.home?.stateCode ?? m.seen?.stateCode;
       const spoken = state ? spokenInState(f.languages, state) : null;

@@ -4,7 +4,7 @@
 // across the sides (found after missing; for two registrations, where each shelter found the child),
 // and each comparison keeps its weaker answer of the two ways round, so the score is symmetric.
 import { comparisons } from './comparisons.ts';
-import { comparisonWeight, defaultModel, limitUnsupportedPhoto, priorWeight, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
+import { comparisonWeight, defaultModel, limitUnsupportedPhoto, namesAgree, priorWeight, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
 import type { PreparedRecord } from './prepare.ts';
 
 /** Comparisons that say nothing about two records of the same side. */
@@ -36,10 +36,15 @@ function scoreAbove(a: PreparedRecord, b: PreparedRecord, floorWeight: number, m
     // A child moved between shelters was registered in two places: where each found them says nothing.
     (comparison) => !acrossSidesOnly.has(comparison.name) && !(comparison.name === 'where_found' && a.side === 'found' && b.side === 'found'),
   );
-  // One way round first: an upper bound of the pair's weight.
+  // One way round first: an upper bound of the pair's weight. Whether the names agree (which decides
+  // the weight of the comparisons that depend on it) is the same both ways round, as the name
+  // comparison is symmetric.
+  let named = false;
   const oneWay = used.map((comparison) => {
     const result = comparison.compare(a, b);
-    return { result, weight: comparisonWeight(model, comparison, result, termFrequency) };
+    const weight = comparisonWeight(model, comparison, result, termFrequency, named);
+    if (comparison.name === 'name') named = namesAgree(result.level);
+    return { result, weight };
   });
   if (prior + oneWay.reduce((sum, one) => sum + one.weight, 0) < floorWeight) return null;
   const explanation: ExplanationEntry[] = [{ comparison: 'prior', level: 'base rate', weight: round(prior) }];
@@ -48,7 +53,7 @@ function scoreAbove(a: PreparedRecord, b: PreparedRecord, floorWeight: number, m
     // Each comparison runs both ways round and keeps the weaker answer: symmetric by construction.
     const one = oneWay[n]!;
     const two = comparison.compare(b, a);
-    const twoWeight = comparisonWeight(model, comparison, two, termFrequency);
+    const twoWeight = comparisonWeight(model, comparison, two, termFrequency, named && comparison.name !== 'name');
     const [weight, level] = twoWeight < one.weight ? [twoWeight, two.level] : [one.weight, one.result.level];
     total += weight;
     explanation.push({ comparison: comparison.name, level, weight: round(weight) });

@@ -2,7 +2,7 @@
 // expectation-maximisation over blocked pairs, one session per blocking rule with the comparisons
 // that rule fixes left alone, and m from labelled true pairs when there are any.
 import { comparisons } from './comparisons.ts';
-import type { Model } from './model.ts';
+import type { LevelParameters, Model } from './model.ts';
 
 export type Vector = string[];
 const names = comparisons.map((comparison) => comparison.name);
@@ -33,13 +33,34 @@ function levelShares(vectors: Vector[], weights?: number[]): Record<string, Reco
 /** u: how often each level appears among random pairs. */
 export function estimateU(model: Model, randomVectors: Vector[]): Model {
   const shares = levelShares(randomVectors);
-  return withParameters(model, (name, level, old) => ({ m: old.m, u: shares[name]?.[level] ?? old.u }));
+  return withParameters(model, (name, level, old) => ({ ...old, u: shares[name]?.[level] ?? old.u }));
+}
+
+/**
+ * The parameters beside agreeing names (model.ts, LevelParameters.named) of the comparisons that
+ * depend on them (comparisons.ts, givenName): u from random pairs whose names agree, m from true
+ * pairs whose names agree (or, without labels, `namedM`, the m learnt by EM over pairs blocked on
+ * names). A level neither set shows `minimum` times gets none, and weighs by its m and u.
+ */
+export function estimateNamed(model: Model, randomNamed: Vector[], trueNamed: Vector[] | null, namedM?: Model, minimum = 5): Model {
+  const uShares = levelShares(randomNamed);
+  const mShares = trueNamed ? levelShares(trueNamed) : null;
+  const count = (vectors: Vector[] | null, c: number, level: string) => (vectors ?? []).reduce((n, vector) => n + (vector[c] === level ? 1 : 0), 0);
+  return withParameters(model, (name, level, old) => {
+    const { named: _, ...rest } = old;
+    const c = names.indexOf(name);
+    const u = uShares[name]?.[level];
+    const m = mShares ? mShares[name]?.[level] : namedM?.comparisons[name]?.[level]?.m;
+    if (!comparisons[c]!.givenName || u === undefined || m === undefined) return rest;
+    if (count(randomNamed, c, level) < minimum && count(trueNamed, c, level) < minimum) return rest;
+    return { ...rest, named: { m, u } };
+  });
 }
 
 /** m from pairs known to be true (an officer's confirmed decisions, or a synthetic world's truth). */
 export function estimateMFromLabels(model: Model, trueVectors: Vector[]): Model {
   const shares = levelShares(trueVectors);
-  return withParameters(model, (name, level, old) => ({ m: shares[name]?.[level] ?? old.m, u: old.u }));
+  return withParameters(model, (name, level, old) => ({ ...old, m: shares[name]?.[level] ?? old.m }));
 }
 
 /**
@@ -64,7 +85,7 @@ export function expectationMaximisation(model: Model, vectors: Vector[], fixed: 
     });
     lambda = Math.min(0.99, Math.max(1e-6, weights.reduce((a, b) => a + b, 0) / Math.max(1, weights.length)));
     const shares = levelShares(vectors, weights);
-    current = withParameters(current, (name, level, old) => (fixed.includes(name) ? old : { m: shares[name]?.[level] ?? old.m, u: old.u }));
+    current = withParameters(current, (name, level, old) => (fixed.includes(name) ? old : { ...old, m: shares[name]?.[level] ?? old.m }));
   }
   return { model: current, matchShare: lambda };
 }
@@ -73,7 +94,7 @@ export function expectationMaximisation(model: Model, vectors: Vector[], fixed: 
 export function combineSessions(base: Model, sessions: { model: Model; fixed: string[] }[]): Model {
   return withParameters(base, (name, level, old) => {
     const learnt = sessions.filter((session) => !session.fixed.includes(name)).map((session) => session.model.comparisons[name]![level]!.m);
-    return { m: learnt.length ? learnt.reduce((a, b) => a + b, 0) / learnt.length : old.m, u: old.u };
+    return { ...old, m: learnt.length ? learnt.reduce((a, b) => a + b, 0) / learnt.length : old.m };
   });
 }
 
@@ -105,26 +126,33 @@ export function keepLevelOrder(model: Model): Model {
   for (const comparison of comparisons) {
     const parameters = model.comparisons[comparison.name];
     if (!comparison.ordered || !parameters) continue;
-    const blocks: { levels: string[]; m: number; u: number }[] = [];
-    for (const level of comparison.levels) {
-      const own = parameters[level];
-      if (!own) continue;
-      blocks.push({ levels: [level], m: own.m, u: own.u });
-      while (blocks.length > 1 && blocks.at(-2)!.m / blocks.at(-2)!.u < blocks.at(-1)!.m / blocks.at(-1)!.u) {
-        const last = blocks.pop()!;
-        const before = blocks.at(-1)!;
-        blocks[blocks.length - 1] = { levels: [...before.levels, ...last.levels], m: before.m + last.m, u: before.u + last.u };
-      }
-    }
-    const pooled = { ...parameters };
-    for (const block of blocks) for (const level of block.levels) pooled[level] = { m: parameters[level]!.u * (block.m / block.u), u: parameters[level]!.u };
+    const pooled: Record<string, LevelParameters> = { ...parameters };
+    const ratios = pooledRatios(comparison.levels.flatMap((level) => (parameters[level] ? [{ level, m: parameters[level].m, u: parameters[level].u }] : [])));
+    for (const [level, ratio] of ratios) pooled[level] = { ...parameters[level]!, m: parameters[level]!.u * ratio };
+    // The weights beside agreeing names keep their order too.
+    const named = pooledRatios(comparison.levels.flatMap((level) => (pooled[level]?.named ? [{ level, ...pooled[level].named }] : [])));
+    for (const [level, ratio] of named) pooled[level] = { ...pooled[level]!, named: { m: pooled[level]!.named!.u * ratio, u: pooled[level]!.named!.u } };
     updated[comparison.name] = pooled;
   }
   return { ...model, comparisons: updated };
 }
 
+/** Each level's m/u once adjacent levels whose ratios run the wrong way are pooled (isotonic regression). */
+function pooledRatios(levels: { level: string; m: number; u: number }[]): Map<string, number> {
+  const blocks: { levels: string[]; m: number; u: number }[] = [];
+  for (const { level, m, u } of levels) {
+    blocks.push({ levels: [level], m, u });
+    while (blocks.length > 1 && blocks.at(-2)!.m / blocks.at(-2)!.u < blocks.at(-1)!.m / blocks.at(-1)!.u) {
+      const last = blocks.pop()!;
+      const before = blocks.at(-1)!;
+      blocks[blocks.length - 1] = { levels: [...before.levels, ...last.levels], m: before.m + last.m, u: before.u + last.u };
+    }
+  }
+  return new Map(blocks.flatMap((block) => block.levels.map((level) => [level, block.m / block.u] as const)));
+}
+
 /** Every level of every comparison the code knows (a level new to the model starts even), updated. */
-function withParameters(model: Model, update: (comparison: string, level: string, old: { m: number; u: number }) => { m: number; u: number }): Model {
+function withParameters(model: Model, update: (comparison: string, level: string, old: LevelParameters) => LevelParameters): Model {
   const updated: Model['comparisons'] = { ...model.comparisons };
   for (const comparison of comparisons) {
     const levels = model.comparisons[comparison.name] ?? {};

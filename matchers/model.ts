@@ -9,6 +9,11 @@ import type { PreparedRecord } from './prepare.ts';
 export interface LevelParameters {
   m: number;
   u: number;
+  /**
+   * m and u among pairs whose child names agree (namesAgree), for a comparison that depends on them
+   * (comparisons.ts, givenName): what the level is worth beside a name that already matched.
+   */
+  named?: { m: number; u: number };
 }
 
 export interface Model {
@@ -61,17 +66,24 @@ export function priorWeight(model: Model, reports?: number): number {
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
-export function levelWeight(model: Model, comparison: string, level: string): number {
+/** The levels of the name comparison at which two children's names agree (LevelParameters.named). */
+const agreeingNameLevels: ReadonlySet<string> = new Set(['exact', 'phonetic', 'jw_high', 'typo']);
+export const namesAgree = (nameLevel: string): boolean => agreeingNameLevels.has(nameLevel);
+
+/** A level's weight, log2(m / u); `named`: the pair's names agree, so its m and u are those beside agreeing names where the model has them. */
+export function levelWeight(model: Model, comparison: string, level: string, named = false): number {
   const parameters = model.comparisons[comparison]?.[level];
-  return parameters ? Math.log2(parameters.m / parameters.u) : 0;
+  if (!parameters) return 0;
+  const { m, u } = named && parameters.named ? parameters.named : parameters;
+  return Math.log2(m / u);
 }
 
 /**
  * A comparison's weight at the level it gave, with Splink's term-frequency adjustment on the levels
  * that take one: a match on a rare name is stronger than on a common one.
  */
-export function comparisonWeight(model: Model, comparison: Comparison, result: ComparisonResult, termFrequency?: TermFrequency): number {
-  const weight = levelWeight(model, comparison.name, result.level);
+export function comparisonWeight(model: Model, comparison: Comparison, result: ComparisonResult, termFrequency?: TermFrequency, named = false): number {
+  const weight = levelWeight(model, comparison.name, result.level, named);
   if (!termFrequency || !result.keys?.length || !comparison.termFrequencyLevels?.includes(result.level)) return weight;
   const frequencies = result.keys.map(termFrequency).filter((f): f is number => f !== undefined && f > 0);
   if (!frequencies.length) return weight;
@@ -88,9 +100,12 @@ export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, mo
   const prior = priorWeight(model, reports);
   const explanation: ExplanationEntry[] = [{ comparison: 'prior', level: 'base rate', weight: round(prior) }];
   let total = prior;
+  // The name comparison comes first: whether the names agree decides the weight of those that depend on it.
+  let named = false;
   for (const comparison of comparisons) {
     const result = comparison.compare(missing, found);
-    const weight = comparisonWeight(model, comparison, result, termFrequency);
+    const weight = comparisonWeight(model, comparison, result, termFrequency, named);
+    if (comparison.name === 'name') named = namesAgree(result.level);
     total += weight;
     explanation.push({ comparison: comparison.name, level: result.level, weight: round(weight) });
   }
@@ -107,8 +122,11 @@ export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, mo
  */
 export function weighPrepared(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency, reports?: number): { probability: number; matchWeight: number } {
   let total = priorWeight(model, reports);
+  let named = false;
   for (const comparison of comparisons) {
-    const weight = comparisonWeight(model, comparison, comparison.compare(missing, found), termFrequency);
+    const result = comparison.compare(missing, found);
+    const weight = comparisonWeight(model, comparison, result, termFrequency, named);
+    if (comparison.name === 'name') named = namesAgree(result.level);
     if (comparison.name === 'photo' && weight > 0) {
       const { probability, matchWeight } = scorePrepared(missing, found, model, termFrequency, reports);
       return { probability, matchWeight };

@@ -6,9 +6,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ageWindowOverlaps, blockingKeys } from '../../matchers/blocking.ts';
 import { CandidateIndex } from '../../matchers/candidate-index.ts';
-import { combineSessions, estimateMFromLabels, estimateU, expectationMaximisation, keepLevelOrder, neutraliseUnseen, type Vector } from '../../matchers/em.ts';
+import { combineSessions, estimateMFromLabels, estimateNamed, estimateU, expectationMaximisation, keepLevelOrder, neutraliseUnseen, type Vector } from '../../matchers/em.ts';
 import { candidatesOf } from '../../matchers/link.ts';
-import { comparisonVector, defaultModel, type Model } from '../../matchers/model.ts';
+import { comparisonVector, defaultModel, namesAgree, type Model } from '../../matchers/model.ts';
+import { comparisons } from '../../matchers/comparisons.ts';
 import { prepareFound, prepareMissing, type PreparedRecord } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { foundChildSchema, missingReportSchema } from '../records/schema.ts';
@@ -48,6 +49,24 @@ function blockedVectors(reports: PreparedRecord[], children: PreparedRecord[], p
   return vectors;
 }
 
+/**
+ * The comparison vectors of random pairs whose names agree (em.ts, estimateNamed): about one pair
+ * in 250, so up to 25 million pairs are drawn for 20,000 of them. A true pair among them is as
+ * rare as among all pairs, one in tens of thousands.
+ */
+const nameAt = comparisons.findIndex((comparison) => comparison.name === 'name');
+
+function namedVectors(reports: PreparedRecord[], children: PreparedRecord[], next: (n: number) => number): Vector[] {
+  const name = comparisons[nameAt]!;
+  const vectors: Vector[] = [];
+  for (let drawn = 0; drawn < 25_000_000 && vectors.length < 20_000; drawn++) {
+    const report = reports[next(reports.length)]!;
+    const child = children[next(children.length)]!;
+    if (namesAgree(name.compare(report, child).level)) vectors.push(comparisonVector(report, child));
+  }
+  return vectors;
+}
+
 export async function run(args: string[]): Promise<number> {
   let values;
   try {
@@ -69,18 +88,23 @@ export async function run(args: string[]): Promise<number> {
   const next = sampler(42);
   const random: Vector[] = Array.from({ length: 200_000 }, () => comparisonVector(reports[next(reports.length)]!, children[next(children.length)]!));
   let model: Model = estimateU(defaultModel, random);
+  const randomNamed = namedVectors(reports, children, next);
   const sessions = [
     { fixed: ['name'], vectors: blockedVectors(reports, children, ['n'], 400_000) },
     { fixed: ['home', 'sex'], vectors: blockedVectors(reports, children, ['h'], 400_000) },
   ];
   const learnt = sessions.map((session) => ({ fixed: session.fixed, ...expectationMaximisation(model, session.vectors, session.fixed) }));
   model = combineSessions(model, learnt);
+  let trueNamed: Vector[] | null = null;
   if (values.labels) {
     const byRef = new Map(reports.map((r) => [r.ref, r]));
     const childByRef = new Map(children.map((c) => [c.ref, c]));
     const labelled = readFileSync(values.labels, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { missingRef: string; foundRef: string })
       .flatMap((pair) => (byRef.has(pair.missingRef) && childByRef.has(pair.foundRef) ? [comparisonVector(byRef.get(pair.missingRef)!, childByRef.get(pair.foundRef)!)] : []));
-    if (labelled.length) model = neutraliseUnseen(estimateMFromLabels(model, labelled), random, labelled);
+    if (labelled.length) {
+      model = neutraliseUnseen(estimateMFromLabels(model, labelled), random, labelled);
+      trueNamed = labelled.filter((vector) => namesAgree(vector[nameAt]!));
+    }
     model.prior = labelled.length / (reports.length * children.length);
     model.foundWithReport = shareOfChildren(labelled.length, children.length);
   } else {
@@ -90,6 +114,8 @@ export async function run(args: string[]): Promise<number> {
     model.prior = Math.max(1e-9, truePairs / (reports.length * children.length));
     model.foundWithReport = shareOfChildren(truePairs, children.length);
   }
+  // Without labels, m beside agreeing names is what EM learnt over the pairs blocked on names.
+  model = estimateNamed(model, randomNamed, trueNamed, learnt[0]!.model);
   model = keepLevelOrder(model);
   const date = new Date().toISOString().slice(0, 10);
   model.version = `milap-${date}-${reports.length}x${children.length}`;

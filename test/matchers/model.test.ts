@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ageLevel, dayOf, fromAgeAt, fromBirthDate, fromEstimate, fromRange, gapYears, isoOfDay, timeLevel } from '../../matchers/age.ts';
 import { blockingKeys } from '../../matchers/blocking.ts';
 import { comparisons } from '../../matchers/comparisons.ts';
-import { estimateU, expectationMaximisation, keepLevelOrder, neutraliseUnseen, type Vector } from '../../matchers/em.ts';
+import { estimateNamed, estimateU, expectationMaximisation, keepLevelOrder, neutraliseUnseen, type Vector } from '../../matchers/em.ts';
 import { linkRecords, nameKeyFrequencies } from '../../matchers/link.ts';
 import { spokenInState } from '../../matchers/languages.ts';
 import { parseMarks } from '../../matchers/marks.ts';
@@ -73,8 +73,9 @@ describe('marks', () => {
 });
 
 describe('languages', () => {
-  const spoken = (report: Partial<MissingReport>, languages: string[] | null) => {
-    const score = scorePrepared(prepareMissing({ ...lakshmi, ...report }), prepareFound({ ...foundInDelhi, languages }));
+  // A child who cannot name her home: where she is from, her language may tell.
+  const spoken = (report: Partial<MissingReport>, languages: string[] | null, statedHome: FoundChild['statedHome'] = null) => {
+    const score = scorePrepared(prepareMissing({ ...lakshmi, ...report }), prepareFound({ ...foundInDelhi, statedHome, languages }));
     return score.explanation.find((e) => e.comparison === 'language')!;
   };
   const jharkhand = { home: { district: 'Dhanbad', state: 'Jharkhand' } };
@@ -104,6 +105,16 @@ describe('languages', () => {
     expect(regional).toBeGreaterThan(1);
     expect(hindi).toBeLessThan(regional);
     expect(elsewhere).toBeLessThan(-2);
+  });
+
+  it('says nothing when the child names the report\'s home state: her language would say it twice', () => {
+    for (const statedHome of [{ district: 'Dhanbad' }, { state: 'Jharkhand' }, { district: 'Ranchi', state: 'Jharkhand' }]) {
+      expect(spoken(jharkhand, ['Santali'], statedHome)).toEqual({ comparison: 'language', level: 'unknown', weight: 0 });
+      expect(spoken({ ...jharkhand, languages: ['Santali'] }, ['Santali'], statedHome)).toMatchObject({ level: 'unknown' });
+    }
+    // Another state named: the language still counts, for or against.
+    expect(spoken(jharkhand, ['Santali'], { state: 'Bihar' })).toMatchObject({ level: 'home_state_language' });
+    expect(spoken(jharkhand, ['Tamil'], { state: 'Tamil Nadu' })).toMatchObject({ level: 'not_home_state_language' });
   });
 });
 
@@ -265,6 +276,18 @@ describe('the model', () => {
     expect(slip.probability).toBeGreaterThan(0);
   });
 
+  it('beside agreeing names, one sex says less and two sexes cost less: names are sexed', () => {
+    const sexWeight = (found: Partial<FoundChild>) => scorePrepared(prepareMissing(lakshmi), prepareFound({ ...foundInDelhi, ...found })).explanation.find((e) => e.comparison === 'sex')!;
+    const named = sexWeight({});
+    const unnamed = sexWeight({ name: 'Sunita' });
+    expect(named.level).toBe('equal');
+    expect(named.weight).toBeCloseTo(levelWeight(defaultModel, 'sex', 'equal', true), 2);
+    expect(unnamed.weight).toBeCloseTo(levelWeight(defaultModel, 'sex', 'equal'), 2);
+    expect(named.weight).toBeLessThan(unnamed.weight - 0.3);
+    expect(sexWeight({ sex: 'male' }).weight).toBeGreaterThan(sexWeight({ name: 'Sunita', sex: 'male' }).weight + 0.5);
+    expect(sexWeight({ sex: 'male' }).weight).toBeLessThan(-2);
+  });
+
   it('puts Lakshmi first among look-alikes, as likely, and the look-alikes not', () => {
     const lookAlikes: MissingReport[] = [
       { ref: 'FIR-9/2022', name: 'Lakshmi', sex: 'female', ageYears: 10, missingSince: '2022-05-01', home: { district: 'Patna', state: 'Bihar' }, fatherName: 'Suresh Yadav' },
@@ -322,6 +345,36 @@ describe('estimating the model', () => {
     expect(levelWeight(neutral, 'mother', 'initial_only')).toBe(0);
     expect(levelWeight(neutral, 'mother', 'exact')).toBe(levelWeight(defaultModel, 'mother', 'exact'));
     expect(neutral.comparisons.photo).toEqual(defaultModel.comparisons.photo); // never observed: kept as set
+  });
+
+  it('weighs a comparison that depends on the names apart beside agreeing names, and only such a comparison', () => {
+    const names = comparisons.map((c) => c.name);
+    const vector = (levels: Record<string, string>) => names.map((name) => levels[name] ?? 'unknown');
+    // Unrelated children whose names agree are mostly of one sex, and no likelier to share a home.
+    const randomNamed = Array.from({ length: 1000 }, (_, i) => vector({ name: 'exact', sex: i % 10 ? 'equal' : 'different', home: i % 50 ? 'different' : 'same_district' }));
+    const trueNamed = Array.from({ length: 100 }, (_, i) => vector({ name: 'exact', sex: i % 50 ? 'equal' : 'different', home: 'same_district' }));
+    const model = estimateNamed(defaultModel, randomNamed, trueNamed);
+    expect(model.comparisons.sex!.equal!.named!.u).toBeCloseTo(0.9, 2);
+    expect(model.comparisons.sex!.equal!.named!.m).toBeCloseTo(0.98, 2);
+    expect(levelWeight(model, 'sex', 'equal', true)).toBeCloseTo(Math.log2(0.98 / 0.9), 1);
+    expect(levelWeight(model, 'sex', 'equal', false)).toBe(levelWeight(defaultModel, 'sex', 'equal'));
+    expect(model.comparisons.home!.same_district!.named).toBeUndefined();
+    expect(model.comparisons.name!.exact!.named).toBeUndefined();
+    // Without labels, m beside agreeing names is the m a session blocked on names learnt.
+    expect(estimateNamed(defaultModel, randomNamed, null, defaultModel).comparisons.sex!.equal!.named!.m).toBe(defaultModel.comparisons.sex!.equal!.m);
+  });
+
+  it('the weights beside agreeing names keep their order too', () => {
+    const home = {
+      same_district: { m: 0.75, u: 0.002, named: { m: 0.75, u: 0.01 } },
+      same_state: { m: 0.2, u: 0.012, named: { m: 0.2, u: 0.002 } },
+      different: { m: 0.05, u: 0.986, named: { m: 0.05, u: 0.988 } },
+    };
+    const ordered = keepLevelOrder({ ...defaultModel, comparisons: { ...defaultModel.comparisons, home } });
+    const named = ['same_district', 'same_state', 'different'].map((level) => levelWeight(ordered, 'home', level, true));
+    expect(named).toEqual([...named].sort((a, b) => b - a));
+    expect(named[0]).toBeCloseTo(named[1]!, 9);
+    expect(levelWeight(ordered, 'home', 'same_district')).toBeCloseTo(Math.log2(0.75 / 0.002), 9);
   });
 
   it('u comes from random pairs, and EM recovers m from a mixture of true and random pairs', () => {
