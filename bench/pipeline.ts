@@ -5,7 +5,11 @@
 //   4. a full re-match, timed on a sample of jobs and extrapolated to every record;
 //   5. database size and worker memory (every record still looked for held prepared, and every record's keys, as a worker does when it starts).
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres [MATCH_KEYS_IN_MEMORY=on] npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
-import { execFileSync } from 'node:child_process';
+//     [--worker-processes N]: phases 3 and 4 by N match-worker processes of their own (pipeline-workers.ts),
+//     as a deployment runs them beside the API, the re-match through queued jobs as `milap rematch`
+//     queues them; without it, by workers in this process, and the re-match by calling the job directly.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,7 +22,7 @@ import { isoOfDay } from '../matchers/age.ts';
 import { prepareFound, prepareMissing } from '../matchers/prepare.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { startQueue } from '../src/jobs/queue.ts';
+import { groupedMatchJobs, matchQueue, startQueue } from '../src/jobs/queue.ts';
 import { startWorkers } from '../src/jobs/workers.ts';
 import { WorkerMetrics } from '../src/jobs/metrics.ts';
 import { createEngine } from '../src/matching/engine.ts';
@@ -31,7 +35,8 @@ import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' } } });
+const workerProcesses = Number(values['worker-processes']);
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
 const dbName = process.env.PIPELINE_DB ?? 'milap_bench_pipeline';
 const dbUrl = databaseUrl(dbName);
@@ -126,8 +131,31 @@ console.log(`match job latency over ${latencies.length} records: p50 ${percentil
 
 // 3. Sustained: write records (as the API does) while the workers run; time until all are matched.
 await boss.deleteAllJobs?.('match').catch(() => {});
-const metrics = new WorkerMetrics();
-await startWorkers(boss, database, pino({ level: 'silent' }), metrics, { concurrency: 8, floor: 0.001, topK: 10, engine, keysInMemory });
+// Worker processes of their own, each with what it last said of its memory and CPU time; or workers here.
+const workers: { child: ChildProcess; last: { rssMb: number; cpuSeconds?: number } }[] = [];
+if (workerProcesses > 0) {
+  started = performance.now();
+  await Promise.all(Array.from({ length: workerProcesses }, () => new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./pipeline-workers.ts', import.meta.url)), dbUrl, String(2 * (missingCount + foundCount) + 100_000)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const worker = { child, last: { rssMb: 0 } as { rssMb: number; cpuSeconds?: number } };
+    workers.push(worker);
+    child.once('exit', (code) => reject(new Error(`a worker process exited (${code}) before it was ready`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const said = JSON.parse(line) as { ready?: boolean; rssMb: number; cpuSeconds?: number };
+      worker.last = said;
+      if (said.ready) resolve();
+    });
+  })));
+  console.log(`${workerProcesses} worker processes started in ${seconds(started).toFixed(1)} s (each prepared every record still looked for${keysInMemory ? ' and read every key' : ''}; ${workers.map((w) => `${w.last.rssMb} MB`).join(', ')} RSS)`);
+} else {
+  await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { concurrency: 8, floor: 0.001, topK: 10, engine, keysInMemory });
+}
+/** The worker processes' CPU seconds, as they say it every half second: read after a wait, so it is current. */
+const workerCpu = async () => {
+  if (!workers.length) return 0;
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  return workers.reduce((sum, w) => sum + (w.last.cpuSeconds ?? 0), 0);
+};
 const fileAndWait = async (children: FoundChild[]) => {
   const ids: string[] = [];
   await Promise.all(Array.from({ length: 8 }, async (_, lane) => {
@@ -147,27 +175,54 @@ const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16, seed: 12
 // a few records go through first.
 await fileAndWait(burstWorld.slice(0, 16).map((child, i) => ({ ...child, ref: `SETTLE-${i}` })));
 const burst = burstWorld.slice(16).map((child, i) => ({ ...child, ref: `BURST-${i}` }));
+let cpuBefore = { workers: await workerCpu(), here: process.cpuUsage() };
+/** CPU seconds this process and the worker processes spent since cpuBefore. */
+const cpuSince = async () => {
+  const here = process.cpuUsage(cpuBefore.here);
+  return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}`;
+};
 started = performance.now();
 await fileAndWait(burst);
 const sustained = burst.length / seconds(started);
-console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (8 writers, 8 workers)`);
+const sustainedSeconds = seconds(started);
+const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
+console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (8 writers, ${by}; ${sustainedSeconds.toFixed(1)} s, ${await cpuSince()})`);
 
 // 4. Re-match: the rate of matching over a sample of loaded reports, extrapolated to all records.
-// Four workers, each matching the records of the jobs it fetched in passes of 32, as workers do.
-const { rows: sampleRows } = await database.pool.query(`SELECT id FROM missing_report TABLESAMPLE SYSTEM (1) LIMIT $1`, [sample * 4]);
+const { rows: sampleRows } = await database.pool.query(`SELECT id, version FROM missing_report TABLESAMPLE SYSTEM (1) LIMIT $1`, [sample * 4]);
+cpuBefore = { workers: await workerCpu(), here: process.cpuUsage() };
 started = performance.now();
-const pass = 32;
-await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
-  for (let i = lane * pass; i < sampleRows.length; i += 4 * pass) {
-    await matchRecords(database.pool, engine, { floor: 0.001, topK: 10 }, sampleRows.slice(i, i + pass).map((row) => ({ side: 'missing' as const, id: row.id as string, version: 1 })));
+if (workers.length) {
+  // Queued as `milap rematch` queues them (several records a job), matched by the worker processes;
+  // done when every record's subject row says it was matched since.
+  const since = (await database.pool.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
+  await boss.insert(matchQueue, groupedMatchJobs('missing', sampleRows as { id: string; version: number }[]).map((data) => ({ data })));
+  for (;;) {
+    const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM match_subject WHERE side = 'missing' AND record_id = ANY($1::uuid[]) AND matched_at >= $2`, [sampleRows.map((row) => row.id), since]);
+    if (rows[0].n >= sampleRows.length) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}));
+} else {
+  // Four workers, each matching the records of the jobs it fetched in passes of 32, as workers do.
+  const pass = 32;
+  await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
+    for (let i = lane * pass; i < sampleRows.length; i += 4 * pass) {
+      await matchRecords(database.pool, engine, { floor: 0.001, topK: 10 }, sampleRows.slice(i, i + pass).map((row) => ({ side: 'missing' as const, id: row.id as string, version: 1 })));
+    }
+  }));
+}
 const perSecond = sampleRows.length / seconds(started);
-console.log(`re-match: ${perSecond.toFixed(0)} records/s with 4 workers; all ${missingCount + foundCount} records in ${((missingCount + foundCount) / perSecond / 60).toFixed(1)} min`);
+const rematchSeconds = seconds(started);
+const rematchBy = workers.length ? `queued jobs, ${workers.length} worker processes` : '4 workers in this process';
+console.log(`re-match: ${perSecond.toFixed(0)} records/s (${rematchBy}; ${sampleRows.length} records in ${rematchSeconds.toFixed(1)} s, ${await cpuSince()}); all ${missingCount + foundCount} records in ${((missingCount + foundCount) / perSecond / 60).toFixed(1)} min`);
 
 // 5. Size and memory.
 const size = await database.pool.query(`SELECT pg_size_pretty(pg_database_size($1)) AS size`, [dbName]);
-console.log(`database size: ${size.rows[0].size}; this process's memory: ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()}`);
+console.log(`database size: ${size.rows[0].size}; this process's memory: ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()}${workers.length ? `; the worker processes' ${workers.map((w) => `${w.last.rssMb} MB`).join(', ')} RSS` : ''}`);
+for (const { child } of workers) {
+  child.removeAllListeners('exit');
+  child.kill('SIGTERM');
+}
 await boss.stop({ graceful: false, close: false });
 await database.close();
 if (!process.env.PIPELINE_KEEP) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -1,0 +1,38 @@
+// One match-worker process of `bench/pipeline.ts --worker-processes N`, as a deployment runs several
+// beside the API: it reads the common key counts, prepares every record still looked for (and, with
+// MATCH_KEYS_IN_MEMORY=on, reads every record's keys into memory), starts the match workers, says so
+// on stdout as one JSON line, and matches jobs until it is killed.
+//   node --import tsx bench/pipeline-workers.ts DATABASE_URL CACHE_RECORDS
+import { pino } from 'pino';
+import { openDatabase } from '../src/db/database.ts';
+import { WorkerMetrics } from '../src/jobs/metrics.ts';
+import { startQueue } from '../src/jobs/queue.ts';
+import { startWorkers } from '../src/jobs/workers.ts';
+import { createEngine } from '../src/matching/engine.ts';
+import { liveKeysOf } from '../src/matching/live-keys.ts';
+import { warmKeyCounts } from '../src/matching/match-job.ts';
+import { warmPreparedRecords } from '../src/matching/warm.ts';
+
+const [url, cacheRecords] = process.argv.slice(2);
+if (!url || !cacheRecords) {
+  process.stderr.write('usage: node --import tsx bench/pipeline-workers.ts DATABASE_URL CACHE_RECORDS\n');
+  process.exit(2);
+}
+const started = performance.now();
+const database = await openDatabase({ DATABASE_URL: url, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 });
+const boss = await startQueue(database, { supervise: false });
+const engine = createEngine(undefined, Number(cacheRecords));
+await warmKeyCounts(database.pool);
+const keysInMemory = process.env.MATCH_KEYS_IN_MEMORY === 'on';
+const prepared = keysInMemory ? (await liveKeysOf(database.pool).build(database.pool, engine))! : await warmPreparedRecords(database.pool, engine);
+await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { concurrency: 8, floor: 0.001, topK: 10, engine, keysInMemory });
+const usage = () => {
+  const cpu = process.cpuUsage();
+  return { rssMb: Math.round(process.memoryUsage().rss / 1e6), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+};
+process.stdout.write(`${JSON.stringify({ ready: true, records: prepared.records, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), ...usage() })}\n`);
+// Every half second, this process's memory and CPU time, for the bench to report.
+setInterval(() => process.stdout.write(`${JSON.stringify(usage())}\n`), 500).unref();
+process.on('SIGTERM', () => {
+  void boss.stop({ graceful: false, close: false }).finally(() => database.close()).finally(() => process.exit(0));
+});
