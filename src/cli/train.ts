@@ -1,7 +1,8 @@
 // `milap train --missing M.jsonl --found F.jsonl [--labels PAIRS.jsonl] [--out MODEL.json]`:
 // re-estimate the match model. u from random pairs; m by EM over blocked pairs in two sessions (one
-// blocked on names, one on the home district), and from labelled true pairs when given; the prior
-// from how many found children the blocked pairs say have a report.
+// blocked on names, one on the home district), and from labelled true pairs when given; m and u
+// beside agreeing names (for the comparisons that depend on them) from random and true pairs whose
+// names agree; the prior from how many found children the blocked pairs say have a report.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ageWindowOverlaps, blockingKeys } from '../../matchers/blocking.ts';
@@ -49,13 +50,13 @@ function blockedVectors(reports: PreparedRecord[], children: PreparedRecord[], p
   return vectors;
 }
 
-/**
- * The comparison vectors of random pairs whose names agree (em.ts, estimateNamed): about one pair
- * in 250, so up to 25 million pairs are drawn for 20,000 of them. A true pair among them is as
- * rare as among all pairs, one in tens of thousands.
- */
 const nameAt = comparisons.findIndex((comparison) => comparison.name === 'name');
 
+/**
+ * The comparison vectors of random pairs whose names agree (em.ts, estimateNamed): about one pair
+ * in 250, so up to 25 million pairs are drawn for 20,000 of them. True pairs are under 1% of them
+ * (most true pairs agree on names, but there are few true pairs), too few to move their shares.
+ */
 function namedVectors(reports: PreparedRecord[], children: PreparedRecord[], next: (n: number) => number): Vector[] {
   const name = comparisons[nameAt]!;
   const vectors: Vector[] = [];
