@@ -72,6 +72,7 @@ export class LiveKeys {
     this.#state = 'building';
     try {
       this.#seen = (await db.query<{ snapshot: string }>('SELECT pg_current_snapshot()::text AS snapshot')).rows[0]!.snapshot;
+      this.index.beginBulk();
       const warmed = await warmPreparedRecords(db, engine, { ...options, index: this.index });
       const { rows } = await db.query<[Side, string, string, string | null, string | null, string | null]>({
         text: 'SELECT side, key, record_id, born_from, born_to, event_day FROM match_key WHERE NOT active',
@@ -79,7 +80,7 @@ export class LiveKeys {
       });
       for (const [side, key, id, bornFrom, bornTo, eventDay] of rows) this.index.addKeyRow(side, id, false, dayOf(bornFrom), dayOf(bornTo), dayOf(eventDay), key);
       this.index.finishRows();
-      this.index.compact();
+      this.index.endBulk();
       const { rows: floors } = await db.query<{ id: string; floor: number }>('SELECT record_id AS id, floor FROM match_rank_floor');
       for (const { id, floor } of floors) this.index.setFloor(id, floor);
       await this.#read(db);

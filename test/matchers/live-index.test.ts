@@ -41,6 +41,48 @@ describe('the keys in memory', () => {
     expect(ranked).toBeGreaterThan(20);
   });
 
+  it('built in bulk (each key list made once, at its length) answer as when built record by record, and after changes too', () => {
+    const world = generateWorld({ missing: 1500, found: 400, seed: 12 });
+    const reports = world.missing.map((report) => inWholeDays(prepareMissing(report)));
+    const children = world.found.map((child) => inWholeDays(prepareFound(child)));
+    const one = new LiveKeyIndex();
+    const bulk = new LiveKeyIndex();
+    bulk.beginBulk();
+    for (const index of [one, bulk]) {
+      reports.forEach((report, i) => index.put('missing', live(`m${i}`, report, { active: i % 10 !== 0 })));
+      children.forEach((child, i) => index.put('found', live(`f${i}`, child)));
+      // A record put twice while building: its second version's keys, not its first's.
+      index.put('missing', live('m1', reports[2]!, { version: 2 }));
+      // Inactive records read from the key table row by row.
+      for (const key of blockingKeys(reports[3]!)) index.addKeyRow('missing', 'closed', false, NaN, NaN, 17000, key);
+      index.finishRows();
+    }
+    bulk.endBulk();
+    const answers = (index: LiveKeyIndex) => [
+      ...children.map((child) => index.partnersOfChild(live('f', child))),
+      ...reports.slice(0, 300).map((report) => index.partnersOfReport(live('m', report))),
+      ...reports.slice(0, 100).map((report) => index.sameSide('missing', live('m', report)).sort()),
+    ].map((answer) => JSON.stringify(answer, (_, value) => (Array.isArray(value) ? [...value].sort() : value)));
+    expect(answers(bulk)).toEqual(answers(one));
+    expect(children.some((child) => bulk.partnersOfChild(live('f', child)).reports.length > 0)).toBe(true);
+    // A key up to its too-common bound, and one more report no longer looked for, read row by row:
+    // counted in bulk too, so the key admits nobody.
+    const key = 'h:BR-gaya:female';
+    const crowd = new LiveKeyIndex();
+    crowd.beginBulk();
+    for (let i = 0; i < keyReach * keyLimits.h!; i++) crowd.put('missing', { id: `r${i}`, version: 1, active: true, bornFrom: NaN, bornTo: NaN, eventDay: i < 30 ? 18990 : 17000, keys: [key] });
+    crowd.addKeyRow('missing', 'closed', false, NaN, NaN, 17000, key);
+    crowd.finishRows();
+    crowd.endBulk();
+    expect(crowd.partnersOfChild({ id: 'c', bornFrom: NaN, bornTo: NaN, eventDay: 19000, keys: [key] }).reports).toEqual([]);
+    // Changed after the build: a report renamed and one closed, in both.
+    for (const index of [one, bulk]) {
+      index.put('missing', live('m5', reports[6]!, { version: 2 }));
+      index.put('missing', live('m7', reports[7]!, { version: 2, active: false }));
+    }
+    expect(answers(bulk)).toEqual(answers(one));
+  });
+
   it('hold a record as it is now: its new keys, not its old; not a stale version; an inactive report counted but not admitted', () => {
     const [report] = generateWorld({ missing: 1, found: 0, seed: 3 }).missing.map((r) => prepareMissing(r));
     const renamed = prepareMissing({ ...generateWorld({ missing: 1, found: 0, seed: 3 }).missing[0]!, name: 'Tanushree Mahto' });
