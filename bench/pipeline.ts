@@ -183,8 +183,8 @@ const cpuSince = async () => {
 };
 started = performance.now();
 await fileAndWait(burst);
-const sustained = burst.length / seconds(started);
 const sustainedSeconds = seconds(started);
+const sustained = burst.length / sustainedSeconds;
 const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
 console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (8 writers, ${by}; ${sustainedSeconds.toFixed(1)} s, ${await cpuSince()})`);
 
@@ -207,12 +207,12 @@ if (workers.length) {
   const pass = 32;
   await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
     for (let i = lane * pass; i < sampleRows.length; i += 4 * pass) {
-      await matchRecords(database.pool, engine, { floor: 0.001, topK: 10 }, sampleRows.slice(i, i + pass).map((row) => ({ side: 'missing' as const, id: row.id as string, version: 1 })));
+      await matchRecords(database.pool, engine, { floor: 0.001, topK: 10 }, sampleRows.slice(i, i + pass).map((row) => ({ side: 'missing' as const, id: row.id as string, version: row.version as number })));
     }
   }));
 }
-const perSecond = sampleRows.length / seconds(started);
 const rematchSeconds = seconds(started);
+const perSecond = sampleRows.length / rematchSeconds;
 const rematchBy = workers.length ? `queued jobs, ${workers.length} worker processes` : '4 workers in this process';
 console.log(`re-match: ${perSecond.toFixed(0)} records/s (${rematchBy}; ${sampleRows.length} records in ${rematchSeconds.toFixed(1)} s, ${await cpuSince()}); all ${missingCount + foundCount} records in ${((missingCount + foundCount) / perSecond / 60).toFixed(1)} min`);
 

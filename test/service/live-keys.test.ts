@@ -41,7 +41,6 @@ async function subjectsOf(side: 'missing' | 'found'): Promise<Subject[]> {
   return rows.map((row) => engine.prepare(side, row.id, row.version, row.record as ChildRecord, [], row.places));
 }
 
-
 describe("a worker's keys in memory", () => {
   it("admit the partners the database's search admits, and learn what another process matched", async () => {
     const world = generateWorld({ missing: 700, found: 250, seed: 21 });
