@@ -27,6 +27,11 @@ export interface Comparison {
    * (model.ts, LevelParameters.named).
    */
   givenName?: boolean;
+  /**
+   * Whether both records give what it compares (else its level is 'unknown'), answered without
+   * comparing. A comparison that costs (the names) says it, so a pair can be weighed without it first.
+   */
+  given?(missing: PreparedRecord, found: PreparedRecord): boolean;
 }
 
 const unknown: ComparisonResult = { level: 'unknown' };
@@ -36,6 +41,7 @@ const nameComparison = (name: string, pick: (r: PreparedRecord) => PreparedName 
   name,
   levels: nameLevels,
   termFrequencyLevels: tf ? ['exact', 'phonetic'] : undefined,
+  given: (missing, found) => pick(missing) !== null && pick(found) !== null,
   compare(missing, found) {
     const a = pick(missing);
     const b = pick(found);
