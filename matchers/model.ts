@@ -94,16 +94,17 @@ export function comparisonWeight(model: Model, comparison: Comparison, result: C
 
 /**
  * Scores a pair: match weight, probability, and the weight of every comparison. `reports`: how
- * many missing reports the child is matched among (priorWeight).
+ * many missing reports the child is matched among (priorWeight). `results`: the pair's comparisons
+ * already made (compareWhileReachable), in the order of `comparisons`.
  */
-export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency, reports?: number): PairScore {
+export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency, reports?: number, results?: readonly ComparisonResult[]): PairScore {
   const prior = priorWeight(model, reports);
   const explanation: ExplanationEntry[] = [{ comparison: 'prior', level: 'base rate', weight: round(prior) }];
   let total = prior;
   // The name comparison comes first: whether the names agree decides the weight of those that depend on it.
   let named = false;
-  for (const comparison of comparisons) {
-    const result = comparison.compare(missing, found);
+  for (const [n, comparison] of comparisons.entries()) {
+    const result = results?.[n] ?? comparison.compare(missing, found);
     const weight = comparisonWeight(model, comparison, result, termFrequency, named);
     if (comparison.name === 'name') named = namesAgree(result.level);
     total += weight;
@@ -112,6 +113,78 @@ export function scorePrepared(missing: PreparedRecord, found: PreparedRecord, mo
   total = limitUnsupportedPhoto(explanation, total);
   const odds = 2 ** total;
   return { probability: Number.isFinite(odds) ? odds / (1 + odds) : 1, matchWeight: round(total), explanation };
+}
+
+/** The match weight at which a pair's own probability is `probability`. */
+export const weightOfProbability = (probability: number): number => (probability <= 0 ? -Infinity : probability >= 1 ? Infinity : Math.log2(probability / (1 - probability)));
+
+/**
+ * scorePrepared, or null when the pair's probability is surely under `floor` (compareWhileReachable):
+ * the service keeps no new pair under its floor, and most of a record's candidates are under it.
+ */
+export function scoreAbove(missing: PreparedRecord, found: PreparedRecord, floor: number, model: Model = defaultModel, termFrequency?: TermFrequency, reports?: number): PairScore | null {
+  const results = compareWhileReachable(missing, found, comparisons, weightOfProbability(floor), model, termFrequency, priorWeight(model, reports));
+  return results && scorePrepared(missing, found, model, termFrequency, reports, results);
+}
+
+/** The most each of a list of comparisons can weigh in a model, by whether term frequencies adjust them. */
+const mostWeights = new WeakMap<Model, Map<readonly Comparison[], Record<'plain' | 'adjusted', number[]>>>();
+
+/**
+ * The most each comparison of `used` can weigh in the model: its highest level, names agreeing or
+ * not, with the largest term-frequency adjustment; or 0 (unknown). Worked out once a model and list.
+ */
+function mostWeightsOf(model: Model, used: readonly Comparison[], termFrequency: boolean): number[] {
+  const lists = mostWeights.get(model) ?? mostWeights.set(model, new Map()).get(model)!;
+  let most = lists.get(used);
+  if (!most) {
+    const plain = used.map((comparison) => {
+      const levels = Object.values(model.comparisons[comparison.name] ?? {}).flatMap((level) => (level.named ? [level, level.named] : [level]));
+      return Math.max(0, ...levels.map(({ m, u }) => Math.log2(m / u)));
+    });
+    const adjusted = used.map((comparison, n) => plain[n]! + (comparison.termFrequencyLevels ? Math.max(0, model.termFrequency.maximumAdjustment) : 0));
+    lists.set(used, (most = { plain, adjusted }));
+  }
+  return termFrequency ? most.adjusted : most.plain;
+}
+
+/**
+ * Compares a pair one way round (`a` as the missing side) by `used` (a list kept as it is: its most
+ * weights are remembered by it), the comparisons that cost (the names: comparisons.ts, given) last,
+ * each only while the pair can still reach `floorWeight` with every comparison not yet made at its
+ * most. The results in the order of `used`; null when the pair's weight is surely under the floor,
+ * `prior` included. Most of a record's candidates share a key and little else (another state,
+ * another age), and comparing their names was most of the work of weighing them.
+ */
+export function compareWhileReachable(a: PreparedRecord, b: PreparedRecord, used: readonly Comparison[], floorWeight: number, model: Model, termFrequency: TermFrequency | undefined, prior: number): ComparisonResult[] | null {
+  const most = mostWeightsOf(model, used, termFrequency !== undefined);
+  const results: (ComparisonResult | null)[] = new Array(used.length);
+  let ceiling = prior;
+  for (let n = 0; n < used.length; n++) {
+    const comparison = used[n]!;
+    // A comparison that costs says whether both records give what it compares: if they do, it is made later.
+    if (comparison.given?.(a, b)) {
+      results[n] = null;
+      ceiling += most[n]!;
+      continue;
+    }
+    const result = (results[n] = comparison.compare(a, b));
+    // Whether the names agree is not known yet: a comparison that depends on it counts its larger weight.
+    const weight = comparisonWeight(model, comparison, result, termFrequency, false);
+    ceiling += comparison.givenName ? Math.max(weight, comparisonWeight(model, comparison, result, termFrequency, true)) : weight;
+  }
+  if (ceiling < floorWeight) return null;
+  // The name comparison is the first of them: whether the names agree decides the weight of those after.
+  let named = false;
+  for (let n = 0; n < used.length; n++) {
+    if (results[n]) continue;
+    const comparison = used[n]!;
+    const result = (results[n] = comparison.compare(a, b));
+    ceiling += comparisonWeight(model, comparison, result, termFrequency, named) - most[n]!;
+    if (comparison.name === 'name') named = namesAgree(result.level);
+    if (ceiling < floorWeight) return null;
+  }
+  return results as ComparisonResult[];
 }
 
 /**

@@ -3,7 +3,7 @@
 import { ageWindowOverlaps, blockingKeys } from '../../matchers/blocking.ts';
 import { scoreDuplicateAbove } from '../../matchers/duplicates.ts';
 import { scorePair } from '../../matchers/link.ts';
-import { defaultModel, type Model, type TermFrequency } from '../../matchers/model.ts';
+import { defaultModel, scoreAbove, type Model, type PairScore as ModelPairScore, type TermFrequency } from '../../matchers/model.ts';
 import { samePhotograph, type PhotoHash } from '../../matchers/photos/evidence.ts';
 import { prepareFound, prepareMissing, type PreparedRecord, type ResolvedPlaces } from '../../matchers/prepare.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
@@ -63,6 +63,8 @@ export interface MatchEngine {
   sharePhotograph(a: Subject, b: Subject): boolean;
   /** `reports`: how many missing reports are looked for (the pair's prior divides by it: matchers/model.ts, priorWeight). */
   score(missing: Subject, found: Subject, termFrequency?: TermFrequency, reports?: number): PairScore;
+  /** score, or null when the pair's probability is surely under `floor` (matchers/model.ts, scoreAbove): what a new candidate needs, as no new pair under the floor is kept. */
+  scoreAbove(missing: Subject, found: Subject, floor: number, termFrequency?: TermFrequency, reports?: number): PairScore | null;
   /** Two records of the same side: how likely they are the same child (matchers/duplicates.ts), or null when under `floor`. */
   scoreDuplicate(a: Subject, b: Subject, floor: number): { probability: number; matchWeight: number; explanation: Explanation } | null;
   /** Why a rejected pair deserves another look: a comparison moved to a higher-weighted level. */
@@ -80,9 +82,21 @@ export const narrowingOf = (prepared: PreparedRecord): Narrowing => ({
   eventDay: isoDay(prepared.eventDay)!,
 });
 
+/** A scored pair of two subjects. */
+const pairScoreOf = (missing: Subject, found: Subject, score: ModelPairScore): PairScore => ({
+  missingId: missing.id,
+  foundId: found.id,
+  missingVersion: missing.version,
+  foundVersion: found.version,
+  probability: score.probability,
+  matchWeight: score.matchWeight,
+  explanation: score.explanation,
+});
+
 /** A stored record prepared for matching as its side's record (matchers/prepare.ts). */
 export const prepareRecord = (side: 'missing' | 'found', record: ChildRecord, photos: readonly PhotoHash[] = [], places?: ResolvedPlaces): PreparedRecord =>
   side === 'missing' ? prepareMissing(record as MissingReport, photos, places) : prepareFound(record as FoundChild, photos, places);
+
 
 /** A prepared record's cache key: one entry a version. */
 const cacheKeyOf = (side: string, id: string, version: number) => `${side}:${id}:${version}`;
@@ -130,17 +144,10 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
     },
     admits: (a, b) => ageWindowOverlaps(a.prepared, b.prepared),
     sharePhotograph: (a, b) => samePhotograph(a.prepared.photos, b.prepared.photos),
-    score(missing, found, termFrequency, reports) {
-      const score = scorePair(missing.prepared, found.prepared, model, termFrequency, reports);
-      return {
-        missingId: missing.id,
-        foundId: found.id,
-        missingVersion: missing.version,
-        foundVersion: found.version,
-        probability: score.probability,
-        matchWeight: score.matchWeight,
-        explanation: score.explanation,
-      };
+    score: (missing, found, termFrequency, reports) => pairScoreOf(missing, found, scorePair(missing.prepared, found.prepared, model, termFrequency, reports)),
+    scoreAbove(missing, found, floor, termFrequency, reports) {
+      const score = scoreAbove(missing.prepared, found.prepared, floor, model, termFrequency, reports);
+      return score && pairScoreOf(missing, found, score);
     },
     scoreDuplicate: (a, b, floor) => scoreDuplicateAbove(a.prepared, b.prepared, floor, model),
     reopenReason(decided, now) {

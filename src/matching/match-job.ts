@@ -174,6 +174,7 @@ async function matchActive(
   const reports = population.reports + (side === 'missing' ? unsaved : 0);
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   const scored = new Map<string, PairScore[]>(subjects.map((subject) => [subject.id, []]));
+  const candidates = new Map<string, number>(subjects.map((subject) => [subject.id, 0]));
   const prepared = await store.preparedPartners(tx, engine, otherSide, partners);
   for (const partner of partners) {
     const other = prepared.get(partner.id);
@@ -183,7 +184,11 @@ async function matchActive(
       // Existing pairs are always rescored; new ones must pass the same narrowing as `milap link`:
       // a key that admits within the age window, or the same photograph whatever the keys say.
       if (!link.paired && !(link.admitted && engine.admits(subject, other)) && !(link.photoNear && engine.sharePhotograph(subject, other))) continue;
-      scored.get(subject.id)!.push(side === 'missing' ? engine.score(subject, other, termFrequency, reports) : engine.score(other, subject, termFrequency, reports));
+      candidates.set(subject.id, candidates.get(subject.id)! + 1);
+      const [missing, found] = side === 'missing' ? [subject, other] : [other, subject];
+      // A new pair is kept only above the floor: one surely under it is not weighed to the end.
+      const pair = link.paired ? engine.score(missing, found, termFrequency, reports) : engine.scoreAbove(missing, found, settings.floor, termFrequency, reports);
+      if (pair) scored.get(subject.id)!.push(pair);
     }
   }
   const existing = await store.lockPairs(tx, side, subjects.map((subject) => subject.id));
@@ -209,7 +214,7 @@ async function matchActive(
       if (!current || reopenBecause || current.matchWeight !== pair.matchWeight) moved.get(subject.id)!.add(partnerOf(pair));
       writes.push({ pair, reopenBecause });
     }
-    counts.set(subject.id, { candidates: pairs.length, kept: kept.length, reopened });
+    counts.set(subject.id, { candidates: candidates.get(subject.id)!, kept: kept.length, reopened });
   }
   await store.upsertPairs(tx, writes.sort((a, b) => (pairKey(a.pair) < pairKey(b.pair) ? -1 : 1)), engine.modelVersion);
   for (const { subject, partner } of await store.dropUnwantedPending(tx, side, subjects.map((s) => s.id), keptPairs, settings)) moved.get(subject)!.add(partner);

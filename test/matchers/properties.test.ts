@@ -8,7 +8,7 @@ import { blockingKeys } from '../../matchers/blocking.ts';
 import { scoreDuplicate, scoreDuplicateAbove } from '../../matchers/duplicates.ts';
 import { generateWorld } from '../../fixtures/synth/world.ts';
 import { parseMarks } from '../../matchers/marks.ts';
-import { scorePrepared } from '../../matchers/model.ts';
+import { scoreAbove, scorePrepared } from '../../matchers/model.ts';
 import { compareNames, prepareName } from '../../matchers/names/compare.ts';
 import { resolvePlace } from '../../matchers/places.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
@@ -91,6 +91,32 @@ describe('any text in any field', () => {
       }
     }
     expect(above).toBeGreaterThanOrEqual(50); // most records and their copies: the floor is tested from both sides
+  });
+
+  it('a pair scored against a floor is the full score, or null only when the full score is under it', () => {
+    const world = generateWorld({ missing: 60, found: 40, seed: 11 });
+    const reports = world.missing.map((report) => prepareMissing(report));
+    const children = world.found.map((child) => prepareFound(child));
+    // Name keys of every kind of commonness: the term-frequency adjustment moves a pair's most weight.
+    const termFrequency = (key: string) => (key.length % 3 === 0 ? 0.0002 : key.length % 3 === 1 ? 0.02 : undefined);
+    let givenUp = 0;
+    for (const report of reports) {
+      for (const child of children) {
+        for (const tf of [termFrequency, undefined]) {
+          const full = scorePrepared(report, child, undefined, tf, 1000);
+          // A floor just under the pair's own probability: never given up, whatever its comparisons.
+          expect(scoreAbove(report, child, full.probability * (1 - 1e-9), undefined, tf, 1000)).toEqual(full);
+          const bounded = scoreAbove(report, child, 0.001, undefined, tf, 1000);
+          if (bounded) expect(bounded).toEqual(full);
+          else {
+            expect(full.probability).toBeLessThan(0.001);
+            givenUp++;
+          }
+        }
+      }
+    }
+    // Most unrelated pairs are given up at the service's floor, most before their names are compared.
+    expect(givenUp / (reports.length * children.length * 2)).toBeGreaterThan(0.5);
   });
 
   it('two records of one side score the same as duplicates whichever comes first', () => {
