@@ -1,5 +1,5 @@
 // The service's view of the matchers: the same preparation, keys, narrowing and model that
-// `milap link` uses (matchers/), with prepared records cached by id and version.
+// `milap link` uses (matchers/), with prepared records cached by id, at their last version prepared.
 import { ageWindowOverlaps, blockingKeys } from '../../matchers/blocking.ts';
 import { scoreDuplicateAbove } from '../../matchers/duplicates.ts';
 import { scorePair } from '../../matchers/link.ts';
@@ -43,8 +43,8 @@ export interface PairScore {
 export interface MatchEngine {
   modelVersion: string;
   /**
-   * A record (with the usable hashes of its photos) prepared for matching; cached by id, version and
-   * photos. `places`: the record's places as resolved when it was written (records/places.ts).
+   * A record (with the usable hashes of its photos) prepared for matching; cached by id, the last
+   * version and photos prepared. `places`: the record's places as resolved when it was written (records/places.ts).
    */
   prepare(side: 'missing' | 'found', id: string, version: number, record: ChildRecord, photos?: readonly PhotoHash[], places?: ResolvedPlaces): Subject;
   /**
@@ -98,9 +98,6 @@ export const prepareRecord = (side: 'missing' | 'found', record: ChildRecord, ph
   side === 'missing' ? prepareMissing(record as MissingReport, photos, places) : prepareFound(record as FoundChild, photos, places);
 
 
-/** A prepared record's cache key: one entry a version. */
-const cacheKeyOf = (side: string, id: string, version: number) => `${side}:${id}:${version}`;
-
 /** The photos a record was prepared with: a photo added to a record does not change its version, so a cached record is one only with the same photos. */
 const photosKeyOf = (photos: readonly PhotoHash[]) => photos.map((photo) => photo.hash).join(',');
 
@@ -110,10 +107,13 @@ const photosKeyOf = (photos: readonly PhotoHash[]) => photos.map((photo) => phot
  * twice the records it matches among prepares each once (warm.ts fills it when the worker starts).
  */
 export function createEngine(model: Model = defaultModel, cacheSize = 100_000): MatchEngine {
+  // By id alone, the entry saying which side, version and photos it was prepared as: a key made of
+  // side, id and version was a new string to build and hash for every partner, a sixteenth of a match
+  // job's time in Node (the keys in memory give the same id strings each time, their hashes kept).
   const cache = new BoundedCache<string, { subject: Subject; photos: string }>(cacheSize);
   const hit = (side: string, id: string, version: number, photos?: readonly PhotoHash[]) => {
-    const entry = cache.get(cacheKeyOf(side, id, version));
-    return entry && (photos === undefined || entry.photos === photosKeyOf(photos)) ? entry.subject : undefined;
+    const entry = cache.get(id);
+    return entry && entry.subject.version === version && entry.subject.side === side && (photos === undefined || entry.photos === photosKeyOf(photos)) ? entry.subject : undefined;
   };
   return {
     modelVersion: model.version,
@@ -139,7 +139,7 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
         },
         narrowing: narrowingOf(prepared),
       };
-      cache.set(cacheKeyOf(side, id, version), { subject, photos: photosKeyOf(photos) });
+      cache.set(id, { subject, photos: photosKeyOf(photos) });
       return subject;
     },
     admits: (a, b) => ageWindowOverlaps(a.prepared, b.prepared),
