@@ -97,7 +97,6 @@ const pairScoreOf = (missing: Subject, found: Subject, score: ModelPairScore): P
 export const prepareRecord = (side: 'missing' | 'found', record: ChildRecord, photos: readonly PhotoHash[] = [], places?: ResolvedPlaces): PreparedRecord =>
   side === 'missing' ? prepareMissing(record as MissingReport, photos, places) : prepareFound(record as FoundChild, photos, places);
 
-
 /** The photos a record was prepared with: a photo added to a record does not change its version, so a cached record is one only with the same photos. */
 const photosKeyOf = (photos: readonly PhotoHash[]) => photos.map((photo) => photo.hash).join(',');
 

@@ -175,6 +175,8 @@ async function matchActive(
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   const scored = new Map<string, PairScore[]>(subjects.map((subject) => [subject.id, []]));
   const candidates = new Map<string, number>(subjects.map((subject) => [subject.id, 0]));
+  /** New candidates given up as surely under the floor, as (missing, found). */
+  const surelyUnder: [Subject, Subject][] = [];
   const prepared = await store.preparedPartners(tx, engine, otherSide, partners);
   for (const partner of partners) {
     const other = prepared.get(partner.id);
@@ -189,9 +191,14 @@ async function matchActive(
       // A new pair is kept only above the floor: one surely under it is not weighed to the end.
       const pair = link.paired ? engine.score(missing, found, termFrequency, reports) : engine.scoreAbove(missing, found, settings.floor, termFrequency, reports);
       if (pair) scored.get(subject.id)!.push(pair);
+      else surelyUnder.push([missing, found]);
     }
   }
   const existing = await store.lockPairs(tx, side, subjects.map((subject) => subject.id));
+  // A pair another worker stored since the search is an existing pair after all: weighed in full.
+  for (const [missing, found] of surelyUnder) {
+    if (existing.has(`${missing.id}:${found.id}`)) scored.get(side === 'missing' ? missing.id : found.id)!.push(engine.score(missing, found, termFrequency, reports));
+  }
   const pairKey = (pair: PairScore) => `${pair.missingId}:${pair.foundId}`;
   const partnerOf = (pair: PairScore) => (side === 'missing' ? pair.foundId : pair.missingId);
   const keptPairs: string[] = [];
