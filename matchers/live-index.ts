@@ -55,12 +55,12 @@ class SideKeys {
    * slot, at a million records every look was a miss of the processor's cache.
    */
   readonly postings: (number[] | undefined)[] = [];
-  /** Key id → how many inactive records carry it. */
-  readonly inactive = new Map<number, number>();
+  /** Key id → the slots of the inactive records carrying it. */
+  readonly inactive = new Map<number, number[]>();
 
   /** How many records carry the key, active or not. */
   carriers(keyId: number): number {
-    return (this.postings[keyId]?.length ?? 0) / 3 + (this.inactive.get(keyId) ?? 0);
+    return (this.postings[keyId]?.length ?? 0) / 3 + (this.inactive.get(keyId)?.length ?? 0);
   }
 }
 
@@ -156,7 +156,7 @@ export class LiveKeyIndex {
       for (let slot = 0; slot < s.ids.length; slot++) {
         for (const keyId of s.keysOf[slot]!) {
           if (s.active[slot]) counts[keyId]!++;
-          else s.inactive.set(keyId, (s.inactive.get(keyId) ?? 0) + 1);
+          else (s.inactive.get(keyId) ?? s.inactive.set(keyId, []).get(keyId)!).push(slot);
         }
       }
       s.postings.length = keys;
@@ -236,7 +236,7 @@ export class LiveKeyIndex {
     for (const keyId of s.keysOf[slot]!) {
       if (s === this.#sides.missing) this.#dates.delete(keyId);
       if (s.active[slot]) (s.postings[keyId] ??= []).push(slot, s.bornFrom[slot]!, s.bornTo[slot]!);
-      else s.inactive.set(keyId, (s.inactive.get(keyId) ?? 0) + 1);
+      else (s.inactive.get(keyId) ?? s.inactive.set(keyId, []).get(keyId)!).push(slot);
     }
   }
 
@@ -253,11 +253,38 @@ export class LiveKeyIndex {
         list[at + 2] = list[last + 2]!;
         list.length = last;
       } else {
-        const n = s.inactive.get(keyId)! - 1;
-        if (n) s.inactive.set(keyId, n);
-        else s.inactive.delete(keyId);
+        const slots = s.inactive.get(keyId)!;
+        slots[slots.lastIndexOf(slot)] = slots[slots.length - 1]!;
+        slots.pop();
+        if (!slots.length) s.inactive.delete(keyId);
       }
     }
+  }
+
+  /**
+   * How many records of both sides, looked for or not, carry the phonetic name key `key` in the
+   * child's, the father's or the mother's name (n:, f:, m:), each record once: what term frequencies
+   * divide, counted as the database counts it (src/matching/store.ts, nameKeyFrequencies).
+   */
+  nameKeyCount(key: string): number {
+    const keyIds = ['n:', 'f:', 'm:'].map((family) => this.#keyIds.get(family + key)).filter((keyId) => keyId !== undefined);
+    let count = 0;
+    for (const s of Object.values(this.#sides)) {
+      const carrying = keyIds.filter((keyId) => s.carriers(keyId) > 0);
+      if (carrying.length === 1) {
+        count += s.carriers(carrying[0]!);
+        continue;
+      }
+      // A record may carry it in two names (a girl named after her mother): once.
+      const slots = new Set<number>();
+      for (const keyId of carrying) {
+        const list = s.postings[keyId] ?? none;
+        for (let at = 0; at < list.length; at += 3) slots.add(list[at]!);
+        for (const slot of s.inactive.get(keyId) ?? none) slots.add(slot);
+      }
+      count += slots.size;
+    }
+    return count;
   }
 
   /**

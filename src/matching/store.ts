@@ -568,9 +568,11 @@ export async function matchPopulation(db: Queryable): Promise<{ records: number;
 /**
  * How common each name key is: the share of all matched records whose names carry it (as `milap link`
  * counts). `records`: how many records that is (matchPopulation's, plus any being matched that the
- * counters do not hold yet: a match job saves its records last); read here when not given.
+ * counters do not hold yet: a match job saves its records last); read here when not given. The keys
+ * `counts` does not hold are counted by `count` when given (a worker's keys in memory:
+ * matchers/live-index.ts, nameKeyCount), else in the key table.
  */
-export async function nameKeyFrequencies(db: Queryable, nameKeys: string[], counts = new NameKeyCounts(), records?: number): Promise<Map<string, number>> {
+export async function nameKeyFrequencies(db: Queryable, nameKeys: string[], counts = new NameKeyCounts(), records?: number, count?: (key: string) => number): Promise<Map<string, number>> {
   if (!nameKeys.length) return new Map();
   const total = Math.max(1, records ?? (await matchPopulation(db)).records);
   const now = Date.now();
@@ -581,7 +583,13 @@ export async function nameKeyFrequencies(db: Queryable, nameKeys: string[], coun
     if (n === undefined) unknown.push(key);
     else known.set(key, n);
   }
-  if (unknown.length) {
+  if (unknown.length && count) {
+    for (const key of unknown) {
+      const n = count(key);
+      counts.remember(key, n, total, now);
+      known.set(key, n);
+    }
+  } else if (unknown.length) {
     const prefixed = unknown.flatMap((key) => [`n:${key}`, `f:${key}`, `m:${key}`]);
     const { rows } = await db.query<{ key: string; n: number }>(
       // Both sides named, so the (side, key) index serves the lookup instead of a scan of every key.

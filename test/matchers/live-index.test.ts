@@ -83,6 +83,42 @@ describe('the keys in memory', () => {
     expect(answers(bulk)).toEqual(answers(one));
   });
 
+  it('count the records carrying a name key in any of their names as the database counts them: each once, looked for or not', () => {
+    const world = generateWorld({ missing: 1200, found: 400, seed: 14 });
+    const records: { side: 'missing' | 'found'; record: LiveRecord }[] = [
+      ...world.missing.map((report, i) => ({ side: 'missing' as const, record: live(`m${i}`, inWholeDays(prepareMissing(report)), { active: i % 7 !== 0 }) })),
+      ...world.found.map((child, i) => ({ side: 'found' as const, record: live(`f${i}`, inWholeDays(prepareFound(child)), { active: i % 5 !== 0 }) })),
+      // A child named as her father is, and one as her mother, no longer looked for: each counted once.
+      { side: 'found', record: { id: 'twice', version: 1, active: true, bornFrom: NaN, bornTo: NaN, eventDay: 19000, keys: ['n:ramesh', 'f:ramesh'] } },
+      { side: 'missing', record: { id: 'closed', version: 1, active: false, bornFrom: NaN, bornTo: NaN, eventDay: 19000, keys: ['n:ramesh', 'm:ramesh', 'h:BR-gaya:female'] } },
+    ];
+    const index = new LiveKeyIndex();
+    index.beginBulk();
+    for (const { side, record } of records) index.put(side, record);
+    index.endBulk();
+    /** What the database counts: for each name key, the records whose key rows hold it after n:, f: or m:. */
+    const counted = () => {
+      const counts = new Map<string, number>();
+      for (const { record } of records) for (const key of new Set(record.keys.filter((k) => /^[nfm]:/.test(k)).map((k) => k.slice(2)))) counts.set(key, (counts.get(key) ?? 0) + 1);
+      return counts;
+    };
+    const before = counted();
+    expect(before.size).toBeGreaterThan(500);
+    for (const [key, n] of before) expect(index.nameKeyCount(key), key).toBe(n);
+    expect(before.get('ramesh')).toBeGreaterThanOrEqual(2); // the two records above at least, each carrying it twice
+    expect(index.nameKeyCount('no-such-name')).toBe(0);
+    // After changes: a record renamed, one closed, one reopened, as the database's rows would change.
+    const change = (side: 'missing' | 'found', record: LiveRecord) => {
+      index.put(side, record);
+      records.find((r) => r.side === side && r.record.id === record.id)!.record = record;
+    };
+    change('found', { ...records.find((r) => r.record.id === 'twice')!.record, version: 2, keys: ['n:suresh', 'f:ramesh'] });
+    change('missing', { ...records.find((r) => r.record.id === 'closed')!.record, version: 2, active: true });
+    change('missing', { ...records[1]!.record, version: 2, active: false });
+    const after = counted();
+    for (const key of [...before.keys(), 'suresh']) expect(index.nameKeyCount(key), key).toBe(after.get(key) ?? 0);
+  });
+
   it('hold a record as it is now: its new keys, not its old; not a stale version; an inactive report counted but not admitted', () => {
     const [report] = generateWorld({ missing: 1, found: 0, seed: 3 }).missing.map((r) => prepareMissing(r));
     const renamed = prepareMissing({ ...generateWorld({ missing: 1, found: 0, seed: 3 }).missing[0]!, name: 'Tanushree Mahto' });

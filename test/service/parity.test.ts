@@ -8,6 +8,7 @@ import { linkRecords } from '../../matchers/link.ts';
 import { WorkerMetrics } from '../../src/jobs/metrics.ts';
 import { startWorkers } from '../../src/jobs/workers.ts';
 import { createEngine } from '../../src/matching/engine.ts';
+import { liveKeysOf } from '../../src/matching/live-keys.ts';
 import { openRun, queueRun } from '../../src/matching/rematch.ts';
 import { NameKeyCounts, nameKeyFrequencies, warmNameKeyCounts } from '../../src/matching/store.ts';
 import { useTestApp } from '../helpers/app.ts';
@@ -47,7 +48,12 @@ describe('the service and milap link', () => {
     const keys = (await t.db.database.pool.query(`SELECT DISTINCT substring(key from 3) AS key FROM match_key WHERE substring(key from 1 for 2) IN ('n:', 'f:', 'm:')`)).rows.map((row) => row.key as string);
     const ahead = new NameKeyCounts();
     expect(await warmNameKeyCounts(t.db.database.pool, ahead, 1)).toBe(keys.length);
-    expect(await nameKeyFrequencies(t.db.database.pool, keys, ahead)).toEqual(await nameKeyFrequencies(t.db.database.pool, keys, new NameKeyCounts()));
+    const byKey = await nameKeyFrequencies(t.db.database.pool, keys, new NameKeyCounts());
+    expect(await nameKeyFrequencies(t.db.database.pool, keys, ahead)).toEqual(byKey);
+    // And so are the counts of a worker's keys in memory.
+    const live = liveKeysOf(t.db.database.pool);
+    await live.build(t.db.database.pool, createEngine());
+    expect(await nameKeyFrequencies(t.db.database.pool, keys, new NameKeyCounts(), undefined, (key) => live.index.nameKeyCount(key))).toEqual(byKey);
     for (const child of world.found) {
       const expected = (batch.get(child.ref) ?? []).map((p) => [p.missingRef, Number(p.probability.toFixed(6))]);
       const actual = (service.get(child.ref) ?? []).sort((a, b) => b.probability - a.probability).slice(0, 10).map((p) => [p.missingRef, Number(p.probability.toFixed(6))]);
