@@ -9,6 +9,7 @@
 //     as a deployment runs them beside the API, the re-match through queued jobs as `milap rematch`
 //     queues them; without it, by workers in this process, and the re-match by calling the job directly.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -150,6 +151,31 @@ if (workerProcesses > 0) {
 } else {
   await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { concurrency: 8, floor: 0.001, topK: 10, engine, keysInMemory });
 }
+/**
+ * The CPU seconds of the database server's processes on this machine, from /proc (null where there is
+ * none to read): with the Node processes', what a record costs the 2 cores. Processes that ended in
+ * between are not counted (the pool's connections live through a phase).
+ */
+function databaseCpu(): number | null {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (!stat.includes('(postgres)')) continue;
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]); // utime and stime, in clock ticks (100 a second on Linux)
+      } catch {
+        // gone since the listing
+      }
+    }
+    return ticks ? ticks / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The worker processes' CPU seconds, as they say it every half second: read after a wait, so it is current. */
 const workerCpu = async () => {
   if (!workers.length) return 0;
@@ -175,11 +201,12 @@ const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16, seed: 12
 // a few records go through first.
 await fileAndWait(burstWorld.slice(0, 16).map((child, i) => ({ ...child, ref: `SETTLE-${i}` })));
 const burst = burstWorld.slice(16).map((child, i) => ({ ...child, ref: `BURST-${i}` }));
-let cpuBefore = { workers: await workerCpu(), here: process.cpuUsage() };
-/** CPU seconds this process and the worker processes spent since cpuBefore. */
+let cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
+/** CPU seconds this process, the worker processes and the database server spent since cpuBefore. */
 const cpuSince = async () => {
   const here = process.cpuUsage(cpuBefore.here);
-  return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}`;
+  const database = databaseCpu();
+  return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}${database === null || cpuBefore.database === null ? '' : `, the database server ${(database - cpuBefore.database).toFixed(1)} s`}`;
 };
 started = performance.now();
 await fileAndWait(burst);
@@ -190,7 +217,7 @@ console.log(`sustained: ${burst.length} records from write to stored candidates 
 
 // 4. Re-match: the rate of matching over a sample of loaded reports, extrapolated to all records.
 const { rows: sampleRows } = await database.pool.query(`SELECT id, version FROM missing_report TABLESAMPLE SYSTEM (1) LIMIT $1`, [sample * 4]);
-cpuBefore = { workers: await workerCpu(), here: process.cpuUsage() };
+cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
 started = performance.now();
 if (workers.length) {
   // Queued as `milap rematch` queues them (several records a job), matched by the worker processes;
