@@ -4,7 +4,7 @@
 import { ageWindowOverlaps, blockingKeys, keyAdmits, keyTooCommon, rankedBest, rankWeights } from './blocking.ts';
 import { nameJoinedKeys } from './names/compare.ts';
 import { CandidateIndex } from './candidate-index.ts';
-import { competingProbability, defaultModel, pairOdds, scorePrepared, weighPrepared, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
+import { competingProbability, defaultModel, pairOdds, scorePrepared, weighAbove, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
 import type { PhotoHash } from './photos/evidence.ts';
 import { PdqHashIndex } from './photos/hash-index.ts';
 import { PDQ_MATCH_DISTANCE } from './photos/pdq.ts';
@@ -117,8 +117,9 @@ export function* linkRecords(missing: MissingReport[], found: FoundChild[], opti
       seen[position] = done;
       const report = reports[position]!;
       if (narrow && !ageWindowOverlaps(report, child)) return;
-      const pair = weighPrepared(report, child, model, termFrequency, reports.length);
-      if (pair.probability < floor) return;
+      // A pair under the floor is neither kept nor weighed against the others: given up once it is sure to be.
+      const pair = weighAbove(report, child, floor, model, termFrequency, reports.length);
+      if (!pair || pair.probability < floor) return;
       positions.push(position);
       weights.push(pair.matchWeight);
       const odds = pairOdds(pair.matchWeight);

@@ -127,6 +127,12 @@ export function scoreAbove(missing: PreparedRecord, found: PreparedRecord, floor
   return results && scorePrepared(missing, found, model, termFrequency, reports, results);
 }
 
+/** weighPrepared, or null when the pair's probability is surely under `floor` (compareWhileReachable): `milap link` keeps no pair under its floor. */
+export function weighAbove(missing: PreparedRecord, found: PreparedRecord, floor: number, model: Model = defaultModel, termFrequency?: TermFrequency, reports?: number): { probability: number; matchWeight: number } | null {
+  const results = compareWhileReachable(missing, found, comparisons, weightOfProbability(floor), model, termFrequency, priorWeight(model, reports));
+  return results && weighPrepared(missing, found, model, termFrequency, reports, results);
+}
+
 /** The most each of a list of comparisons can weigh in a model, by whether term frequencies adjust them. */
 const mostWeights = new WeakMap<Model, Map<readonly Comparison[], Record<'plain' | 'adjusted', number[]>>>();
 
@@ -193,15 +199,15 @@ export function compareWhileReachable(a: PreparedRecord, b: PreparedRecord, used
  * order as scorePrepared, so the same figures to the last bit; a pair whose photograph weighs for it
  * takes scorePrepared itself, which may cut that weight (limitUnsupportedPhoto).
  */
-export function weighPrepared(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency, reports?: number): { probability: number; matchWeight: number } {
+export function weighPrepared(missing: PreparedRecord, found: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency, reports?: number, results?: readonly ComparisonResult[]): { probability: number; matchWeight: number } {
   let total = priorWeight(model, reports);
   let named = false;
-  for (const comparison of comparisons) {
-    const result = comparison.compare(missing, found);
+  for (const [n, comparison] of comparisons.entries()) {
+    const result = results?.[n] ?? comparison.compare(missing, found);
     const weight = comparisonWeight(model, comparison, result, termFrequency, named);
     if (comparison.name === 'name') named = namesAgree(result.level);
     if (comparison.name === 'photo' && weight > 0) {
-      const { probability, matchWeight } = scorePrepared(missing, found, model, termFrequency, reports);
+      const { probability, matchWeight } = scorePrepared(missing, found, model, termFrequency, reports, results);
       return { probability, matchWeight };
     }
     total += weight;

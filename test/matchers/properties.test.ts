@@ -8,7 +8,7 @@ import { blockingKeys } from '../../matchers/blocking.ts';
 import { scoreDuplicate, scoreDuplicateAbove } from '../../matchers/duplicates.ts';
 import { generateWorld } from '../../fixtures/synth/world.ts';
 import { parseMarks } from '../../matchers/marks.ts';
-import { scoreAbove, scorePrepared } from '../../matchers/model.ts';
+import { scoreAbove, scorePrepared, weighAbove } from '../../matchers/model.ts';
 import { compareNames, prepareName } from '../../matchers/names/compare.ts';
 import { resolvePlace } from '../../matchers/places.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
@@ -93,7 +93,7 @@ describe('any text in any field', () => {
     expect(above).toBeGreaterThanOrEqual(50); // most records and their copies: the floor is tested from both sides
   });
 
-  it('a pair scored against a floor is the full score, or null only when the full score is under it', () => {
+  it('a pair scored or weighed against a floor is the full score, or null only when the full score is under it', () => {
     const world = generateWorld({ missing: 60, found: 40, seed: 11 });
     const reports = world.missing.map((report) => prepareMissing(report));
     const children = world.found.map((child) => prepareFound(child));
@@ -107,6 +107,9 @@ describe('any text in any field', () => {
           // A floor just under the pair's own probability: never given up, whatever its comparisons.
           expect(scoreAbove(report, child, full.probability * (1 - 1e-9), undefined, tf, 1000)).toEqual(full);
           const bounded = scoreAbove(report, child, 0.001, undefined, tf, 1000);
+          // Weighed without the explanation (`milap link`), by the same rule.
+          const weighed = weighAbove(report, child, 0.001, undefined, tf, 1000);
+          expect(weighed && { probability: weighed.probability, matchWeight: weighed.matchWeight }).toEqual(bounded && { probability: bounded.probability, matchWeight: bounded.matchWeight });
           if (bounded) expect(bounded).toEqual(full);
           else {
             expect(full.probability).toBeLessThan(0.001);
