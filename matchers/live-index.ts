@@ -271,8 +271,8 @@ export class LiveKeyIndex {
     let count = 0;
     for (const s of Object.values(this.#sides)) {
       const carrying = keyIds.filter((keyId) => s.carriers(keyId) > 0);
-      if (carrying.length === 1) {
-        count += s.carriers(carrying[0]!);
+      if (carrying.length < 2) {
+        count += carrying.length ? s.carriers(carrying[0]!) : 0;
         continue;
       }
       // A record may carry it in two names (a girl named after her mother): once.

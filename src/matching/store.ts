@@ -583,21 +583,8 @@ export async function nameKeyFrequencies(db: Queryable, nameKeys: string[], coun
     if (n === undefined) unknown.push(key);
     else known.set(key, n);
   }
-  if (unknown.length && count) {
-    for (const key of unknown) {
-      const n = count(key);
-      counts.remember(key, n, total, now);
-      known.set(key, n);
-    }
-  } else if (unknown.length) {
-    const prefixed = unknown.flatMap((key) => [`n:${key}`, `f:${key}`, `m:${key}`]);
-    const { rows } = await db.query<{ key: string; n: number }>(
-      // Both sides named, so the (side, key) index serves the lookup instead of a scan of every key.
-      `SELECT substring(key from 3) AS key, count(DISTINCT (side, record_id))::int AS n FROM match_key
-        WHERE side IN ('missing', 'found') AND key = ANY($1::text[]) GROUP BY 1`,
-      [prefixed],
-    );
-    const read = new Map(rows.map((row) => [row.key, row.n]));
+  if (unknown.length) {
+    const read = count ? new Map(unknown.map((key) => [key, count(key)])) : await keyTableCounts(db, unknown);
     for (const key of unknown) {
       const n = read.get(key) ?? 0;
       counts.remember(key, n, total, now);
@@ -606,6 +593,17 @@ export async function nameKeyFrequencies(db: Queryable, nameKeys: string[], coun
   }
   // A key no record carries has no frequency (as before): the comparison treats it as unseen.
   return new Map([...known].filter(([, n]) => n > 0).map(([key, n]) => [key, n / total]));
+}
+
+/** The records carrying each name key in any of their names, each once, counted in the key table (a key none carries is left out). */
+async function keyTableCounts(db: Queryable, keys: readonly string[]): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ key: string; n: number }>(
+    // Both sides named, so the (side, key) index serves the lookup instead of a scan of every key.
+    `SELECT substring(key from 3) AS key, count(DISTINCT (side, record_id))::int AS n FROM match_key
+      WHERE side IN ('missing', 'found') AND key = ANY($1::text[]) GROUP BY 1`,
+    [keys.flatMap((key) => [`n:${key}`, `f:${key}`, `m:${key}`])],
+  );
+  return new Map(rows.map((row) => [row.key, row.n]));
 }
 
 export interface ExistingPair {
