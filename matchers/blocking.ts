@@ -7,10 +7,15 @@
 //   f:<key>, fd:<key>, m:<key>   the father's name (and one letter dropped), the mother's name
 //   c:<consonants>, cf:<consonants>   the consonants of the child's and the father's name: how a
 //                        name written in Urdu, without its short vowels, meets its Latin spelling
-//   h:<district>:<sex>   the home district (the report's, or the one the child names), with sex
+//   sn:<key>       a family name, of the child's name or her father's: a report's "Samatha Sastry"
+//                  meets a shelter's child whose father is "Venkatesh Sastry"
+//   h:<district>:<sex>   the home district (the report's, or the one the child names, or where she
+//                        was found when she names none: presumedHome), with sex
 //   s:<state>:<sex>      the home state, for children who name only a state
 //   w:<district>:<sex>   where the child was last seen, or found: a child who can say nothing is
 //                        often found where she was lost
+//   l:<language>:<sex>   a language that says where the child is from (telltaleLanguages): the
+//                        report's home state's, and a found child's that is not spoken where she was found
 // A common name ("Pooja", "Rahul") is too common to admit alone, so it also comes compounded with
 // a second piece of evidence, each compound a key of its own:
 //   nf:<name>:<father>, ns:<name>:<state>, nw:<name>:<district last seen / found>,
@@ -21,9 +26,10 @@
 import { closeYears, gapYears, nearYears, overlapYears, timeLevel, type AgeLevel, type TimeLevel } from './age.ts';
 import { nameBlockingKeys, nameJoinedKeys, nameSkeletonKeys } from './names/compare.ts';
 import type { PreparedRecord } from './prepare.ts';
+import { regionalLanguages, spokenInState } from './languages.ts';
 
 /** How many records of the other side a key may carry and still admit a pair, by the key's prefix. */
-export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 100, w: 80, nf: 150, ns: 60, nw: 60, fs: 60, fw: 60, ds: 25, c: 60, cf: 60, ps: 60, pw: 60 };
+export const keyLimits: Readonly<Record<string, number>> = { n: 120, d: 40, f: 120, fd: 40, m: 120, h: 80, s: 100, w: 80, nf: 150, ns: 60, nw: 60, fs: 60, fw: 60, ds: 25, sn: 40, l: 60, c: 60, cf: 60, ps: 60, pw: 60 };
 
 /**
  * A key that more than this many times its limit of reports carry at all admits no pair, whatever
@@ -131,6 +137,31 @@ function nameKeysOf(record: PreparedRecord) {
   return { name, typo: [...new Set([...name, ...written].flatMap(oneLetterDropped))], father, fatherTypo: [...new Set(father.flatMap(oneLetterDropped))] };
 }
 
+/**
+ * The home a record is keyed under: the report's (or where the child was last seen, prepare.ts), the
+ * one the child names, or, when she names none, where she was found: most children are found in their
+ * own state, many in their own district, and one who can say nothing of home is keyed as though
+ * found there (bench/quality.ts, seeds 1-4: 62 true pairs of 9,600 never scored -> 54).
+ */
+function presumedHome(record: PreparedRecord) {
+  return record.side === 'found' && !record.home ? record.seen : record.home;
+}
+
+/**
+ * The languages that say where a record's child is from. A report's: those it gives, else its home
+ * state's (state-languages.json), Hindi left out (children everywhere speak it). A found child's: those
+ * she speaks that are not spoken where she was found, a Gujarati-speaking girl in Kolkata; a language
+ * of the state she is in says nothing of where she came from, and would reach its every report.
+ */
+function telltaleLanguages(record: PreparedRecord): string[] {
+  if (record.side === 'missing') {
+    const own = record.languages.filter((language) => language !== 'hi');
+    return own.length ? own : record.home?.stateCode ? regionalLanguages(record.home.stateCode) : [];
+  }
+  const state = record.seen?.stateCode;
+  return record.languages.filter((language) => language !== 'hi' && (!state || spokenInState([language], state) === 'none'));
+}
+
 export function blockingKeys(record: PreparedRecord): string[] {
   const keys = new Set<string>();
   const add = (prefix: string, values: Iterable<string>, suffix = '') => {
@@ -147,8 +178,10 @@ export function blockingKeys(record: PreparedRecord): string[] {
   if (record.name) add('c', nameSkeletonKeys(record.name));
   if (record.father) add('cf', nameSkeletonKeys(record.father));
   if (record.mother) add('m', nameBlockingKeys(record.mother));
+  add('sn', record.family);
   for (const key of name) add('nf', father, `:${key}`);
-  const state = record.home?.stateCode;
+  const home = presumedHome(record);
+  const state = home?.stateCode;
   if (state) {
     add('ns', name, `:${state}`);
     add('fs', father, `:${state}`);
@@ -162,7 +195,8 @@ export function blockingKeys(record: PreparedRecord): string[] {
   if (state) add('ps', record.petNames, `:${state}`);
   if (record.seen?.districtId) add('pw', record.petNames, `:${record.seen.districtId}`);
   for (const sex of sexesOf(record)) {
-    if (record.home?.districtId) keys.add(`h:${record.home.districtId}:${sex}`);
+    if (home?.districtId) keys.add(`h:${home.districtId}:${sex}`);
+    for (const language of telltaleLanguages(record)) keys.add(`l:${language}:${sex}`);
     if (state) keys.add(`s:${state}:${sex}`);
     if (record.seen?.districtId) keys.add(`w:${record.seen.districtId}:${sex}`);
   }

@@ -32,3 +32,6 @@ export function spokenInState(languages: readonly string[], stateCode: string): 
   const shared = languages.filter((language) => spoken.includes(language));
   return shared.some((language) => language !== 'hi') ? 'regional' : shared.length ? 'hindi' : 'none';
 }
+
+/** The languages besides Hindi the people of a state speak. */
+export const regionalLanguages = (stateCode: string): string[] => (stateLanguages[stateCode] ?? []).filter((language) => language !== 'hi');

@@ -33,8 +33,48 @@ describe('blocking keys', () => {
       child({ name: null, fatherName: 'अमित', foundAt: { district: 'Banda', state: 'Uttar Pradesh' } }),
       'fw:amit:UP-banda',
     ],
+    [
+      'no name and no home, found in her home district',
+      report('A', { name: 'Kamalpreet Kaur', aliases: ['Guddi'], home: { district: 'Sri Muktsar Sahib', state: 'Punjab' }, lastSeen: { district: 'Pune', state: 'Maharashtra' } }),
+      child({ name: null, foundAt: { district: 'Sri Muktsar Sahib', state: 'Punjab' } }),
+      'h:PB-sri-muktsar-sahib:female',
+    ],
+    [
+      'a pet name and no home, found in her home state',
+      report('A', { name: 'Snehal Shinde', aliases: ['Guddi'], home: { state: 'Maharashtra' } }),
+      child({ name: 'Guddi', foundAt: { district: 'Amravati', state: 'Maharashtra' } }),
+      'ps:gudi:MH',
+    ],
+    [
+      'no name, speaking the language of her home state far from it',
+      report('A', { name: 'Bhavna Vaghela', home: { district: 'Daman', state: 'Dadra and Nagar Haveli and Daman and Diu' } }),
+      child({ name: null, languages: ['Gujarati'], foundAt: { district: 'Kolkata', state: 'West Bengal' } }),
+      'l:gu:female',
+    ],
+    [
+      'the family name of the child and of the father',
+      report('A', { name: 'Samatha Sastry', home: { district: 'Jangaon', state: 'Telangana' } }),
+      child({ name: 'Babli', fatherName: 'Venkatesh Sastry', foundAt: { district: 'Ludhiana', state: 'Punjab' } }),
+      'sn:sastri',
+    ],
   ])('%s meet on a key', (_case, m, f, key) => {
     expect(shared(m, f)).toContain(key);
+  });
+
+  it('a child who names a home is keyed at it, not where she was found', () => {
+    const keys = blockingKeys(prepareFound(child({ name: null, statedHome: { district: 'Gaya', state: 'Bihar' }, foundAt: { district: 'Pune', state: 'Maharashtra' } })));
+    expect(keys.filter((key) => /^[hsw]:/.test(key)).sort()).toEqual(['h:BR-gaya:female', 's:BR:female', 'w:MH-pune:female']);
+  });
+
+  it('a language spoken where the child was found, or Hindi, says nothing of her home: no language key', () => {
+    const languageKeys = (f: FoundChild) => blockingKeys(prepareFound(f)).filter((key) => key.startsWith('l:'));
+    expect(languageKeys(child({ languages: ['Bengali'], foundAt: { district: 'Kolkata', state: 'West Bengal' } }))).toEqual([]);
+    expect(languageKeys(child({ languages: ['Hindi'], foundAt: { district: 'Chennai', state: 'Tamil Nadu' } }))).toEqual([]);
+    expect(languageKeys(child({ languages: ['Bengali', 'Hindi'], foundAt: { district: 'Chennai', state: 'Tamil Nadu' } }))).toEqual(['l:bn:female']);
+    // A report's own languages, when it gives any besides Hindi; else its home state's.
+    const reportKeys = (m: MissingReport) => blockingKeys(prepareMissing(m)).filter((key) => key.startsWith('l:'));
+    expect(reportKeys(report('A', { languages: ['Urdu'] }))).toEqual(['l:ur:female']);
+    expect(reportKeys(report('A', { home: { district: 'Daman', state: 'Dadra and Nagar Haveli and Daman and Diu' } }))).toEqual(['l:gu:female', 'l:mr:female']);
   });
 
   it('drops one letter at a time, keeping the key itself', () => {
@@ -114,7 +154,8 @@ describe('admission', () => {
   });
 
   it('a key over its limit ranks the reports it reaches in the window: all alike, none come in; the dates pick out her best', () => {
-    // Girls last seen in Gaya (more than the limit of w: in a child's window), and small ones that
+    // Girls last seen in Gaya (more than the limit of each place key she carries in a child's window:
+    // w:, and h: and s:, as she names no home and is keyed as though at home there), and small ones that
     // the key carries too but whose ages keep them out of the window of a girl of about 11 found in 2024.
     const lostIn = (ref: string, ageYears: number, missingSince = '2019-06-01') =>
       prepareMissing(report(ref, { name: `Zq${ref}x`, ageYears, missingSince, home: null, lastSeen: { district: 'Gaya', state: 'Bihar' } }));
@@ -125,7 +166,7 @@ describe('admission', () => {
       return refs;
     };
     const small = Array.from({ length: 40 }, (_, i) => lostIn(`S${i}`, 2, '2023-12-20'));
-    const alike = Array.from({ length: keyLimit('w:x') + 1 }, (_, i) => lostIn(`N${i}`, 6));
+    const alike = Array.from({ length: Math.max(keyLimit('w:x'), keyLimit('h:x'), keyLimit('s:x')) + 1 }, (_, i) => lostIn(`N${i}`, 6));
     expect(keyLimit('w:x')).toBeGreaterThan(rankedBest);
     expect(reached([...small, ...alike]).size).toBe(0);
     // Ten of them went missing weeks before she was found (2024-01-01) at about her age, ten more
