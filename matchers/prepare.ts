@@ -4,7 +4,7 @@ import { normaliseLanguages } from './languages.ts';
 import { parseMarks } from './marks.ts';
 import { familyNameKeys, petNameKeys, prepareName, type PreparedName } from './names/compare.ts';
 import type { PhotoHash } from './photos/evidence.ts';
-import { resolvePlace, type ResolvedPlace } from './places.ts';
+import { placeKey, resolvePlace, type ResolvedPlace } from './places.ts';
 import type { FoundChild, MissingReport, Sex, Side } from './record.ts';
 
 export interface PreparedRecord {
@@ -62,7 +62,7 @@ function petNamesOf(raw: string | null | undefined, aliases?: readonly string[] 
 
 function placeOrNull(place: Parameters<typeof resolvePlace>[0]): ResolvedPlace | null {
   if (!place) return null;
-  return remembered(placeCache, JSON.stringify(place), () => {
+  return remembered(placeCache, placeKey(place), () => {
     const resolved = resolvePlace(place);
     return resolved.resolution === 'empty' ? null : resolved;
   });

@@ -30,6 +30,8 @@ export interface PreparedName {
   /** Each pair of neighbouring parts written as one word (joinsOf). */
   joins: Join[];
   alternatives: PreparedName[];
+  /** The name without the parts a clerk writes or leaves out at will (withoutOptional), when it has such parts and others. */
+  core?: PreparedName;
 }
 
 /** Two neighbouring parts of a name written as one word ("Jai Prakash" as "Jaiprakash"): where, the word, and its keys. */
@@ -60,11 +62,15 @@ function prepareOne(raw: string, reading?: Reading): PreparedName | null {
   const keys = parts.tokens.map(phoneticKey);
   const meaningful = keys.some((key) => !isGenericPetName(key));
   if (!parts.tokens.length && !parts.initials.length) return null;
-  return {
+  const name: PreparedName = {
     raw, script: parts.script, tokens: meaningful ? parts.tokens : [], initials: parts.initials, particles: parts.particles,
     sexHint: parts.sexHint, keys: meaningful ? keys : [], skeletons: meaningful ? parts.skeletons : [], relative: parts.relative,
     joins: meaningful ? joinsOf(parts.tokens, keys) : [], alternatives: [],
   };
+  // Made once here, not for every pair the name is compared in.
+  const core = coreOf(name);
+  if (core !== name) name.core = core;
+  return name;
 }
 
 const longestName = 200;
@@ -115,8 +121,10 @@ const subset = (small: string[], large: string[]) => small.every((item) => large
  */
 const optionalParts = new Set(['mohammad']);
 
-function withoutOptional(name: PreparedName): PreparedName {
-  // Most names have no such part: answered without building anything (this runs for every pair's names).
+/** The name without its optional parts, as prepared with it (prepareOne). */
+const withoutOptional = (name: PreparedName): PreparedName => name.core ?? name;
+
+function coreOf(name: PreparedName): PreparedName {
   if (!name.tokens.some((token) => optionalParts.has(token))) return name;
   const drop = name.tokens.map((token) => optionalParts.has(token));
   if (drop.every(Boolean)) return name;
@@ -218,7 +226,8 @@ export function compareNames(a: PreparedName, b: PreparedName): { level: NameLev
   for (const x of [a, ...a.alternatives]) {
     for (const y of [b, ...b.alternatives]) {
       const level = compareOne(x, y);
-      if (rank(level) > rank(best)) continue;
+      // Keys shared by names that differ are never returned: not gathered.
+      if (level === 'different' || rank(level) > rank(best)) continue;
       // The keys both carry, and a joined word's key the other carries as a part ("Jai Prakash" and
       // "Jaiprakash" share jeprakas).
       const shared = [...x.keys.filter((key) => y.keys.includes(key)), ...joinedKeysIn(x, y), ...joinedKeysIn(y, x)];
