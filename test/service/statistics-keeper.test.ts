@@ -3,7 +3,7 @@
 // whatever the size (a vacuum of a national database is minutes of its work).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { StatisticsKeeper, vacuumDue } from '../../src/jobs/workers.ts';
+import { pairTableDue, StatisticsKeeper, vacuumDue } from '../../src/jobs/workers.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let db: TestDatabase;
@@ -20,9 +20,43 @@ async function subjects(count: number): Promise<void> {
   );
 }
 
-/** How many match subjects the planner thinks there are (-1: never counted). */
-async function planned(): Promise<number> {
-  const { rows } = await db.database.pool.query(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'match_subject'::regclass`);
+/** How many rows the planner thinks a table has (-1: never counted). */
+async function planned(table = 'match_subject'): Promise<number> {
+  const { rows } = await db.database.pool.query(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = $1::text::regclass`, [table]);
+  return rows[0].n as number;
+}
+
+/** Candidate pairs of one report with `count` found children (synthetic rows, as a match job stores them). */
+async function pairs(count: number): Promise<void> {
+  const pool = db.database.pool;
+  const { rows: [report] } = await pool.query(
+    `INSERT INTO missing_report (filing_unit, ref, record, event_date, created_by, updated_by) VALUES ('test', 'FIR-KEEPER', '{}', '2024-01-01', 'test', 'test') RETURNING id`,
+  );
+  await pool.query(
+    `WITH children AS (
+       INSERT INTO found_child (filing_unit, ref, record, event_date, created_by, updated_by)
+       SELECT 'test', 'CCI-KEEPER-' || g, '{}', '2024-02-01', 'test', 'test' FROM generate_series(1, $2) g RETURNING id)
+     INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, explanation, model_version, missing_version, found_version)
+     SELECT $1, id, 0.5, 0.5, 0, '[]', 'm', 1, 1 FROM children`,
+    [report.id, count],
+  );
+}
+
+/** Rewrites every pair's probability (as a refresh does), and has the statistics system count the dead rows now. */
+async function rewritePairs(): Promise<void> {
+  const client = await db.database.pool.connect();
+  try {
+    await client.query('UPDATE candidate_pair SET probability = 1 - probability');
+    await client.query('SELECT pg_stat_force_next_flush()');
+    await client.query('SELECT 1');
+  } finally {
+    client.release();
+  }
+}
+
+/** The dead rows of the pair table the statistics system counts. */
+async function deadPairs(): Promise<number> {
+  const { rows } = await db.database.pool.query(`SELECT n_dead_tup::float8 AS n FROM pg_stat_user_tables WHERE relname = 'candidate_pair'`);
   return rows[0].n as number;
 }
 
@@ -47,6 +81,22 @@ describe('the statistics keeper', () => {
     expect(await planned()).toBe(3400); // outgrown: 3,400 subjects against 3,000
   });
 
+  it('vacuums the pair table alone when it outgrows the planner\'s count, or its dead rows outgrow a fifth of the live ones', async () => {
+    const keeper = new StatisticsKeeper(db.database, pino({ level: 'silent' }));
+    await recordsMatched(keeper, 200); // whatever the first test left due is done
+    const subjectsPlanned = await planned();
+    await pairs(400);
+    await rewritePairs();
+    await recordsMatched(keeper, 200);
+    expect(await planned('candidate_pair')).toBe(400); // never counted, 400 now: renewed
+    expect(await deadPairs()).toBe(0); // and vacuumed
+    expect(await planned()).toBe(subjectsPlanned); // the subjects (and keys) were not due: left alone
+    await rewritePairs(); // 400 dead rows against 400 live: due
+    expect(await deadPairs()).toBe(400);
+    await recordsMatched(keeper, 200);
+    expect(await deadPairs()).toBe(0);
+  });
+
   it('is due in proportion to the tables: every 2,000 records at 10,000 subjects, every 130,000 at 1,300,000', () => {
     expect(vacuumDue(1999, 10_000, 10_000)).toBe(false);
     expect(vacuumDue(2000, 10_000, 10_000)).toBe(true);
@@ -56,5 +106,10 @@ describe('the statistics keeper', () => {
     expect(vacuumDue(0, 1_300_000, 1_100_000)).toBe(true); // a drive or an import since the planner last counted
     expect(vacuumDue(0, 40, -1)).toBe(false); // a few records, never counted: within the 50 any table may be off by
     expect(vacuumDue(0, 500, -1)).toBe(true);
+    // A pair table: its dead rows against a fifth of the live ones, its rows against the planner's count.
+    expect(pairTableDue({ live: 100_000, dead: 20_050, planned: 100_000 })).toBe(false);
+    expect(pairTableDue({ live: 100_000, dead: 20_051, planned: 100_000 })).toBe(true);
+    expect(pairTableDue({ live: 22_000, dead: 0, planned: 2_000 })).toBe(true);
+    expect(pairTableDue({ live: 40, dead: 0, planned: -1 })).toBe(false);
   });
 });
