@@ -194,9 +194,10 @@ export function blockingKeys(record: PreparedRecord): string[] {
   // Pet names that could be anyone's, only with a place: "Pappu" alone is half the country's boys.
   if (state) add('ps', record.petNames, `:${state}`);
   if (record.seen?.districtId) add('pw', record.petNames, `:${record.seen.districtId}`);
+  const languages = telltaleLanguages(record);
   for (const sex of sexesOf(record)) {
     if (home?.districtId) keys.add(`h:${home.districtId}:${sex}`);
-    for (const language of telltaleLanguages(record)) keys.add(`l:${language}:${sex}`);
+    for (const language of languages) keys.add(`l:${language}:${sex}`);
     if (state) keys.add(`s:${state}:${sex}`);
     if (record.seen?.districtId) keys.add(`w:${record.seen.districtId}:${sex}`);
   }

@@ -202,11 +202,10 @@ function districtInText(text: string | null | undefined, state: State | null): D
 const cache = new Map<string, ResolvedPlace>();
 
 /**
- * What resolvePlace reads of a place, as one string: its cache key, and matchers/prepare.ts's (an
- * address or pincode beside it changes nothing). Built by hand: JSON.stringify of it was a fiftieth
- * of a link's time.
+ * What resolvePlace reads of a place, as one string: its cache key (an address or pincode beside it
+ * changes nothing). Built by hand: JSON.stringify of it was a fiftieth of a link's time.
  */
-export function placeKey(place: Place | null | undefined): string {
+function placeKey(place: Place | null | undefined): string {
   const part = (value: string | number | null | undefined) => (value === null || value === undefined ? '\u0002' : typeof value === 'number' ? `#${value}` : value);
   return `${part(place?.place)}\u0001${part(place?.district)}\u0001${part(place?.state)}\u0001${part(place?.lat)}\u0001${part(place?.lon)}`;
 }

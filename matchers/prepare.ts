@@ -4,7 +4,7 @@ import { normaliseLanguages } from './languages.ts';
 import { parseMarks } from './marks.ts';
 import { familyNameKeys, petNameKeys, prepareName, type PreparedName } from './names/compare.ts';
 import type { PhotoHash } from './photos/evidence.ts';
-import { placeKey, resolvePlace, type ResolvedPlace } from './places.ts';
+import { resolvePlace, type ResolvedPlace } from './places.ts';
 import type { FoundChild, MissingReport, Sex, Side } from './record.ts';
 
 export interface PreparedRecord {
@@ -35,7 +35,6 @@ export interface PreparedRecord {
 // once and shared.
 const cacheLimit = 200_000;
 const nameCache = new Map<string, PreparedName | null>();
-const placeCache = new Map<string, ResolvedPlace | null>();
 const petNameCache = new Map<string, string[]>();
 const keptPlaceCache = new Map<string, ResolvedPlace>();
 
@@ -60,12 +59,11 @@ function petNamesOf(raw: string | null | undefined, aliases?: readonly string[] 
   return remembered(petNameCache, namesKey(raw, aliases), () => petNameKeys(raw, aliases));
 }
 
+/** A place resolved (resolvePlace keeps each once, by what it reads of it), or null when nothing usable is written. */
 function placeOrNull(place: Parameters<typeof resolvePlace>[0]): ResolvedPlace | null {
   if (!place) return null;
-  return remembered(placeCache, placeKey(place), () => {
-    const resolved = resolvePlace(place);
-    return resolved.resolution === 'empty' ? null : resolved;
-  });
+  const resolved = resolvePlace(place);
+  return resolved.resolution === 'empty' ? null : resolved;
 }
 
 /**
@@ -81,7 +79,7 @@ function placeOf(resolved: ResolvedPlaces | undefined, field: string, place: Par
   const kept = resolved?.[field];
   if (!kept) return placeOrNull(place);
   // Places kept with a record come parsed anew with each one; the same place is shared, as a text
-  // resolved here is (placeCache): a sixth of the heap of a worker holding a million records prepared.
+  // resolved here is (resolvePlace's cache): a sixth of the heap of a worker holding a million records prepared.
   return kept.resolution === 'empty' ? null : remembered(keptPlaceCache, JSON.stringify(kept), () => kept);
 }
 
