@@ -1,4 +1,5 @@
 // The background workers of this process: the `match` queue, handled by the match job.
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { JobResult, PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
@@ -55,12 +56,7 @@ export class StatisticsKeeper {
         `SELECT coalesce((SELECT sum(n) FROM match_subject_total), 0)::float8 AS subjects, (SELECT reltuples FROM pg_class WHERE oid = 'match_subject'::regclass)::float8 AS planned`,
       );
       const all = vacuumDue(this.sinceVacuum, tables!.subjects, tables!.planned);
-      const { rows: pairs } = all ? { rows: [] } : await client.query<TableFigures & { table: string }>(
-        `SELECT c.relname AS table, coalesce(s.n_live_tup, 0)::float8 AS live, coalesce(s.n_dead_tup, 0)::float8 AS dead, c.reltuples::float8 AS planned
-           FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = ANY($1::text[]::regclass[]) ORDER BY c.relname`,
-        [pairTables],
-      );
-      const due = all ? ['match_key', 'match_subject', ...pairTables] : pairs.filter(pairTableDue).map((table) => table.table);
+      const due = all ? ['match_key', 'match_subject', ...pairTables] : await duePairTables(client);
       if (!due.length) return;
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', ['milap:analyze-match-tables']);
       if (!rows[0]?.locked) return;
@@ -110,6 +106,16 @@ export interface TableFigures {
  * of the pipeline bench, a found child's match job took 490 ms instead of 15.
  */
 export const pairTableDue = ({ live, dead, planned }: TableFigures): boolean => dead > 50 + live / 5 || Math.abs(live - Math.max(0, planned)) > 50 + live / 10;
+
+/** The pair tables due a vacuum of their own (pairTableDue), by the statistics system's counts and the planner's. */
+async function duePairTables(client: pg.PoolClient): Promise<string[]> {
+  const { rows } = await client.query<TableFigures & { table: string }>(
+    `SELECT c.relname AS table, coalesce(s.n_live_tup, 0)::float8 AS live, coalesce(s.n_dead_tup, 0)::float8 AS dead, c.reltuples::float8 AS planned
+       FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = ANY($1::text[]::regclass[]) ORDER BY c.relname`,
+    [pairTables],
+  );
+  return rows.filter(pairTableDue).map((table) => table.table);
+}
 
 /** Match jobs a worker fetches at once; their records are matched together. */
 const jobsPerFetch = 16;
