@@ -1,7 +1,7 @@
 // Linking two sets of records in memory, exactly as the service does it one record at a time:
 // the same preparation, blocking keys, admission rule, age window and model. `milap link`, the
 // quality bench and the speed bench call this.
-import { ageWindowOverlaps, blockingKeys, keyAdmits, keyTooCommon, rankedBest, rankWeights } from './blocking.ts';
+import { ageWindowOverlaps, blockingKeys, keyAdmits, keyTooCommon, rankedBestOf, rankWeights } from './blocking.ts';
 import { nameJoinedKeys } from './names/compare.ts';
 import { CandidateIndex } from './candidate-index.ts';
 import { competingProbability, defaultModel, pairOdds, scorePrepared, weighAbove, type ExplanationEntry, type Model, type PairScore, type TermFrequency } from './model.ts';
@@ -52,7 +52,7 @@ export function scorePair(missing: PreparedRecord, found: PreparedRecord, model:
 /**
  * The reports sharing a key with `child` that admits the pair (within the age window's reach), and
  * her best-ranked among those her keys over their limit reach. Returns her rank floor (blocking.ts,
- * rankedBest; what the service saves for a report's search to compare with).
+ * rankedBestOf; what the service saves for a report's search to compare with).
  */
 export function candidatesOf(index: CandidateIndex, child: PreparedRecord, visit: (position: number) => void, onlyKeys?: (key: string) => boolean): number {
   const over: { keyId: number; weight: number }[] = [];
@@ -64,8 +64,8 @@ export function candidatesOf(index: CandidateIndex, child: PreparedRecord, visit
     if (keyAdmits(key, size)) index.forEachInWindow(keyId, child.birth, visit);
     else over.push({ keyId, weight: rankWeights[size]! });
   }
-  // The child's likeliest reports among those its over-limit keys reach (blocking.ts, rankedBest).
-  return index.rankedInWindow(over, child, rankedBest, visit);
+  // The child's likeliest reports among those its over-limit keys reach (blocking.ts, rankedBestOf).
+  return index.rankedInWindow(over, child, rankedBestOf(child), visit);
 }
 
 /** An index of the reports' photo hashes (ids are report positions), or null when none has a photo. */

@@ -4,9 +4,9 @@
 // SQL search (src/matching/store.ts, candidatePartners), which it answers exactly as: a key carried by
 // more than keyReach times its limit of reports, active or not, admits nobody; within a found child's
 // age window a key carried by at most its limit of active reports admits them all, and one carried by
-// more ranks them, her best admitted (blocking.ts, rankedBest) and the score just past them kept as her
+// more ranks them, her best admitted (blocking.ts, rankedBestOf) and the score just past them kept as her
 // rank floor, which a report matched later must beat.
-import { ageWindowYears, keyLimit, keyReach, rankDateWeightOfDays, rankedBest, rankWeights } from './blocking.ts';
+import { ageWindowYears, keyLimit, keyReach, rankDateWeightOfDays, rankWeights } from './blocking.ts';
 import { lowerBound, selectDescending, upperBound } from './candidate-index.ts';
 
 export type Side = 'missing' | 'found';
@@ -291,7 +291,7 @@ export class LiveKeyIndex {
    * The reports a found child's keys admit (matchers/link.ts, candidatesOf), and her rank floor: the
    * score of the report just past her best among those her over-limit keys rank (0 when they reach no more).
    */
-  partnersOfChild(child: LiveQuery): { reports: string[]; floor: number } {
+  partnersOfChild(child: LiveQuery, best: number): { reports: string[]; floor: number } {
     const m = this.#sides.missing;
     const hits = new Set<number>();
     const scores = new Map<number, number>();
@@ -311,7 +311,7 @@ export class LiveKeyIndex {
       for (const slot of within) scores.set(slot, (scores.get(slot) ?? 0) + weight);
     }
     for (const [slot, score] of scores) scores.set(slot, score + rankDateWeightOfDays(m.bornFrom[slot]!, m.bornTo[slot]!, m.eventDay[slot]!, child.bornFrom, child.bornTo, child.eventDay));
-    const floor = scores.size > rankedBest ? selectDescending(Int32Array.from(scores.values()), rankedBest) : 0;
+    const floor = scores.size > best ? selectDescending(Int32Array.from(scores.values()), best) : 0;
     for (const [slot, score] of scores) if (score > floor) hits.add(slot);
     return { reports: [...hits].map((slot) => m.ids[slot]!), floor };
   }

@@ -10,7 +10,8 @@ const parts: [RegExp, string][] = [
 ];
 const marks: [RegExp, string][] = [
   [/mole|til\b|तिल|masa|massa|मस्सा/, 'mole'], [/burn|jala|जला|जले/, 'burn'], [/birth ?mark|janm|जन्म/, 'birthmark'],
-  [/tattoo|godna|गोदना|गुदना/, 'tattoo'], [/wart/, 'wart'], [/cut|kata|कटा|चोट/, 'cut'], [/scar|daag|dag\b|दाग|निशान|nishan/, 'scar'],
+  [/tattoo|godna|गोदना|गुदना/, 'tattoo'], [/wart/, 'wart'], [/white patch|safed|सफेद|सफ़ेद/, 'patch'], [/spot|dhabba|धब्बा/, 'spot'],
+  [/cut|kata|कटा|चोट/, 'cut'], [/scar|stitch|taanke|tanke|टांके|daag|dag\b|दाग|निशान|nishan/, 'scar'],
   [/missing|extra|six/, 'deformity'],
 ];
 

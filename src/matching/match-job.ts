@@ -7,6 +7,7 @@ import { withTransaction } from '../db/database.ts';
 import { perPool } from '../db/per-pool.ts';
 import type { MatchJob } from '../jobs/queue.ts';
 import { findRecords } from '../records/repository.ts';
+import { rankedBestOf } from '../../matchers/blocking.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { MatchEngine, PairScore, Subject } from './engine.ts';
@@ -161,7 +162,7 @@ async function matchActive(
   for (const subject of subjects) {
     // Keys known to be too common admit nobody: not searched (store.ts, TooCommonKeys).
     const keys = index ? subject.keys : subject.keys.filter((key) => !tooCommon.has(key));
-    queries.push({ id: subject.id, keys, narrowing: subject.narrowing, photoNear: await photoIndex.recordsNear(tx, otherSide, subject.prepared.photos) });
+    queries.push({ id: subject.id, keys, narrowing: subject.narrowing, photoNear: await photoIndex.recordsNear(tx, otherSide, subject.prepared.photos), rankedBest: rankedBestOf(subject.prepared) });
   }
   const partners = index
     ? await store.partnersOfHits(tx, side, queries, searchInMemory(index, side, subjects), (id) => index.versionOf(otherSide, id))
@@ -245,7 +246,7 @@ function searchInMemory(index: LiveKeyIndex, side: 'missing' | 'found', subjects
   for (const subject of subjects) {
     const query = liveQueryOf(subject);
     if (side === 'found') {
-      const { reports, floor } = index.partnersOfChild(query);
+      const { reports, floor } = index.partnersOfChild(query, rankedBestOf(subject.prepared));
       index.setFloor(subject.id, floor);
       known.floors.push({ subject: subject.id, floor });
       for (const record of reports) known.hits.push({ subject: subject.id, record });

@@ -1,6 +1,6 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
 import { createHash } from 'node:crypto';
-import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankedBest, rankTimeWeights, rankWeights } from '../../matchers/blocking.ts';
+import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankTimeWeights, rankWeights } from '../../matchers/blocking.ts';
 import { timeBounds } from '../../matchers/age.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
@@ -117,6 +117,8 @@ export interface PartnerQuery {
   narrowing: Narrowing;
   /** Records of the other side with a photo near one of this record's (the worker's photo index, photo-index.ts). */
   photoNear: readonly string[];
+  /** A found child's: how many of the reports her over-limit keys rank are admitted (matchers/blocking.ts, rankedBestOf). */
+  rankedBest: number;
 }
 
 /**
@@ -225,7 +227,7 @@ export function subjectParams(subjects: readonly SearchSubject[]): unknown[] {
  * rule is `milap link`'s, which weighs a shared key by how many missing reports carry it within the
  * found child's age window (matchers/link.ts candidatesOf): for a found child that is one count per
  * key; for a missing report, one per key and found child. A found child's keys over their limit
- * rank the reports they reach, and admit her best (matchers/blocking.ts, rankedBest); her search
+ * rank the reports they reach, and admit her best (matchers/blocking.ts, rankedBestOf); her search
  * saves the score just past them as her rank floor (migrations/014), and a report's search admits
  * it when its own score for her is above that floor. A partner of several records being matched
  * comes once, with a link to each.
@@ -246,7 +248,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
                   WHERE k.side = 'missing' AND k.key = l.key LIMIT l.lim * ${keyReach} + 1) AS k) AS c
             WHERE c.total <= l.lim * ${keyReach}
          ),
-         -- Ranked admission (matchers/blocking.ts, rankedBest): each report the child's over-limit keys
+         -- Ranked admission (matchers/blocking.ts, rankedBestOf): each report the child's over-limit keys
          -- carry within her window, scored by those keys' rank weights ($10, by how many they carry) and what the dates say (rankDateSql).
          scored AS MATERIALIZED (
            SELECT subject, record_id, keys + ${rankDateSql('r', 'f', 'f.event_day')} AS score FROM (
@@ -261,7 +263,8 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
          -- those above it are admitted, and a report matched later is when it scores above it (the
          -- missing side's search below).
          floors AS MATERIALIZED (
-           SELECT me.subject, coalesce((SELECT s.score FROM scored s WHERE s.subject = me.subject ORDER BY s.score DESC OFFSET $11 LIMIT 1), 0) AS floor FROM me
+           SELECT me.subject, coalesce((SELECT s.score FROM scored s WHERE s.subject = me.subject ORDER BY s.score DESC OFFSET b.best LIMIT 1), 0) AS floor
+             FROM me JOIN unnest($1::uuid[], $11::int[]) AS b(subject, best) USING (subject)
          ),
          saved_floors AS (
            INSERT INTO match_rank_floor (record_id, floor) SELECT subject, floor FROM floors
@@ -335,7 +338,7 @@ export async function candidatePartners(db: Queryable, side: Side, subjects: rea
          )`;
   const { rows } = await db.query<Partner>(
     `WITH ${subjectInputs(1)}, ${admittedSql}, ${partnersSql(side, '$1', '$8', '$9', true)}`,
-    [...subjectParams(subjects), nearRows.map((r) => r[0]), nearRows.map((r) => r[1]), rankWeightParam, ...(side === 'found' ? [rankedBest] : [])],
+    [...subjectParams(subjects), nearRows.map((r) => r[0]), nearRows.map((r) => r[1]), rankWeightParam, ...(side === 'found' ? [subjects.map((s) => s.rankedBest)] : [])],
   );
   return rows;
 }

@@ -3,7 +3,7 @@
 // held as it is now.
 import { describe, expect, it } from 'vitest';
 import { generateWorld } from '../../fixtures/synth/world.ts';
-import { ageWindowOverlaps, blockingKeys, keyLimits, keyReach } from '../../matchers/blocking.ts';
+import { ageWindowOverlaps, blockingKeys, keyLimits, keyReach, rankedBest, rankedBestOf } from '../../matchers/blocking.ts';
 import { CandidateIndex } from '../../matchers/candidate-index.ts';
 import { candidatesOf } from '../../matchers/link.ts';
 import { LiveKeyIndex, type LiveRecord } from '../../matchers/live-index.ts';
@@ -33,7 +33,7 @@ describe('the keys in memory', () => {
       const expected = new Set<string>();
       // The batch index visits the records that may lie within the window; link keeps those that do.
       const floor = candidatesOf(batch, child, (position) => ageWindowOverlaps(reports[position]!, child) && expected.add(`m${position}`));
-      const found = index.partnersOfChild(live('f', child));
+      const found = index.partnersOfChild(live('f', child), rankedBestOf(child));
       expect(found.reports.sort()).toEqual([...expected].sort());
       expect(found.floor).toBe(floor);
       if (floor > 0) ranked++;
@@ -59,12 +59,12 @@ describe('the keys in memory', () => {
     }
     bulk.endBulk();
     const answers = (index: LiveKeyIndex) => [
-      ...children.map((child) => index.partnersOfChild(live('f', child))),
+      ...children.map((child) => index.partnersOfChild(live('f', child), rankedBestOf(child))),
       ...reports.slice(0, 300).map((report) => index.partnersOfReport(live('m', report))),
       ...reports.slice(0, 100).map((report) => index.sameSide('missing', live('m', report)).sort()),
     ].map((answer) => JSON.stringify(answer, (_, value) => (Array.isArray(value) ? [...value].sort() : value)));
     expect(answers(bulk)).toEqual(answers(one));
-    expect(children.some((child) => bulk.partnersOfChild(live('f', child)).reports.length > 0)).toBe(true);
+    expect(children.some((child) => bulk.partnersOfChild(live('f', child), rankedBestOf(child)).reports.length > 0)).toBe(true);
     // A key up to its too-common bound, and one more report no longer looked for, read row by row:
     // counted in bulk too, so the key admits nobody.
     const key = 'h:BR-gaya:female';
@@ -74,7 +74,7 @@ describe('the keys in memory', () => {
     crowd.addKeyRow('missing', 'closed', false, NaN, NaN, 17000, key);
     crowd.finishRows();
     crowd.endBulk();
-    expect(crowd.partnersOfChild({ id: 'c', bornFrom: NaN, bornTo: NaN, eventDay: 19000, keys: [key] }).reports).toEqual([]);
+    expect(crowd.partnersOfChild({ id: 'c', bornFrom: NaN, bornTo: NaN, eventDay: 19000, keys: [key] }, rankedBest).reports).toEqual([]);
     // Changed after the build: a report renamed and one closed, in both.
     for (const index of [one, bulk]) {
       index.put('missing', live('m5', reports[6]!, { version: 2 }));
@@ -124,12 +124,12 @@ describe('the keys in memory', () => {
     const renamed = prepareMissing({ ...generateWorld({ missing: 1, found: 0, seed: 3 }).missing[0]!, name: 'Tanushree Mahto' });
     const index = new LiveKeyIndex();
     index.put('missing', live('r1', report!));
-    const asChild = (record: PreparedRecord) => index.partnersOfChild(live('c', record)).reports;
+    const asChild = (record: PreparedRecord) => index.partnersOfChild(live('c', record), rankedBestOf(record)).reports;
     expect(asChild(report!)).toEqual(['r1']);
     expect(index.put('missing', live('r1', renamed, { version: 2 }))).toBe(true);
     expect(asChild(renamed)).toEqual(['r1']);
     const oldOnly = live('c', report!, { keys: blockingKeys(report!).filter((key) => !blockingKeys(renamed).includes(key)) });
-    expect(index.partnersOfChild(oldOnly).reports).toEqual([]);
+    expect(index.partnersOfChild(oldOnly, rankedBest).reports).toEqual([]);
     // A change read late (an older version) is not applied; the same version unchanged changes nothing.
     expect(index.put('missing', live('r1', report!, { version: 1 }))).toBe(false);
     expect(index.put('missing', live('r1', renamed, { version: 2 }))).toBe(false);
@@ -145,10 +145,10 @@ describe('the keys in memory', () => {
     // The first 30 went missing in the month before she was found: they rank above the rest.
     for (let i = 0; i < bound; i++) crowd.put('missing', plain(`r${i}`, true, i < 30 ? 18990 : 17000));
     const child: LiveRecord = { ...plain('c'), eventDay: 19000 };
-    expect(crowd.partnersOfChild(child).reports).toHaveLength(30);
+    expect(crowd.partnersOfChild(child, rankedBest).reports).toHaveLength(30);
     crowd.put('missing', plain('closed', false));
-    expect(crowd.partnersOfChild(child).reports).toEqual([]);
+    expect(crowd.partnersOfChild(child, rankedBest).reports).toEqual([]);
     crowd.put('missing', { ...plain('closed'), version: 2, keys: [] }); // its key gone: the crowd admits again
-    expect(crowd.partnersOfChild(child).reports).toHaveLength(30);
+    expect(crowd.partnersOfChild(child, rankedBest).reports).toHaveLength(30);
   });
 });

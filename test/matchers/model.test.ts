@@ -70,6 +70,13 @@ describe('marks', () => {
     expect(parseMarks('गाल पर तिल')).toEqual(['cheek:mole']);
     expect(parseMarks(null)).toEqual([]);
   });
+
+  it('reads the spots, white patches and stitch marks that registers write', () => {
+    expect(parseMarks('black spot on neck; white patch on left hand; stitch mark above right eye')).toEqual(['eye:scar', 'hand:patch', 'neck:spot']);
+    expect(parseMarks('गर्दन पर काला धब्बा')).toEqual(['neck:spot']);
+    expect(parseMarks('हाथ पर सफेद दाग')).toEqual(['hand:patch']);
+    expect(parseMarks('माथे पर टांके का निशान')).toEqual(['forehead:scar']);
+  });
 });
 
 describe('languages', () => {

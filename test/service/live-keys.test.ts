@@ -3,6 +3,7 @@
 // the records another process matched before its next search.
 import { describe, expect, it } from 'vitest';
 import { generateWorld } from '../../fixtures/synth/world.ts';
+import { rankedBestOf } from '../../matchers/blocking.ts';
 import type { MissingReport } from '../../matchers/record.ts';
 import { createEngine, type Subject } from '../../src/matching/engine.ts';
 import { LiveKeys, liveKeysOf, liveQueryOf as queryOf } from '../../src/matching/live-keys.ts';
@@ -67,13 +68,13 @@ describe("a worker's keys in memory", () => {
     expect(live.index.size).toMatchObject({ missing: reports.length, found: children.length });
     const pool = t.db.database.pool;
     const admitted = async (side: 'missing' | 'found', subject: Subject) =>
-      (await candidatePartners(pool, side, [{ id: subject.id, keys: subject.keys, narrowing: subject.narrowing, photoNear: [] }]))
+      (await candidatePartners(pool, side, [{ id: subject.id, keys: subject.keys, narrowing: subject.narrowing, photoNear: [], rankedBest: rankedBestOf(subject.prepared) }]))
         .filter((partner) => partner.links.some((link) => link.admitted)).map((partner) => partner.id).sort();
 
     let ranked = 0;
     let floored = 0;
     for (const child of await subjectsOf('found')) {
-      const { reports: found, floor } = live.index.partnersOfChild(queryOf(child));
+      const { reports: found, floor } = live.index.partnersOfChild(queryOf(child), rankedBestOf(child.prepared));
       expect(found.sort(), child.id).toEqual(await admitted('found', child));
       const saved = (await pool.query('SELECT floor FROM match_rank_floor WHERE record_id = $1', [child.id])).rows[0];
       expect(floor).toBe(saved?.floor ?? 0);
@@ -100,14 +101,14 @@ describe("a worker's keys in memory", () => {
     const newChildren = await fileAll('/api/v1/found-children', more.found.map((c) => ({ ...c, ref: `NEW-${c.ref}` })));
     await matchAll('missing', newReports);
     await matchAll('found', newChildren);
-    const before = await Promise.all((await subjectsOf('found')).map((child) => live.index.partnersOfChild(queryOf(child)).reports.length));
+    const before = await Promise.all((await subjectsOf('found')).map((child) => live.index.partnersOfChild(queryOf(child), rankedBestOf(child.prepared)).reports.length));
     expect(await live.catchUp(pool)).toBeGreaterThanOrEqual(newReports.length + newChildren.length);
     await other.catchUp(pool);
     let grew = 0;
     for (const [i, child] of (await subjectsOf('found')).entries()) {
       const expected = await admitted('found', child);
-      expect(live.index.partnersOfChild(queryOf(child)).reports.sort()).toEqual(expected);
-      expect(other.index.partnersOfChild(queryOf(child)).reports.sort()).toEqual(expected);
+      expect(live.index.partnersOfChild(queryOf(child), rankedBestOf(child.prepared)).reports.sort()).toEqual(expected);
+      expect(other.index.partnersOfChild(queryOf(child), rankedBestOf(child.prepared)).reports.sort()).toEqual(expected);
       if (expected.length > before[i]!) grew++;
     }
     expect(grew).toBeGreaterThan(10);

@@ -1,9 +1,9 @@
-// Ranked admission (matchers/blocking.ts, rankedBest): a found child's keys that are over their
+// Ranked admission (matchers/blocking.ts, rankedBestOf): a found child's keys that are over their
 // limit admit the child's best-ranked reports among those they reach, in milap link and in the
 // service, from the child's job and from each report's (which reads the child's rank floor).
 import { describe, expect, it } from 'vitest';
 import { isoOfDay } from '../../matchers/age.ts';
-import { rankDateWeight, rankedBest } from '../../matchers/blocking.ts';
+import { rankDateWeight, rankedBest, rankedBestOf } from '../../matchers/blocking.ts';
 import type { PreparedRecord } from '../../matchers/prepare.ts';
 import { linkRecords } from '../../matchers/link.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
@@ -23,15 +23,16 @@ const girl = (i: number, home: string, seen: string, missingSince = '2024-01-15'
 }) as MissingReport;
 
 describe('ranked admission', () => {
-  it("admits a child's best-ranked reports among those its over-limit keys reach, from either side's job, as milap link does", async () => {
+  it("admits a child's best-ranked reports among those its over-limit keys reach, twice as many for a child with no name, from either side's job, as milap link does", async () => {
     // Girls reported from Bihar, none with a name like another: a girl found in Muzaffarpur on 1 June
     // who says she is from Patna shares only place keys with them, each over its limit. The 60 from
     // Patna last seen in Muzaffarpur share all three; the 35 from Gaya last seen there share the state
     // and the rarer district; the 45 from Patna seen elsewhere, the state and the commoner one; the
-    // 10 from Gaya seen elsewhere, the state alone. All are of her age. The best 50 are the first
+    // 10 from Gaya seen elsewhere, the state alone. All are of her age. Her best 50 are the first
     // group's: of those, the 12 who went missing in May outrank the 48 missing since January, who tie
-    // just past the best 50, so those 12 alone are admitted.
-    expect(rankedBest).toBe(50);
+    // just past the best 50, so those 12 alone are admitted. A girl who gives no name at all has her
+    // best 100 admitted: the first two groups (95), the third tied just past them.
+    expect([rankedBest, rankedBestOf({ name: null })]).toEqual([50, 100]);
     const groups = [
       Array.from({ length: 60 }, (_, i) => girl(i, 'Patna', 'Muzaffarpur', i < 12 ? '2024-05-10' : '2024-01-15')),
       Array.from({ length: 35 }, (_, i) => girl(100 + i, 'Gaya', 'Muzaffarpur')),
@@ -39,24 +40,34 @@ describe('ranked admission', () => {
       Array.from({ length: 10 }, (_, i) => girl(300 + i, 'Gaya', 'Bhagalpur')),
     ];
     const missing = groups.flat();
-    const found: FoundChild = {
-      ref: 'CCI-MUZ', name: null, sex: 'female', apparentAgeYears: 10, foundOn: '2024-06-01',
+    const child = (ref: string, name: string | null): FoundChild => ({
+      ref, name, sex: 'female', apparentAgeYears: 10, foundOn: '2024-06-01',
       foundAt: { district: 'Muzaffarpur', state: 'Bihar' }, statedHome: { district: 'Patna', state: 'Bihar' }, institution: 'Shelter, Muzaffarpur',
-    };
-    const expected = groups[0]!.slice(0, 12).map((r) => r.ref).sort();
-    const linked = [...linkRecords(missing, [found], { top: Infinity, minProbability: 0 })].map((pair) => pair.missingRef).sort();
-    expect(linked).toEqual(expected);
+    });
+    const named = child('CCI-MUZ-1', 'Ujjwala');
+    const nameless = child('CCI-MUZ-2', null);
+    const expected = new Map([
+      [named.ref, groups[0]!.slice(0, 12).map((r) => r.ref).sort()],
+      [nameless.ref, [...groups[0]!, ...groups[1]!].map((r) => r.ref).sort()],
+    ]);
+    const linked = (found: FoundChild) => [...linkRecords(missing, [found], { top: Infinity, minProbability: 0 })].map((pair) => pair.missingRef).sort();
+    expect(linked(named)).toEqual(expected.get(named.ref));
+    expect(linked(nameless)).toEqual(expected.get(nameless.ref));
 
     const engine = createEngine();
     const settings = { floor: 0, topK: 1000 };
     const reports = [];
     for (const record of missing) reports.push(await t.file('/api/v1/missing-reports', record));
     for (const id of reports) await matchRecord(t.db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
-    const childId = await t.file('/api/v1/found-children', found);
-    const paired = async () =>
-      (await t.db.database.pool.query<{ ref: string }>('SELECT m.ref FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id ORDER BY m.ref')).rows.map((row) => row.ref).sort();
-    // The child's own job ranks the reports.
-    await matchRecord(t.db.database.pool, engine, settings, { side: 'found', id: childId, version: 1 });
+    const children = [await t.file('/api/v1/found-children', named), await t.file('/api/v1/found-children', nameless)];
+    const paired = async () => {
+      const { rows } = await t.db.database.pool.query<{ child: string; report: string }>(
+        'SELECT f.ref AS child, m.ref AS report FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id ORDER BY m.ref',
+      );
+      return new Map([named.ref, nameless.ref].map((ref) => [ref, rows.filter((row) => row.child === ref).map((row) => row.report).sort()]));
+    };
+    // Each child's own job ranks the reports.
+    for (const id of children) await matchRecord(t.db.database.pool, engine, settings, { side: 'found', id, version: 1 });
     expect(await paired()).toEqual(expected);
     // Each report's job admits it when it scores above the child's rank floor.
     await t.db.database.pool.query('DELETE FROM candidate_pair');
@@ -66,7 +77,7 @@ describe('ranked admission', () => {
     await t.db.database.pool.query('DELETE FROM candidate_pair');
     await t.db.database.pool.query('DELETE FROM match_rank_floor');
     for (const id of reports) await matchRecord(t.db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
-    expect(await paired()).toEqual([]);
+    expect(await paired()).toEqual(new Map([[named.ref, []], [nameless.ref, []]]));
   });
 
   it('weighs what the dates say in SQL exactly as the matchers do, at each level and on its boundaries', async () => {
