@@ -15,6 +15,7 @@ import { generateWorld } from '../fixtures/synth/world.ts';
 import { isoOfDay } from '../matchers/age.ts';
 import { blockingKeys } from '../matchers/blocking.ts';
 import { prepareMissing } from '../matchers/prepare.ts';
+import { matcherVersion } from '../matchers/version.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { WorkerMetrics } from '../src/jobs/metrics.ts';
@@ -46,8 +47,8 @@ await copyRows(database.pool, 'COPY missing_report (id, filing_unit, ref, status
     const places = resolveRecordPlaces(missingSide, record);
     return [id, missingSide.filingUnit(record), record.ref, 'open', JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, missingSide.eventDate(record), 'bench', 'bench'];
   }));
-await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version) FROM STDIN',
-  reports.map(({ id, prepared: p }) => ['missing', id, 1, p.sex, p.birth ? isoOfDay(p.birth.from) : null, p.birth ? isoOfDay(p.birth.to) : null, 't', engine.modelVersion]));
+await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, matcher_version) FROM STDIN',
+  reports.map(({ id, prepared: p }) => ['missing', id, 1, p.sex, p.birth ? isoOfDay(p.birth.from) : null, p.birth ? isoOfDay(p.birth.to) : null, 't', engine.modelVersion, matcherVersion]));
 await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active, event_day) FROM STDIN',
   reports.flatMap(({ id, prepared }) => blockingKeys(prepared).map((key) => ['missing', key, id, prepared.birth ? isoOfDay(prepared.birth.from) : null, prepared.birth ? isoOfDay(prepared.birth.to) : null, 't', isoOfDay(prepared.eventDay)])));
 await database.pool.query('ANALYZE');

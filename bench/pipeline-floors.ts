@@ -1,5 +1,5 @@
 // The rank floor of every found child of bench/pipeline.ts's world, as her own match job would save
-// it (matchers/blocking.ts, rankedBest), written to stdout as a JSON array in the world's order of
+// it (matchers/blocking.ts, rankedBestOf), written to stdout as a JSON array in the world's order of
 // found children. Run by the pipeline bench as a process of its own, so that the index of every
 // report it builds is not counted in the bench's worker memory.
 //   npx tsx bench/pipeline-floors.ts <missing> <found> <seed>

@@ -21,6 +21,7 @@ import type { FoundChild } from '../matchers/record.ts';
 import { blockingKeys } from '../matchers/blocking.ts';
 import { isoOfDay } from '../matchers/age.ts';
 import { prepareFound, prepareMissing } from '../matchers/prepare.ts';
+import { matcherVersion } from '../matchers/version.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { groupedMatchJobs, matchQueue, startQueue } from '../src/jobs/queue.ts';
@@ -82,14 +83,14 @@ const worldSeed = 5;
           const keys = blockingKeys(p);
           // The digest of what its key rows hold, as a match job saves it (a re-match then writes no key).
           const digest = keysDigestOf({ keys, active: true, narrowing: { sex: p.sex, bornFrom: from, bornTo: to, eventDay: isoOfDay(p.eventDay) } });
-          subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest]);
+          subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest, matcherVersion]);
           for (const key of keys) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
         }
       })());
-    await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, keys_digest) FROM STDIN', subjects);
+    await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, keys_digest, matcher_version) FROM STDIN', subjects);
     if (side.side === 'found') {
       // Each found child's rank floor, as her own match job would save it (matchers/blocking.ts,
-      // rankedBest), computed by a process of its own from the same world: its index of every report
+      // rankedBestOf), computed by a process of its own from the same world: its index of every report
       // (gigabytes at national scale) is then not in this process's memory, which is the workers'.
       const floors = JSON.parse(execFileSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', fileURLToPath(new URL('./pipeline-floors.ts', import.meta.url)), String(missingCount), String(foundCount), String(worldSeed)],
         { maxBuffer: 2 ** 30, encoding: 'utf8' })) as number[];

@@ -1,5 +1,5 @@
-// `milap rematch [--all]`: queue a re-match of every record matched by another model version (or,
-// with --all, of every record), in chunks with progress; safe to re-run after a crash.
+// `milap rematch [--all]`: queue a re-match of every record matched by another model version or under other rules of the
+// matchers (matchers/version.ts), or, with --all, of every record, in chunks with progress; safe to re-run after a crash.
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { openDatabase } from '../db/database.ts';

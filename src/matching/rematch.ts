@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../db/database.ts';
 import { groupedMatchJobs, matchQueue, onClient } from '../jobs/queue.ts';
+import { matcherVersion } from '../../matchers/version.ts';
 
 export interface RematchRun {
   id: number;
@@ -33,13 +34,13 @@ export async function openRun(pool: pg.Pool, modelVersion: string, allRecords: b
 }
 
 /**
- * Records of a side the run covers: all, or those never matched, matched by another model, or (found
- * children still looked for) matched before ranked admission, with no rank floor saved
- * (migrations/014): a report's search ranks no such child.
+ * Records of a side the run covers: all, or those never matched, matched by another model or under
+ * other rules of the matchers (matchers/version.ts), or (found children still looked for) matched
+ * before ranked admission, with no rank floor saved (migrations/014): a report's search ranks no such child.
  */
 const selection = (table: string, side: string) => `
   FROM ${table} r LEFT JOIN match_subject s ON s.side = '${side}' AND s.record_id = r.id
- WHERE ($1 OR s.record_id IS NULL OR s.model_version <> $2${side === 'found' ? ` OR ${unranked('s')}` : ''})`;
+ WHERE ($1 OR s.record_id IS NULL OR s.model_version <> $2 OR s.matcher_version <> ${matcherVersion}${side === 'found' ? ` OR ${unranked('s')}` : ''})`;
 
 /** The match subject aliased `s` is a found child still looked for with no rank floor saved. */
 const unranked = (s: string) => `(${s}.active AND NOT EXISTS (SELECT 1 FROM match_rank_floor f WHERE f.record_id = ${s}.record_id))`;
@@ -94,6 +95,15 @@ export async function matchedByOtherModels(pool: pg.Pool, modelVersion: string):
   return records ? { records, versions: versions ?? [] } : null;
 }
 
+/** How many records were last matched under other rules of the matchers than these (matchers/version.ts), and which versions. Null when there are none. */
+export async function matchedUnderOtherRules(pool: pg.Pool): Promise<{ records: number; versions: number[] } | null> {
+  const { rows } = await pool.query<{ records: number; versions: number[] | null }>(
+    `SELECT count(*)::int AS records, array_agg(DISTINCT matcher_version ORDER BY matcher_version) AS versions FROM match_subject WHERE matcher_version <> ${matcherVersion}`,
+  );
+  const { records, versions } = rows[0]!;
+  return records ? { records, versions: versions ?? [] } : null;
+}
+
 /** How many found children still looked for were matched before ranked admission (no rank floor saved). */
 export async function unrankedChildren(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM match_subject s WHERE s.side = 'found' AND ${unranked('s')}`);
@@ -101,14 +111,17 @@ export async function unrankedChildren(pool: pg.Pool): Promise<number> {
 }
 
 /**
- * Warns (a match worker does this when it starts) when records were matched by another model, or
- * found children before ranked admission: a new model, or this code, deployed without its re-match
- * would otherwise go unnoticed, pairs scored by the old model, children a new report cannot rank.
+ * Warns (a match worker does this when it starts) when records were matched by another model, under
+ * other rules of the matchers, or found children before ranked admission: a new model, or this code,
+ * deployed without its re-match would otherwise go unnoticed, pairs scored by the old model or keyed
+ * by old rules, children a new report cannot rank.
  */
 export async function warnOfStaleMatches(pool: pg.Pool, modelVersion: string, logger: Logger): Promise<void> {
   try {
     const other = await matchedByOtherModels(pool, modelVersion);
     if (other) logger.warn({ modelVersion, otherVersions: other.versions, records: other.records }, 'records were matched by another model version: run `npx milap rematch` to match them with this one');
+    const rules = await matchedUnderOtherRules(pool);
+    if (rules) logger.warn({ matcherVersion, otherMatcherVersions: rules.versions, records: rules.records }, "records were matched under other rules of the matchers (their keys, rank floors or comparisons): run `npx milap rematch` to match them under these");
     const children = await unrankedChildren(pool);
     if (children) logger.warn({ foundChildren: children }, 'found children were matched before ranked admission and have no rank floor, so new reports are not ranked among their candidates: run `npx milap rematch` to match them again');
   } catch (error) {

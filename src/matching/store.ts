@@ -1,6 +1,7 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
 import { createHash } from 'node:crypto';
 import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankTimeWeights, rankWeights } from '../../matchers/blocking.ts';
+import { matcherVersion } from '../../matchers/version.ts';
 import { timeBounds } from '../../matchers/age.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
@@ -32,12 +33,12 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
   if (!subjects.length) return;
   await db.query(
     // changed_xid: other workers read the records matched since they last looked (live-keys.ts).
-    `INSERT INTO match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, changed_xid, keys_digest)
-     SELECT $1, s.id, s.version, s.sex, s.born_from, s.born_to, s.active, $8, pg_current_xact_id(), s.digest
+    `INSERT INTO match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, changed_xid, keys_digest, matcher_version)
+     SELECT $1, s.id, s.version, s.sex, s.born_from, s.born_to, s.active, $8, pg_current_xact_id(), s.digest, ${matcherVersion}
        FROM unnest($2::uuid[], $3::int[], $4::text[], $5::date[], $6::date[], $7::bool[], $9::uuid[]) AS s(id, version, sex, born_from, born_to, active, digest)
      ON CONFLICT (side, record_id) DO UPDATE SET version = excluded.version, sex = excluded.sex, born_from = excluded.born_from,
        born_to = excluded.born_to, active = excluded.active, model_version = excluded.model_version, matched_at = clock_timestamp(),
-       changed_xid = excluded.changed_xid, keys_digest = excluded.keys_digest`,
+       changed_xid = excluded.changed_xid, keys_digest = excluded.keys_digest, matcher_version = excluded.matcher_version`,
     [
       side,
       subjects.map((s) => s.id),

@@ -7,7 +7,8 @@ import { defaultModel } from '../../matchers/model.ts';
 import { matchJobRecordsSql } from '../../src/jobs/queue.ts';
 import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
-import { countRemaining, openRun, queueRun, unrankedChildren, warnOfStaleMatches } from '../../src/matching/rematch.ts';
+import { matcherVersion } from '../../matchers/version.ts';
+import { countRemaining, matchedUnderOtherRules, openRun, queueRun, unrankedChildren, warnOfStaleMatches } from '../../src/matching/rematch.ts';
 import * as records from '../../src/records/service.ts';
 import { foundSide, missingSide } from '../../src/records/sides.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -82,6 +83,35 @@ describe('records matched by another model', () => {
     await matchRecord(db.database.pool, createEngine(), settings, { side: 'missing', id, version: 1 });
     await warnOfStaleMatches(db.database.pool, defaultModel.version, logger);
     expect(lines).toHaveLength(1);
+  });
+});
+
+describe('records matched under other rules of the matchers', () => {
+  it('are counted in a warning and re-matched by a plain rematch, and not once they are matched again', async () => {
+    const { lines, logger } = warningsLog();
+    const ctx = { pool: db.database.pool, boss: db.boss };
+    const report = fullMissingReport();
+    const { id } = (await records.fileRecord(ctx, missingSide, report, filer)).body as { id: string };
+    const engine = createEngine();
+    const settings = { floor: 0.001, topK: 10 };
+    await matchRecord(db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
+    const plainRun = async () => countRemaining(db.database.pool, engine.modelVersion, await openRun(db.database.pool, engine.modelVersion, false));
+    const remaining = await plainRun();
+    expect(await matchedUnderOtherRules(db.database.pool)).toBeNull();
+
+    // As if matched by the code before the rules changed, with the same model.
+    await db.database.pool.query('UPDATE match_subject SET matcher_version = $2 WHERE record_id = $1', [id, matcherVersion - 1]);
+    expect(await matchedUnderOtherRules(db.database.pool)).toEqual({ records: 1, versions: [matcherVersion - 1] });
+    expect(await plainRun()).toBe(remaining + 1);
+    await warnOfStaleMatches(db.database.pool, engine.modelVersion, logger);
+    const warning = lines.find((line) => 'otherMatcherVersions' in line);
+    expect(warning).toMatchObject({ matcherVersion, otherMatcherVersions: [matcherVersion - 1], records: 1 });
+    expect(warning!.msg).toContain('npx milap rematch');
+    expect(JSON.stringify(lines)).not.toContain(report.name!.split(' ')[0]!);
+
+    await matchRecord(db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
+    expect(await matchedUnderOtherRules(db.database.pool)).toBeNull();
+    expect(await plainRun()).toBe(remaining);
   });
 });
 
