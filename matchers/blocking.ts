@@ -59,10 +59,11 @@ export const rankedBest = 50;
 /**
  * How many of a found child's ranked reports are admitted: rankedBest, and twice as many for a child
  * with no name but a pet name or none. Her keys are then of place, father and language only, so the
- * ranking alone decides her candidates, and it is weakest for her: seeds 1-5 of bench/quality.ts
- * lost true pairs ranked 52, 57, 59, 71 and 100 among her reports. Such children are a tenth of the
- * found (365 of 4,000 at seed 1), and a pair without names is the cheapest to weigh. Seeds 1-5: true
- * pairs never scored 11, 14, 11, 12, 10 -> 9, 12, 8, 10, 9 (blocking recall 0.9950 or more on each).
+ * ranking alone decides her candidates, and it is weakest for her: of the true pairs that seeds 1-5
+ * of bench/quality.ts lost, ten were such a child's report ranked 51st to 89th among hers. Such
+ * children are a tenth of the found (365 of 4,000 at seed 1), and a pair without names is the
+ * cheapest to weigh. Seeds 1-5: true pairs never scored 11, 14, 11, 12, 10 -> 9, 12, 8, 10, 9
+ * (blocking recall 0.9950 or more on each).
  */
 export const rankedBestOf = (child: Pick<PreparedRecord, 'name'>): number => (child.name ? rankedBest : 2 * rankedBest);
 
