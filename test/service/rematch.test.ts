@@ -32,6 +32,21 @@ function warningsLog() {
   return { lines, logger };
 }
 
+/** How many records a plain `milap rematch` (no --all) would queue now, for the model of this code. */
+async function plainRunCount(): Promise<number> {
+  const { modelVersion } = createEngine();
+  return countRemaining(db.database.pool, modelVersion, await openRun(db.database.pool, modelVersion, false));
+}
+
+/** Files a record through the records service and matches it with this code; `matchAgain` matches it once more. */
+async function filedAndMatched<R extends object>(side: 'missing' | 'found', record: R): Promise<{ id: string; matchAgain: () => Promise<unknown> }> {
+  const ctx = { pool: db.database.pool, boss: db.boss };
+  const { id } = (await records.fileRecord(ctx, side === 'missing' ? missingSide : foundSide, record as never, filer)).body as { id: string };
+  const matchAgain = () => matchRecord(db.database.pool, createEngine(), { floor: 0.001, topK: 10 }, { side, id, version: 1 });
+  await matchAgain();
+  return { id, matchAgain };
+}
+
 describe('a re-match of every record', () => {
   it('stopped after its first chunks, resumes where it stopped and queues each record once', async () => {
     const ctx = { pool: db.database.pool, boss: db.boss };
@@ -89,57 +104,47 @@ describe('records matched by another model', () => {
 describe('records matched under other rules of the matchers', () => {
   it('are counted in a warning and re-matched by a plain rematch, and not once they are matched again', async () => {
     const { lines, logger } = warningsLog();
-    const ctx = { pool: db.database.pool, boss: db.boss };
     const report = fullMissingReport();
-    const { id } = (await records.fileRecord(ctx, missingSide, report, filer)).body as { id: string };
-    const engine = createEngine();
-    const settings = { floor: 0.001, topK: 10 };
-    await matchRecord(db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
-    const plainRun = async () => countRemaining(db.database.pool, engine.modelVersion, await openRun(db.database.pool, engine.modelVersion, false));
-    const remaining = await plainRun();
+    const { id, matchAgain } = await filedAndMatched('missing', report);
+    const remaining = await plainRunCount();
     expect(await matchedUnderOtherRules(db.database.pool)).toBeNull();
 
     // As if matched by the code before the rules changed, with the same model.
     await db.database.pool.query('UPDATE match_subject SET matcher_version = $2 WHERE record_id = $1', [id, matcherVersion - 1]);
     expect(await matchedUnderOtherRules(db.database.pool)).toEqual({ records: 1, versions: [matcherVersion - 1] });
-    expect(await plainRun()).toBe(remaining + 1);
-    await warnOfStaleMatches(db.database.pool, engine.modelVersion, logger);
+    expect(await plainRunCount()).toBe(remaining + 1);
+    await warnOfStaleMatches(db.database.pool, defaultModel.version, logger);
     const warning = lines.find((line) => 'otherMatcherVersions' in line);
     expect(warning).toMatchObject({ matcherVersion, otherMatcherVersions: [matcherVersion - 1], records: 1 });
     expect(warning!.msg).toContain('npx milap rematch');
     expect(JSON.stringify(lines)).not.toContain(report.name!.split(' ')[0]!);
 
-    await matchRecord(db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
+    await matchAgain();
     expect(await matchedUnderOtherRules(db.database.pool)).toBeNull();
-    expect(await plainRun()).toBe(remaining);
+    expect(await plainRunCount()).toBe(remaining);
   });
 });
 
 describe('found children matched before ranked admission', () => {
   it('are counted in a warning and re-matched by a plain rematch, and not once they are matched again', async () => {
     const { lines, logger } = warningsLog();
-    const ctx = { pool: db.database.pool, boss: db.boss };
     const child = fullFoundChild();
-    const { id } = (await records.fileRecord(ctx, foundSide, child, filer)).body as { id: string };
-    const engine = createEngine();
-    const settings = { floor: 0.001, topK: 10 };
-    await matchRecord(db.database.pool, engine, settings, { side: 'found', id, version: 1 });
+    const { id, matchAgain } = await filedAndMatched('found', child);
     const before = await unrankedChildren(db.database.pool);
-    const plainRun = async () => countRemaining(db.database.pool, engine.modelVersion, await openRun(db.database.pool, engine.modelVersion, false));
-    const remaining = await plainRun();
+    const remaining = await plainRunCount();
 
     // As if matched before migrations/014: no rank floor.
     await db.database.pool.query('DELETE FROM match_rank_floor WHERE record_id = $1', [id]);
     expect(await unrankedChildren(db.database.pool)).toBe(before + 1);
-    expect(await plainRun()).toBe(remaining + 1);
-    await warnOfStaleMatches(db.database.pool, engine.modelVersion, logger);
+    expect(await plainRunCount()).toBe(remaining + 1);
+    await warnOfStaleMatches(db.database.pool, defaultModel.version, logger);
     const warning = lines.find((line) => 'foundChildren' in line);
     expect(warning).toMatchObject({ foundChildren: before + 1 });
     expect(warning!.msg).toContain('npx milap rematch');
     expect(JSON.stringify(lines)).not.toContain(child.name!.split(' ')[0]!);
 
-    await matchRecord(db.database.pool, engine, settings, { side: 'found', id, version: 1 });
+    await matchAgain();
     expect(await unrankedChildren(db.database.pool)).toBe(before);
-    expect(await plainRun()).toBe(remaining);
+    expect(await plainRunCount()).toBe(remaining);
   });
 });
