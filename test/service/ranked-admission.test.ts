@@ -8,7 +8,7 @@ import type { PreparedRecord } from '../../matchers/prepare.ts';
 import { linkRecords } from '../../matchers/link.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { createEngine } from '../../src/matching/engine.ts';
-import { matchRecord } from '../../src/matching/match-job.ts';
+import { matchRecord, matchRecords } from '../../src/matching/match-job.ts';
 import { rankDateSql } from '../../src/matching/store.ts';
 import { useTestApp } from '../helpers/app.ts';
 
@@ -66,8 +66,12 @@ describe('ranked admission', () => {
       );
       return new Map([named.ref, nameless.ref].map((ref) => [ref, rows.filter((row) => row.child === ref).map((row) => row.report).sort()]));
     };
-    // Each child's own job ranks the reports.
+    // Each child's own job ranks the reports, and so do the two matched together in one pass, each to her own count.
     for (const id of children) await matchRecord(t.db.database.pool, engine, settings, { side: 'found', id, version: 1 });
+    expect(await paired()).toEqual(expected);
+    await t.db.database.pool.query('DELETE FROM candidate_pair');
+    await t.db.database.pool.query('DELETE FROM match_rank_floor');
+    await matchRecords(t.db.database.pool, engine, settings, children.map((id) => ({ side: 'found' as const, id, version: 1 })));
     expect(await paired()).toEqual(expected);
     // Each report's job admits it when it scores above the child's rank floor.
     await t.db.database.pool.query('DELETE FROM candidate_pair');
