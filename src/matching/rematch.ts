@@ -83,26 +83,26 @@ export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string
 }
 
 /**
- * How many records were last matched by a model other than `modelVersion`, and which: their pairs
- * keep that model's scores until they are matched again (`milap rematch`). Null when there are none.
+ * How many records were last matched with a `column` of match_subject other than `current`, and which
+ * values it has there. Null when there are none.
  */
-export async function matchedByOtherModels(pool: pg.Pool, modelVersion: string): Promise<{ records: number; versions: string[] } | null> {
-  const { rows } = await pool.query<{ records: number; versions: string[] | null }>(
-    'SELECT count(*)::int AS records, array_agg(DISTINCT model_version ORDER BY model_version) AS versions FROM match_subject WHERE model_version <> $1',
-    [modelVersion],
+async function matchedWithOther<V extends string | number>(pool: pg.Pool, column: 'model_version' | 'matcher_version', current: V): Promise<{ records: number; versions: V[] } | null> {
+  const { rows } = await pool.query<{ records: number; versions: V[] | null }>(
+    `SELECT count(*)::int AS records, array_agg(DISTINCT ${column} ORDER BY ${column}) AS versions FROM match_subject WHERE ${column} <> $1`,
+    [current],
   );
   const { records, versions } = rows[0]!;
   return records ? { records, versions: versions ?? [] } : null;
 }
 
+/**
+ * How many records were last matched by a model other than `modelVersion`, and which: their pairs
+ * keep that model's scores until they are matched again (`milap rematch`). Null when there are none.
+ */
+export const matchedByOtherModels = (pool: pg.Pool, modelVersion: string) => matchedWithOther(pool, 'model_version', modelVersion);
+
 /** How many records were last matched under other rules of the matchers than these (matchers/version.ts), and which versions. Null when there are none. */
-export async function matchedUnderOtherRules(pool: pg.Pool): Promise<{ records: number; versions: number[] } | null> {
-  const { rows } = await pool.query<{ records: number; versions: number[] | null }>(
-    `SELECT count(*)::int AS records, array_agg(DISTINCT matcher_version ORDER BY matcher_version) AS versions FROM match_subject WHERE matcher_version <> ${matcherVersion}`,
-  );
-  const { records, versions } = rows[0]!;
-  return records ? { records, versions: versions ?? [] } : null;
-}
+export const matchedUnderOtherRules = (pool: pg.Pool) => matchedWithOther(pool, 'matcher_version', matcherVersion);
 
 /** How many found children still looked for were matched before ranked admission (no rank floor saved). */
 export async function unrankedChildren(pool: pg.Pool): Promise<number> {
