@@ -44,8 +44,10 @@ class Index {
   readonly postings = new Map<string, number[]>();
   readonly norms: Record<Field, Float64Array>;
   readonly documents: Terms[];
+  readonly reports: MissingReport[];
 
-  constructor(readonly reports: MissingReport[]) {
+  constructor(reports: MissingReport[]) {
+    this.reports = reports;
     this.documents = reports.map(reportTerms);
     this.norms = Object.fromEntries(fields.map((f) => [f, new Float64Array(reports.length)])) as Record<Field, Float64Array>;
     this.documents.forEach((terms, position) => {

@@ -3,10 +3,13 @@
 export class LoginLimiter {
   private readonly attempts = new Map<string, number[]>();
 
-  constructor(
-    private readonly limit = 20,
-    private readonly windowMs = 5 * 60_000,
-  ) {}
+  private readonly limit: number;
+  private readonly windowMs: number;
+
+  constructor(limit = 20, windowMs = 5 * 60_000) {
+    this.limit = limit;
+    this.windowMs = windowMs;
+  }
 
   /** Records an attempt; false when the address is over its limit. */
   allow(address: string, now = Date.now()): boolean {

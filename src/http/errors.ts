@@ -6,19 +6,24 @@ export interface FieldProblem {
 }
 
 export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(statusCode: number, code: string, message: string, details?: Record<string, unknown>) {
     super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+    this.details = details;
   }
 }
 
 export class ValidationError extends HttpError {
-  constructor(readonly problems: FieldProblem[]) {
+  readonly problems: FieldProblem[];
+
+  constructor(problems: FieldProblem[]) {
     super(400, 'invalid_request', problems.map((p) => `${p.field || '(body)'}: ${p.reason}`).join('; '), { problems });
+    this.problems = problems;
   }
 }
 

@@ -42,7 +42,13 @@ export class StatisticsKeeper {
   private sinceLook = 0;
   private running = false;
 
-  constructor(private readonly database: Database, private readonly logger: Logger) {}
+  private readonly database: Database;
+  private readonly logger: Logger;
+
+  constructor(database: Database, logger: Logger) {
+    this.database = database;
+    this.logger = logger;
+  }
 
   async jobDone(): Promise<void> {
     this.sinceVacuum++;

@@ -31,12 +31,17 @@ export class FilingBatcher {
   /** Filings written in a batch of more than one, and those batches (for metrics and tests). */
   readonly grouped = { filings: 0, batches: 0 };
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly boss: PgBoss,
-    private readonly side: SideDefinition,
-    private readonly options: FilingBatchOptions,
-  ) {}
+  private readonly pool: pg.Pool;
+  private readonly boss: PgBoss;
+  private readonly side: SideDefinition;
+  private readonly options: FilingBatchOptions;
+
+  constructor(pool: pg.Pool, boss: PgBoss, side: SideDefinition, options: FilingBatchOptions) {
+    this.pool = pool;
+    this.boss = boss;
+    this.side = side;
+    this.options = options;
+  }
 
   /** Files a new record with its version, audit entry and match job; null when its ref is taken. */
   file(row: Row, audit: repository.FilingAudit): Promise<repository.StoredRecord | null> {
