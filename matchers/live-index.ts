@@ -36,6 +36,50 @@ const none: readonly number[] = [];
 const inWindow = (aFrom: number, aTo: number, bFrom: number, bTo: number) =>
   Number.isNaN(aFrom) || Number.isNaN(bFrom) || (aTo >= bFrom - windowDays && aFrom <= bTo + windowDays);
 
+/**
+ * Rank scores by slot, for one search at a time: a Map of slot to score cost a hash and a probe for
+ * every report a child's over-limit keys ranked, most of her search; here each is an index into an
+ * array, the slots touched listed in the order first touched (the order a Map kept). A search runs
+ * to its end without yielding, so one of these per side serves every search of the index.
+ */
+class SlotScores {
+  #scores = new Float64Array(0);
+  /** Which search last touched each slot: a score is current only under this search's stamp. */
+  #stamps = new Uint32Array(0);
+  #stamp = 0;
+  /** The slots this search scored, in the order first scored. */
+  readonly touched: number[] = [];
+
+  /** Starts a search among `slots` slots: every score back to none. */
+  begin(slots: number) {
+    if (this.#scores.length < slots) {
+      const size = Math.max(slots, 2 * this.#scores.length, 1024);
+      this.#scores = new Float64Array(size);
+      this.#stamps = new Uint32Array(size);
+      this.#stamp = 0;
+    }
+    if (++this.#stamp === 0xffffffff) {
+      this.#stamps.fill(0);
+      this.#stamp = 1;
+    }
+    this.touched.length = 0;
+  }
+
+  add(slot: number, weight: number) {
+    if (this.#stamps[slot] === this.#stamp) {
+      this.#scores[slot]! += weight;
+    } else {
+      this.#stamps[slot] = this.#stamp;
+      this.#scores[slot] = weight;
+      this.touched.push(slot);
+    }
+  }
+
+  get(slot: number): number {
+    return this.#scores[slot]!;
+  }
+}
+
 /** One side's records, by slot, and the slots of its active records carrying each key. */
 class SideKeys {
   readonly slotOf = new Map<string, number>();
@@ -70,6 +114,9 @@ export class LiveKeyIndex {
   readonly #keyIds = new Map<string, number>();
   readonly #limits: number[] = [];
   readonly #sides = { missing: new SideKeys(), found: new SideKeys() };
+  /** The scores a search ranks by: reports for a child's search, children for a report's. */
+  readonly #reportScores = new SlotScores();
+  readonly #childScores = new SlotScores();
   /**
    * The birth intervals of the active reports carrying a key, sorted, for the keys a report's search
    * counted within children's windows (partnersOfReport), until the key's reports change: a key over
@@ -294,7 +341,8 @@ export class LiveKeyIndex {
   partnersOfChild(child: LiveQuery, best: number): { reports: string[]; floor: number } {
     const m = this.#sides.missing;
     const hits = new Set<number>();
-    const scores = new Map<number, number>();
+    const scores = this.#reportScores;
+    scores.begin(m.ids.length);
     for (const key of new Set(child.keys)) {
       const keyId = this.#keyIds.get(key);
       if (keyId === undefined) continue;
@@ -308,11 +356,12 @@ export class LiveKeyIndex {
         continue;
       }
       const weight = rankWeights[within.length]!;
-      for (const slot of within) scores.set(slot, (scores.get(slot) ?? 0) + weight);
+      for (const slot of within) scores.add(slot, weight);
     }
-    for (const [slot, score] of scores) scores.set(slot, score + rankDateWeightOfDays(m.bornFrom[slot]!, m.bornTo[slot]!, m.eventDay[slot]!, child.bornFrom, child.bornTo, child.eventDay));
-    const floor = scores.size > best ? selectDescending(Int32Array.from(scores.values()), best) : 0;
-    for (const [slot, score] of scores) if (score > floor) hits.add(slot);
+    const ranked = scores.touched;
+    for (const slot of ranked) scores.add(slot, rankDateWeightOfDays(m.bornFrom[slot]!, m.bornTo[slot]!, m.eventDay[slot]!, child.bornFrom, child.bornTo, child.eventDay));
+    const floor = ranked.length > best ? selectDescending(Int32Array.from(ranked, (slot) => scores.get(slot)), best) : 0;
+    for (const slot of ranked) if (scores.get(slot) > floor) hits.add(slot);
     return { reports: [...hits].map((slot) => m.ids[slot]!), floor };
   }
 
@@ -327,7 +376,8 @@ export class LiveKeyIndex {
     const m = this.#sides.missing;
     const f = this.#sides.found;
     const hits = new Set<number>();
-    const scores = new Map<number, number>();
+    const scores = this.#childScores;
+    scores.begin(f.ids.length);
     for (const key of new Set(report.keys)) {
       const keyId = this.#keyIds.get(key);
       if (keyId === undefined) continue;
@@ -352,13 +402,13 @@ export class LiveKeyIndex {
         dates ??= this.#datesOf(keyId, reports);
         const n = Number.isNaN(from) ? carrying : dates.undated + upperBound(dates.starts, 0, dates.starts.length, to + windowDays) - lowerBound(dates.ends, 0, dates.ends.length, from - windowDays);
         if (n <= limit) hits.add(child);
-        else scores.set(child, (scores.get(child) ?? 0) + rankWeights[n]!);
+        else scores.add(child, rankWeights[n]!);
       }
     }
-    for (const [child, score] of scores) {
+    for (const child of scores.touched) {
       const floor = f.floors[child]!;
       if (hits.has(child) || Number.isNaN(floor)) continue;
-      if (score + rankDateWeightOfDays(report.bornFrom, report.bornTo, report.eventDay, f.bornFrom[child]!, f.bornTo[child]!, f.eventDay[child]!) > floor) hits.add(child);
+      if (scores.get(child) + rankDateWeightOfDays(report.bornFrom, report.bornTo, report.eventDay, f.bornFrom[child]!, f.bornTo[child]!, f.eventDay[child]!) > floor) hits.add(child);
     }
     return [...hits].map((slot) => f.ids[slot]!);
   }
