@@ -127,7 +127,7 @@ async function matchSideInTransaction(
     }
     // Saved last (below), so the record counters don't hold them yet: term frequencies count them too.
     const { unsaved, keysKept } = await store.storedSubjects(tx, side, saved);
-    await store.replaceKeys(tx, side, saved.filter((subject) => !keysKept.has(subject.id)));
+    await store.replaceKeys(tx, side, saved.filter((subject) => !keysKept.has(subject.id)), unsaved);
     if (leaving.length) {
       const around = await store.recordsAround(tx, side === 'missing' ? leaving : [], side === 'found' ? leaving : []);
       changed.missing.push(...around.missing);
@@ -135,7 +135,7 @@ async function matchSideInTransaction(
       for (const id of leaving) outcomes.set(id, { outcome: 'inactive', superseded: await store.supersedePending(tx, side, id) });
     }
     if (matching.length) {
-      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, unsaved, changed, index)) outcomes.set(id, outcome);
+      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, unsaved.size, changed, index)) outcomes.set(id, outcome);
     }
     // Saved last: a new record takes a shared counter's row lock here, held only to the commit.
     await store.saveSubjects(tx, side, saved, engine.modelVersion);
@@ -199,7 +199,11 @@ async function matchActive(
   }
   const existing = await store.lockPairs(tx, side, subjects.map((subject) => subject.id));
   // A pair another worker stored since the search is an existing pair after all: weighed in full.
+  // Looked up only for a partner with a pair stored: a key made for each candidate given up (most of
+  // them, and a new record has no pair at all) was a hundredth of the workers' time in Node.
+  const pairedPartners = new Set([...existing.keys()].map((key) => (side === 'missing' ? key.slice(key.indexOf(':') + 1) : key.slice(0, key.indexOf(':')))));
   for (const [missing, found] of surelyUnder) {
+    if (!pairedPartners.has(side === 'missing' ? found.id : missing.id)) continue;
     if (existing.has(`${missing.id}:${found.id}`)) scored.get(side === 'missing' ? missing.id : found.id)!.push(engine.score(missing, found, termFrequency, reports));
   }
   const pairKey = (pair: PairScore) => `${pair.missingId}:${pair.foundId}`;

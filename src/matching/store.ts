@@ -55,28 +55,38 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
 
 /**
  * Makes the records' key rows what their records carry now, each with its record's birth interval
- * and activity (migrations/012), in two statements: keys no longer carried go, new ones come, and a
- * key row whose record's interval or activity changed is updated. A re-match of an unchanged
- * record writes nothing: deleting and inserting its forty keys again cost index insertions and
- * dead rows for vacuum to clear, in every job; and a match job leaves out the records whose rows
- * hold what they carry already (storedSubjects), whose sixty keys each cost a look in the key index.
+ * and activity (migrations/012). A record never matched (`unsaved`: no subject row, so no key rows,
+ * as both are written only together, here and in saveSubjects) has its rows inserted plainly: an
+ * insert that may meet a row already there looks for it in the key index before inserting, and a
+ * new record's forty-odd rows were the database's largest statement while records were filed. For
+ * the others, in two statements: keys no longer carried go, new ones come, and a key row whose
+ * record's interval or activity changed is updated. A re-match of an unchanged record writes
+ * nothing: deleting and inserting its forty keys again cost index insertions and dead rows for
+ * vacuum to clear, in every job; and a match job leaves out the records whose rows hold what they
+ * carry already (storedSubjects), whose sixty keys each cost a look in the key index.
  */
-export async function replaceKeys(db: Queryable, side: Side, subjects: readonly SubjectRow[]) {
-  if (!subjects.length) return;
-  const rows = subjects.flatMap((s) => [...new Set(s.keys)].map((key) => [s.id, key, s.narrowing.bornFrom, s.narrowing.bornTo, s.active, s.narrowing.eventDay] as const));
+export async function replaceKeys(db: Queryable, side: Side, subjects: readonly SubjectRow[], unsaved: ReadonlySet<string> = new Set()) {
+  const rowsOf = (list: readonly SubjectRow[]) => list.flatMap((s) => [...new Set(s.keys)].map((key) => [s.id, key, s.narrowing.bornFrom, s.narrowing.bornTo, s.active, s.narrowing.eventDay] as const));
+  const columns = (rows: ReturnType<typeof rowsOf>) => [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4]), rows.map((r) => r[5])];
+  const insert = `INSERT INTO match_key (side, record_id, key, born_from, born_to, active, event_day)
+     SELECT $1, k.id, k.key, k.born_from, k.born_to, k.active, k.event_day
+       FROM unnest($2::uuid[], $3::text[], $4::date[], $5::date[], $6::bool[], $7::date[]) AS k(id, key, born_from, born_to, active, event_day)`;
+  const fresh = rowsOf(subjects.filter((s) => unsaved.has(s.id)));
+  if (fresh.length) await db.query(insert, [side, ...columns(fresh)]);
+  const stored = subjects.filter((s) => !unsaved.has(s.id));
+  if (!stored.length) return;
+  const rows = rowsOf(stored);
   await db.query(
     `DELETE FROM match_key m WHERE m.side = $1 AND m.record_id = ANY($2::uuid[])
         AND NOT EXISTS (SELECT 1 FROM unnest($3::uuid[], $4::text[]) AS k(id, key) WHERE k.id = m.record_id AND k.key = m.key)`,
-    [side, subjects.map((s) => s.id), rows.map((r) => r[0]), rows.map((r) => r[1])],
+    [side, stored.map((s) => s.id), rows.map((r) => r[0]), rows.map((r) => r[1])],
   );
   if (!rows.length) return;
   await db.query(
-    `INSERT INTO match_key (side, record_id, key, born_from, born_to, active, event_day)
-     SELECT $1, k.id, k.key, k.born_from, k.born_to, k.active, k.event_day
-       FROM unnest($2::uuid[], $3::text[], $4::date[], $5::date[], $6::bool[], $7::date[]) AS k(id, key, born_from, born_to, active, event_day)
+    `${insert}
      ON CONFLICT (side, key, record_id) DO UPDATE SET born_from = excluded.born_from, born_to = excluded.born_to, active = excluded.active, event_day = excluded.event_day
       WHERE (match_key.born_from, match_key.born_to, match_key.active, match_key.event_day) IS DISTINCT FROM (excluded.born_from, excluded.born_to, excluded.active, excluded.event_day)`,
-    [side, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4]), rows.map((r) => r[5])],
+    [side, ...columns(rows)],
   );
 }
 
@@ -134,16 +144,19 @@ export function keysDigestOf(subject: Pick<SubjectRow, 'keys' | 'narrowing' | 'a
 }
 
 /**
- * The subject rows these records have: how many have none yet (never matched), and those whose key
- * rows already hold what they carry now (keysDigestOf).
+ * The subject rows these records have: those that have none yet (never matched, so no key rows
+ * either), and those whose key rows already hold what they carry now (keysDigestOf).
  */
-export async function storedSubjects(db: Queryable, side: Side, subjects: readonly SubjectRow[]): Promise<{ unsaved: number; keysKept: Set<string> }> {
+export async function storedSubjects(db: Queryable, side: Side, subjects: readonly SubjectRow[]): Promise<{ unsaved: Set<string>; keysKept: Set<string> }> {
   const { rows } = await db.query<{ id: string; digest: string | null }>(
     'SELECT record_id AS id, keys_digest AS digest FROM match_subject WHERE side = $1 AND record_id = ANY($2::uuid[])',
     [side, subjects.map((s) => s.id)],
   );
   const stored = new Map(rows.map((row) => [row.id, row.digest]));
-  return { unsaved: subjects.length - rows.length, keysKept: new Set(subjects.filter((s) => stored.get(s.id) === keysDigestOf(s)).map((s) => s.id)) };
+  return {
+    unsaved: new Set(subjects.filter((s) => !stored.has(s.id)).map((s) => s.id)),
+    keysKept: new Set(subjects.filter((s) => stored.get(s.id) === keysDigestOf(s)).map((s) => s.id)),
+  };
 }
 
 /** Usable photo hashes of a record, in upload order (what matchers/prepare.ts takes). */
