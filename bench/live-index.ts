@@ -1,0 +1,64 @@
+// How fast a match worker's keys in memory answer its searches (matchers/live-index.ts, what
+// MATCH_KEYS_IN_MEMORY=on searches): N missing x M found synthetic records held as a worker holds
+// them, then a sample of found children's searches for their reports (partnersOfChild), reports'
+// searches for their children (partnersOfReport) and found children's for their duplicates
+// (sameSide), each timed in microseconds a search. Rounds repeat the same searches: the first
+// round of reports' searches sorts each common key's birth intervals once, as a worker's first
+// searches do, and the rounds after show a worker's steady cost.
+//   npx tsx bench/live-index.ts [--missing 100000] [--found 30000] [--sample 2000] [--rounds 3]
+//   at national scale (1,000,000 x 300,000) give Node the heap: NODE_OPTIONS=--max-old-space-size=14000
+import { parseArgs } from 'node:util';
+import { generateWorld } from '../fixtures/synth/world.ts';
+import { blockingKeys, rankedBestOf } from '../matchers/blocking.ts';
+import { LiveKeyIndex, type LiveRecord } from '../matchers/live-index.ts';
+import { prepareFound, prepareMissing, type PreparedRecord } from '../matchers/prepare.ts';
+
+const { values } = parseArgs({
+  options: { missing: { type: 'string', default: '100000' }, found: { type: 'string', default: '30000' }, sample: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '3' }, seed: { type: 'string', default: '5' } },
+});
+const [missingCount, foundCount, sample, rounds] = [Number(values.missing), Number(values.found), Number(values.sample), Number(values.rounds)];
+
+let started = performance.now();
+const world = generateWorld({ missing: missingCount, found: foundCount, seed: Number(values.seed) });
+const held = (prepared: PreparedRecord, id: string): LiveRecord => ({
+  id,
+  version: 1,
+  active: true,
+  bornFrom: prepared.birth?.from ?? NaN,
+  bornTo: prepared.birth?.to ?? NaN,
+  eventDay: prepared.eventDay,
+  keys: blockingKeys(prepared),
+});
+const index = new LiveKeyIndex();
+const reports = world.missing.map((record, i) => held(prepareMissing(record), `missing-${i}`));
+const children = world.found.map((record, i) => {
+  const prepared = prepareFound(record);
+  return { record: held(prepared, `found-${i}`), best: rankedBestOf(prepared) };
+});
+index.beginBulk();
+for (const report of reports) index.put('missing', report);
+for (const child of children) index.put('found', child.record);
+index.endBulk();
+console.log(`${missingCount} missing and ${foundCount} found held in ${((performance.now() - started) / 1000).toFixed(1)} s (${index.size.keys} keys; heap ${(process.memoryUsage().heapUsed / 2 ** 30).toFixed(2)} GB)`);
+
+const step = (list: readonly unknown[]) => Math.max(1, Math.floor(list.length / sample));
+const childSample = children.filter((_, i) => i % step(children) === 0).slice(0, sample);
+const reportSample = reports.filter((_, i) => i % step(reports) === 0).slice(0, sample);
+const perSearch = (since: number, count: number) => (((performance.now() - since) / count) * 1000).toFixed(1);
+for (let round = 1; round <= rounds; round++) {
+  let found = 0;
+  started = performance.now();
+  for (const child of childSample) {
+    const { reports: admitted, floor } = index.partnersOfChild(child.record, child.best);
+    index.setFloor(child.record.id, floor);
+    found += admitted.length;
+  }
+  const childUs = perSearch(started, childSample.length);
+  started = performance.now();
+  for (const report of reportSample) found += index.partnersOfReport(report).length;
+  const reportUs = perSearch(started, reportSample.length);
+  started = performance.now();
+  for (const child of childSample) found += index.sameSide('found', child.record).length;
+  const sameSideUs = perSearch(started, childSample.length);
+  console.log(`round ${round}: a child's search ${childUs} us, a report's ${reportUs} us, a child's duplicates ${sameSideUs} us (${found} partners found in all)`);
+}
