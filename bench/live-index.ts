@@ -3,8 +3,8 @@
 // them, then a sample of found children's searches for their reports (partnersOfChild), reports'
 // searches for their children (partnersOfReport) and found children's for their duplicates
 // (sameSide), each timed in microseconds a search. Rounds repeat the same searches: the first
-// round of reports' searches sorts each common key's birth intervals once, as a worker's first
-// searches do, and the rounds after show a worker's steady cost.
+// round shows a worker's first searches, the rounds after its steady cost. Then reports filed one
+// after another, each held and searched for its children as its match job does.
 //   npx tsx bench/live-index.ts [--missing 100000] [--found 30000] [--sample 2000] [--rounds 3]
 //   at national scale (1,000,000 x 300,000) give Node the heap: NODE_OPTIONS=--max-old-space-size=14000
 import { parseArgs } from 'node:util';
@@ -62,3 +62,14 @@ for (let round = 1; round <= rounds; round++) {
   const sameSideUs = perSearch(started, childSample.length);
   console.log(`round ${round}: a child's search ${childUs} us, a report's ${reportUs} us, a child's duplicates ${sameSideUs} us (${found} partners found in all)`);
 }
+
+// Reports filed: each held (a new record in its keys' lists) and then searched, as a report's match
+// job does, the next one's search meeting the keys the last one changed.
+const filed = reportSample.map((report, i) => ({ ...report, id: `filed-${i}` }));
+started = performance.now();
+let admitted = 0;
+for (const report of filed) {
+  index.put('missing', report);
+  admitted += index.partnersOfReport(report).length;
+}
+console.log(`${filed.length} reports filed, each held and searched: ${perSearch(started, filed.length)} us a report (${admitted} children admitted in all)`);

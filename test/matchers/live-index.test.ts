@@ -83,6 +83,42 @@ describe('the keys in memory', () => {
     expect(answers(bulk)).toEqual(answers(one));
   });
 
+  it("after reports come, change their age or keys, close and reopen, answer a report's search as an index built anew from them as they are", () => {
+    const world = generateWorld({ missing: 2500, found: 700, seed: 31 });
+    const reports = world.missing.map((report) => inWholeDays(prepareMissing(report)));
+    const children = world.found.map((child) => inWholeDays(prepareFound(child)));
+    const index = new LiveKeyIndex();
+    index.beginBulk();
+    reports.slice(0, 2000).forEach((report, i) => index.put('missing', live(`m${i}`, report)));
+    children.forEach((child, i) => index.put('found', live(`f${i}`, child)));
+    index.endBulk();
+    const searched = reports.slice(0, 400);
+    const answers = (of: LiveKeyIndex) => searched.map((report) => of.partnersOfReport(live('m', report)).sort());
+    const before = answers(index);
+    // Each report as it is now (the last version put), for the index built anew.
+    const now = new Map<string, LiveRecord>(reports.slice(0, 2000).map((report, i) => [`m${i}`, live(`m${i}`, report)]));
+    const put = (record: LiveRecord) => {
+      index.put('missing', record);
+      now.set(record.id, record);
+    };
+    for (let i = 2000; i < 2500; i++) put(live(`m${i}`, reports[i]!)); // new reports
+    for (let i = 0; i < 2000; i += 7) put({ ...now.get(`m${i}`)!, version: 2, bornFrom: now.get(`m${i}`)!.bornFrom - 400, bornTo: now.get(`m${i}`)!.bornTo - 200 }); // an age corrected
+    for (let i = 3; i < 2000; i += 11) put({ ...live(`m${i}`, reports[(i * 13) % 2000]!), version: 3 }); // another report's keys and age
+    for (let i = 5; i < 2000; i += 9) put({ ...now.get(`m${i}`)!, version: 4, active: false }); // closed
+    for (let i = 5; i < 2000; i += 27) put({ ...now.get(`m${i}`)!, version: 5, active: true }); // reopened
+    for (let i = 1; i < 2000; i += 17) put({ ...now.get(`m${i}`)!, version: 6, bornFrom: NaN, bornTo: NaN }); // age struck out
+    const anew = new LiveKeyIndex();
+    anew.beginBulk();
+    for (const record of now.values()) anew.put('missing', record);
+    children.forEach((child, i) => anew.put('found', live(`f${i}`, child)));
+    anew.endBulk();
+    const after = answers(index);
+    expect(after).toEqual(answers(anew));
+    // The changes moved what the searches admit (so the sorted dates were used and kept, not left as they were).
+    expect(after).not.toEqual(before);
+    expect(after.filter((answer, i) => answer.join() !== before[i]!.join()).length).toBeGreaterThan(20);
+  });
+
   it('count the records carrying a name key in any of their names as the database counts them: each once, looked for or not', () => {
     const world = generateWorld({ missing: 1200, found: 400, seed: 14 });
     const records: { side: 'missing' | 'found'; record: LiveRecord }[] = [
