@@ -201,7 +201,7 @@ async function matchActive(
   // A pair another worker stored since the search is an existing pair after all: weighed in full.
   // Looked up only for a partner with a pair stored: a key made for each candidate given up (most of
   // them, and a new record has no pair at all) was a hundredth of the workers' time in Node.
-  const pairedPartners = new Set([...existing.keys()].map((key) => (side === 'missing' ? key.slice(key.indexOf(':') + 1) : key.slice(0, key.indexOf(':')))));
+  const pairedPartners = new Set([...existing.values()].map((pair) => (side === 'missing' ? pair.foundId : pair.missingId)));
   for (const [missing, found] of surelyUnder) {
     if (!pairedPartners.has(side === 'missing' ? found.id : missing.id)) continue;
     if (existing.has(`${missing.id}:${found.id}`)) scored.get(side === 'missing' ? missing.id : found.id)!.push(engine.score(missing, found, termFrequency, reports));

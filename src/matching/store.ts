@@ -624,6 +624,8 @@ async function keyTableCounts(db: Queryable, keys: readonly string[]): Promise<M
 }
 
 export interface ExistingPair {
+  missingId: string;
+  foundId: string;
   state: string;
   matchWeight: number;
   decidedExplanation: Explanation | null;
@@ -635,7 +637,7 @@ export interface ExistingPair {
  * freed only by the deadlock detector a second later (300 similar records took 180 s, not 20).
  */
 export async function lockPairs(db: Queryable, side: Side, ids: readonly string[]): Promise<Map<string, ExistingPair>> {
-  const { rows } = await db.query<ExistingPair & { missingId: string; foundId: string }>(
+  const { rows } = await db.query<ExistingPair>(
     `SELECT missing_id AS "missingId", found_id AS "foundId", state, match_weight AS "matchWeight", decided_explanation AS "decidedExplanation"
        FROM candidate_pair WHERE ${pairColumn[side]} = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
     [ids],
