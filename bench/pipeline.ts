@@ -117,7 +117,7 @@ started = performance.now();
 const keysInMemory = process.env.MATCH_KEYS_IN_MEMORY === 'on';
 const prepared = keysInMemory ? (await liveKeysOf(database.pool).build(database.pool, engine))! : { ...(await warmPreparedRecords(database.pool, engine)), keys: null };
 const heapMb = () => `${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB of heap in use (its limit ${(getHeapStatistics().heap_size_limit / 1e6).toFixed(0)} MB)`;
-console.log(`${prepared.records} records still looked for prepared${prepared.keys === null ? '' : `, and the ${prepared.keys} keys of every record held in memory`}, in ${seconds(started).toFixed(1)} s${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
+console.log(`${prepared.records} records still looked for prepared${prepared.keys === null ? '' : `, and the ${prepared.keys} keys of every record held in memory`}, in ${seconds(started).toFixed(1)} s (of which ${(prepared.collectedInMs / 1000).toFixed(1)} s the full collection of the garbage left)${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
 
 // 2. Single-record latency: new found children matched one at a time against everything loaded.
 const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));

@@ -165,10 +165,12 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
       if (!built) return; // prepared already (the bench's engine), or this process's keys were read already (a second set of workers)
       const { records, stoppedBy, keys } = built;
       const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
+      // Of which the full collection of the warm-up's garbage at its end (collect.ts).
+      const collectSeconds = Number((built.collectedInMs / 1000).toFixed(1));
       const what = keys === null ? 'records still looked for prepared for matching' : "records still looked for prepared for matching, and every record's keys read into memory";
-      if (!stoppedBy) logger.info({ records, keys, seconds }, what);
-      else if (stoppedBy === 'cache') logger.warn({ records, keys, seconds, cacheRecords: options.cacheRecords }, 'the cache of prepared records is full before every record still looked for is in it: set MATCH_CACHE_RECORDS to twice their number');
-      else logger.warn({ records, keys, seconds }, "Node's heap is half full before every record still looked for is prepared: raise it with NODE_OPTIONS=--max-old-space-size (README, MATCH_CACHE_RECORDS)");
+      if (!stoppedBy) logger.info({ records, keys, seconds, collectSeconds }, what);
+      else if (stoppedBy === 'cache') logger.warn({ records, keys, seconds, collectSeconds, cacheRecords: options.cacheRecords }, 'the cache of prepared records is full before every record still looked for is in it: set MATCH_CACHE_RECORDS to twice their number');
+      else logger.warn({ records, keys, seconds, collectSeconds }, "Node's heap is half full before every record still looked for is prepared: raise it with NODE_OPTIONS=--max-old-space-size (README, MATCH_CACHE_RECORDS)");
     },
     (error: unknown) => logger.warn({ err: error }, 'records not prepared ahead (nor keys read into memory, if asked); match jobs prepare their partners themselves and search the database'),
   );

@@ -16,6 +16,7 @@ import { perPool } from '../db/per-pool.ts';
 import type { Queryable } from '../records/repository.ts';
 import type { MatchEngine, Subject } from './engine.ts';
 import { warmPreparedRecords, type Warmed } from './warm.ts';
+import { collectGarbage } from './collect.ts';
 
 const dayMs = 86_400_000;
 /** A stored date ('YYYY-MM-DD', as the database driver gives it: database.ts) in whole days since 1970; NaN for none. */
@@ -63,9 +64,10 @@ export class LiveKeys {
   /**
    * Puts every record still looked for in the index with its keys, preparing it into the engine's
    * cache as the worker's warm-up does (warm.ts, which this is), then the keys of the records no
-   * longer looked for (they still count toward a key being too common), the found children's rank
-   * floors, and the changes made meanwhile. Jobs search the database until it is done. Once per
-   * process and database; returns null when it was begun before.
+   * longer looked for (they still count toward a key being too common) and the found children's
+   * rank floors; collects the garbage all that left (collect.ts); then reads the changes made
+   * meanwhile. Jobs search the database until it is done. Once per process and database; returns
+   * null when it was begun before.
    */
   async build(db: Queryable, engine: MatchEngine, options: { chunk?: number; heapShare?: number } = {}): Promise<(Warmed & { keys: number }) | null> {
     if (this.#state !== 'cold') return null;
@@ -83,9 +85,10 @@ export class LiveKeys {
       this.index.endBulk();
       const { rows: floors } = await db.query<{ id: string; floor: number }>('SELECT record_id AS id, floor FROM match_rank_floor');
       for (const { id, floor } of floors) this.index.setFloor(id, floor);
+      const collectedInMs = collectGarbage();
       await this.#read(db);
       this.#state = 'ready';
-      return { ...warmed, keys: this.index.size.keys };
+      return { ...warmed, collectedInMs, keys: this.index.size.keys };
     } catch (error) {
       this.#state = 'failed';
       throw error;

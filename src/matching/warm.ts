@@ -13,6 +13,7 @@ import { narrowingOf, prepareRecord, type MatchEngine } from './engine.ts';
 import { liveRecordOf } from './live-keys.ts';
 import { activeStatus } from './match-job.ts';
 import { photoHashesOfMany, type RecordBody } from './store.ts';
+import { collectGarbage } from './collect.ts';
 
 /**
  * Preparing stops once Node's heap holds this share of its limit. Near the limit the collector runs
@@ -27,6 +28,8 @@ export interface Warmed {
   records: number;
   /** What stopped it before every record still looked for was prepared: the cache's room, or the heap. */
   stoppedBy: 'cache' | 'heap' | null;
+  /** The milliseconds of the full collection of the warm-up's garbage at its end (collect.ts). */
+  collectedInMs: number;
 }
 
 /**
@@ -34,7 +37,8 @@ export interface Warmed {
  * engine's cache, until it holds as many as it can without forgetting any (engine.ts, cacheRoom)
  * or the heap is `heapShare` full. Jobs may run meanwhile: a record they prepare first is found in
  * the cache here. With `index`, every record still looked for is put in it with its keys, those
- * past the cache's room prepared for their keys alone and let go (live-keys.ts).
+ * past the cache's room prepared for their keys alone and let go (live-keys.ts). Its garbage is
+ * collected at the end (collect.ts).
  */
 export async function warmPreparedRecords(db: Queryable, engine: MatchEngine, { chunk = 5000, heapShare = heapShareForPrepared, index }: { chunk?: number; heapShare?: number; index?: LiveKeyIndex } = {}): Promise<Warmed> {
   let records = 0;
@@ -45,7 +49,7 @@ export async function warmPreparedRecords(db: Queryable, engine: MatchEngine, { 
       const room = engine.cacheRoom - engine.cacheSize;
       const heap = getHeapStatistics();
       stoppedBy ??= room <= 0 ? 'cache' : heap.used_heap_size > heapShare * heap.heap_size_limit ? 'heap' : null;
-      if (stoppedBy && !index) return { records, stoppedBy };
+      if (stoppedBy && !index) return { records, stoppedBy, collectedInMs: collectGarbage() };
       const { rows } = await db.query<RecordBody>(
         // Still looked for as the match job says (match-job.ts): its status, and not merged into another.
         `SELECT id, version, record, places FROM ${sides[side].table} WHERE id > $1 AND status = $2 AND merged_into IS NULL ORDER BY id LIMIT $3`,
@@ -69,5 +73,6 @@ export async function warmPreparedRecords(db: Queryable, engine: MatchEngine, { 
       records += rows.length;
     }
   }
-  return { records, stoppedBy };
+  // With an index its builder collects, once it is done (live-keys.ts).
+  return { records, stoppedBy, collectedInMs: index ? 0 : collectGarbage() };
 }
