@@ -2,8 +2,9 @@
 // built. Preparing every record and reading every key leaves gigabytes of garbage behind (rows read,
 // JSON parsed, arrays grown); at a million records the collector's next full cycle then began with
 // the worker's first jobs, marking a 5.5 GB heap incrementally on the main thread and concurrently
-// beside it, and the first twenty match jobs took 0.5-1.2 s instead of 20-40 ms (bench/pipeline.ts,
-// 2026-12-01). Collected at once, the heap is left compact and its next limit set from what lives.
+// beside it: the first three match jobs took 0.5-1.2 s each and the next twenty up to 150 ms, where
+// they take 20-40 ms (bench/pipeline.ts, 2026-12-01). Collected at once, the heap is left compact
+// and its next limit set from what lives.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
