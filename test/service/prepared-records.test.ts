@@ -27,7 +27,7 @@ describe("a worker's prepared records", () => {
     const found = await t.file('/api/v1/found-children', child);
 
     const engine = createEngine(undefined, 100);
-    expect(await warmPreparedRecords(pool, engine)).toMatchObject({ records: 3, stoppedBy: null });
+    expect(await warmPreparedRecords(pool, engine)).toEqual({ records: 3, stoppedBy: null, collectedInMs: expect.any(Number) });
     for (const id of ids) expect(engine.cached('missing', id, 1)?.prepared.name?.raw).toMatch(/Kumari$/);
     expect(engine.cached('found', found, 1)?.id).toBe(found);
     expect(engine.cached('missing', withdrawn, 1)).toBeUndefined();
@@ -35,11 +35,11 @@ describe("a worker's prepared records", () => {
 
     // Room for two: the first two in id order, and it says it stopped short.
     const small = createEngine(undefined, 4);
-    expect(await warmPreparedRecords(pool, small)).toMatchObject({ records: 2, stoppedBy: 'cache' });
+    expect(await warmPreparedRecords(pool, small)).toEqual({ records: 2, stoppedBy: 'cache', collectedInMs: expect.any(Number) });
     expect(small.cacheSize).toBe(2);
     // A heap past the share it may fill: nothing more is prepared.
     const crowded = createEngine(undefined, 100);
-    expect(await warmPreparedRecords(pool, crowded, { heapShare: 0 })).toMatchObject({ records: 0, stoppedBy: 'heap' });
+    expect(await warmPreparedRecords(pool, crowded, { heapShare: 0 })).toEqual({ records: 0, stoppedBy: 'heap', collectedInMs: expect.any(Number) });
     expect(crowded.cacheSize).toBe(0);
   });
 
