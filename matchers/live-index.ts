@@ -27,6 +27,12 @@ export interface LiveRecord {
   keys: readonly string[];
 }
 
+/** A record a search admitted: its id, and its version as the index holds it (no second look-up by id: at a million records each was a miss of the processor's cache). */
+export interface LiveHit {
+  id: string;
+  version: number;
+}
+
 /** What a search needs of the record being matched. */
 export type LiveQuery = Pick<LiveRecord, 'id' | 'bornFrom' | 'bornTo' | 'eventDay' | 'keys'>;
 
@@ -64,46 +70,70 @@ function removeSorted(values: Float64Array, count: number, value: number) {
 }
 
 /**
- * Rank scores by slot, for one search at a time: a Map of slot to score cost a hash and a probe for
- * every report a child's over-limit keys ranked, most of her search; here each is an index into an
- * array, the slots touched listed in the order first touched (the order a Map kept). A search runs
+ * A set of slots, for one search at a time: a Set of numbers cost a hash and a probe for every record
+ * a search admitted, and a report's search for its duplicates admits thousands; here each is an index
+ * into an array, the members listed in the order first added (the order a Set kept). A search runs
  * to its end without yielding, so one of these per side serves every search of the index.
  */
-class SlotScores {
-  #scores = new Float64Array(0);
-  /** Which search last touched each slot: a score is current only under this search's stamp. */
+class SlotSet {
+  /** Which search last added each slot: a slot is a member only under this search's stamp. */
   #stamps = new Uint32Array(0);
   #stamp = 0;
-  /** The slots this search scored, in the order first scored. */
-  readonly touched: number[] = [];
+  /** The slots added in this search, in the order first added. */
+  readonly members: number[] = [];
 
-  /** Starts a search among `slots` slots: every score back to none. */
+  /** Starts a search among `slots` slots, with no member. */
   begin(slots: number) {
-    if (this.#scores.length < slots) {
-      const size = Math.max(slots, 2 * this.#scores.length, 1024);
-      this.#scores = new Float64Array(size);
-      this.#stamps = new Uint32Array(size);
+    if (this.#stamps.length < slots) {
+      this.#stamps = new Uint32Array(Math.max(slots, 2 * this.#stamps.length, 1024));
       this.#stamp = 0;
     }
     if (++this.#stamp === 0xffffffff) {
       this.#stamps.fill(0);
       this.#stamp = 1;
     }
-    this.touched.length = 0;
+    this.members.length = 0;
+  }
+
+  /** Adds the slot; whether it was not a member before. */
+  add(slot: number): boolean {
+    if (this.#stamps[slot] === this.#stamp) return false;
+    this.#stamps[slot] = this.#stamp;
+    this.members.push(slot);
+    return true;
+  }
+
+  has(slot: number): boolean {
+    return this.#stamps[slot] === this.#stamp;
+  }
+}
+
+/**
+ * Rank scores by slot, for one search at a time (as SlotSet): a Map of slot to score cost a hash and
+ * a probe for every report a child's over-limit keys ranked, most of her search.
+ */
+class SlotScores {
+  #scores = new Float64Array(0);
+  readonly #scored = new SlotSet();
+
+  /** Starts a search among `slots` slots: every score back to none. */
+  begin(slots: number) {
+    if (this.#scores.length < slots) this.#scores = new Float64Array(Math.max(slots, 2 * this.#scores.length, 1024));
+    this.#scored.begin(slots);
   }
 
   add(slot: number, weight: number) {
-    if (this.#stamps[slot] === this.#stamp) {
-      this.#scores[slot]! += weight;
-    } else {
-      this.#stamps[slot] = this.#stamp;
-      this.#scores[slot] = weight;
-      this.touched.push(slot);
-    }
+    if (this.#scored.add(slot)) this.#scores[slot] = weight;
+    else this.#scores[slot]! += weight;
   }
 
   get(slot: number): number {
     return this.#scores[slot]!;
+  }
+
+  /** The slots this search scored, in the order first scored. */
+  get touched(): readonly number[] {
+    return this.#scored.members;
   }
 }
 
@@ -129,6 +159,11 @@ class SideKeys {
   /** Key id → the slots of the inactive records carrying it. */
   readonly inactive = new Map<number, number[]>();
 
+  /** The records at these slots, as a search answers them. */
+  hitsOf(slots: readonly number[]): LiveHit[] {
+    return slots.map((slot) => ({ id: this.ids[slot]!, version: this.versions[slot]! }));
+  }
+
   /** How many records carry the key, active or not. */
   carriers(keyId: number): number {
     return (this.postings[keyId]?.length ?? 0) / 3 + (this.inactive.get(keyId)?.length ?? 0);
@@ -144,6 +179,10 @@ export class LiveKeyIndex {
   /** The scores a search ranks by: reports for a child's search, children for a report's. */
   readonly #reportScores = new SlotScores();
   readonly #childScores = new SlotScores();
+  /** The records a search admits, by slot of their side. */
+  readonly #hits = { missing: new SlotSet(), found: new SlotSet() };
+  /** A key's records within a window, for one key of one search at a time. */
+  readonly #within: number[] = [];
   /**
    * The birth intervals of the active reports carrying a key, sorted, for the keys a report's search
    * counts within children's windows (partnersOfReport): a key over its limit is a common one, met
@@ -312,13 +351,6 @@ export class LiveKeyIndex {
     if (slot !== undefined) this.#sides.found.floors[slot] = floor;
   }
 
-  /** The record's version as the index holds it (undefined: not held). */
-  versionOf(side: Side, id: string): number | undefined {
-    const s = this.#sides[side];
-    const slot = s.slotOf.get(id);
-    return slot === undefined ? undefined : s.versions[slot];
-  }
-
   #link(s: SideKeys, slot: number) {
     const dated = s === this.#sides.missing && s.active[slot]!;
     for (const keyId of s.keysOf[slot]!) {
@@ -381,9 +413,10 @@ export class LiveKeyIndex {
    * The reports a found child's keys admit (matchers/link.ts, candidatesOf), and her rank floor: the
    * score of the report just past her best among those her over-limit keys rank (0 when they reach no more).
    */
-  partnersOfChild(child: LiveQuery, best: number): { reports: string[]; floor: number } {
+  partnersOfChild(child: LiveQuery, best: number): { reports: LiveHit[]; floor: number } {
     const m = this.#sides.missing;
-    const hits = new Set<number>();
+    const hits = this.#hits.missing;
+    hits.begin(m.ids.length);
     const scores = this.#reportScores;
     scores.begin(m.ids.length);
     for (const key of new Set(child.keys)) {
@@ -391,7 +424,8 @@ export class LiveKeyIndex {
       if (keyId === undefined) continue;
       const limit = this.#limits[keyId]!;
       if (m.carriers(keyId) > keyReach * limit) continue;
-      const within: number[] = [];
+      const within = this.#within;
+      within.length = 0;
       const list = m.postings[keyId] ?? none;
       for (let at = 0; at < list.length; at += 3) if (inWindow(list[at + 1]!, list[at + 2]!, child.bornFrom, child.bornTo)) within.push(list[at]!);
       if (within.length <= limit) {
@@ -405,7 +439,7 @@ export class LiveKeyIndex {
     for (const slot of ranked) scores.add(slot, rankDateWeightOfDays(m.bornFrom[slot]!, m.bornTo[slot]!, m.eventDay[slot]!, child.bornFrom, child.bornTo, child.eventDay));
     const floor = ranked.length > best ? selectDescending(Int32Array.from(ranked, (slot) => scores.get(slot)), best) : 0;
     for (const slot of ranked) if (scores.get(slot) > floor) hits.add(slot);
-    return { reports: [...hits].map((slot) => m.ids[slot]!), floor };
+    return { reports: m.hitsOf(hits.members), floor };
   }
 
   /**
@@ -415,10 +449,11 @@ export class LiveKeyIndex {
    * admitting her when they are few enough and ranking the report among hers when not, where it is
    * admitted when it scores above her rank floor.
    */
-  partnersOfReport(report: LiveQuery): string[] {
+  partnersOfReport(report: LiveQuery): LiveHit[] {
     const m = this.#sides.missing;
     const f = this.#sides.found;
-    const hits = new Set<number>();
+    const hits = this.#hits.found;
+    hits.begin(f.ids.length);
     const scores = this.#childScores;
     scores.begin(f.ids.length);
     for (const key of new Set(report.keys)) {
@@ -453,7 +488,7 @@ export class LiveKeyIndex {
       if (hits.has(child) || Number.isNaN(floor)) continue;
       if (scores.get(child) + rankDateWeightOfDays(report.bornFrom, report.bornTo, report.eventDay, f.bornFrom[child]!, f.bornTo[child]!, f.eventDay[child]!) > floor) hits.add(child);
     }
-    return [...hits].map((slot) => f.ids[slot]!);
+    return f.hitsOf(hits.members);
   }
 
   /** The key's reports' birth intervals (slot, start, end in threes), starts and ends each sorted. */
@@ -494,15 +529,17 @@ export class LiveKeyIndex {
    * Active records of the record's own side that a shared key admits as possible duplicates: a key
    * carried by at most its limit of other records within the age window admits them all.
    */
-  sameSide(side: Side, record: LiveQuery): string[] {
+  sameSide(side: Side, record: LiveQuery): LiveHit[] {
     const s = this.#sides[side];
     const self = s.slotOf.get(record.id);
-    const hits = new Set<number>();
+    const hits = this.#hits[side];
+    hits.begin(s.ids.length);
     for (const key of new Set(record.keys)) {
       const keyId = this.#keyIds.get(key);
       if (keyId === undefined) continue;
       const limit = this.#limits[keyId]!;
-      const within: number[] = [];
+      const within = this.#within;
+      within.length = 0;
       const list = s.postings[keyId] ?? none;
       for (let at = 0; at < list.length; at += 3) {
         if (list[at] === self || !inWindow(list[at + 1]!, list[at + 2]!, record.bornFrom, record.bornTo)) continue;
@@ -511,6 +548,6 @@ export class LiveKeyIndex {
       }
       if (within.length <= limit) for (const slot of within) hits.add(slot);
     }
-    return [...hits].map((slot) => s.ids[slot]!);
+    return s.hitsOf(hits.members);
   }
 }

@@ -27,25 +27,21 @@ export const duplicateStates = ['pending', 'merged', 'not_duplicate'] as const;
 export const duplicateDecisions = ['merge', 'not_duplicate', 'unmerge'] as const;
 export type DuplicateDecision = (typeof duplicateDecisions)[number];
 
+/** A partner of the same side, at a version, and the records being matched it is a partner of. */
+interface SameSidePartner {
+  id: string;
+  version: number;
+  subjects: string[];
+}
+
 /**
  * Active records of the same side sharing a blocking key with each of these records that the key
  * rule admits (a key carried by too many records of the side, within the age window, admits
- * nobody), from the worker's keys in memory or, until it holds them, in one statement: each partner
- * once, with the records it is a partner of.
+ * nobody), searched in one statement (until the worker holds the keys in memory: refreshDuplicates):
+ * each partner once, with the records it is a partner of.
  */
-async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Subject[], index: LiveKeyIndex | null) {
-  if (index) {
-    // The worker's keys in memory (live-keys.ts) by the same rule, each partner at the version they hold.
-    const partners = new Map<string, { id: string; version: number; subjects: string[] }>();
-    for (const subject of subjects) {
-      for (const id of index.sameSide(side, liveQueryOf(subject))) {
-        const version = index.versionOf(side, id)!;
-        (partners.get(id) ?? partners.set(id, { id, version, subjects: [] }).get(id)!).subjects.push(subject.id);
-      }
-    }
-    return [...partners.values()];
-  }
-  const { rows } = await db.query<{ id: string; version: number; subjects: string[] }>(
+async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Subject[]): Promise<SameSidePartner[]> {
+  const { rows } = await db.query<SameSidePartner>(
     `WITH ${subjectInputs(2)},
      admitted AS MATERIALIZED (
        -- As for candidate pairs: a key admits when at most its limit of other records carry it within
@@ -77,21 +73,39 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   type Score = NonNullable<ReturnType<MatchEngine['scoreDuplicate']>>;
   const scored = new Map<string, { partner: Subject; score: Score }[]>();
-  const partners = await sameSidePartners(tx, side, subjects, index);
   // Compared without photos (the photo comparison is the pair's, across the sides).
-  const prepared = await preparedPartners(tx, engine, side, partners);
-  for (const row of partners) {
+  const weigh = (subject: Subject, partner: Subject) => {
+    const score = engine.scoreDuplicate(subject, partner, duplicateFloor);
+    if (score && score.probability >= duplicateFloor) (scored.get(subject.id) ?? scored.set(subject.id, []).get(subject.id)!).push({ partner, score });
+  };
+  let unprepared: SameSidePartner[];
+  if (index) {
+    // The worker's keys in memory (live-keys.ts) by the same rule, each partner at the version they
+    // hold, weighed at once when the worker has it prepared: a report's search admits thousands, and
+    // gathering them all by id first (to read each unprepared body once) built two Maps of them a job.
+    const unread = new Map<string, SameSidePartner>();
+    for (const subject of subjects) {
+      for (const { id, version } of index.sameSide(side, liveQueryOf(subject))) {
+        const partner = engine.cached(side, id, version);
+        if (partner) weigh(subject, partner);
+        else (unread.get(id) ?? unread.set(id, { id, version, subjects: [] }).get(id)!).subjects.push(subject.id);
+      }
+    }
+    unprepared = [...unread.values()];
+  } else {
+    unprepared = await sameSidePartners(tx, side, subjects);
+  }
+  const prepared = await preparedPartners(tx, engine, side, unprepared);
+  for (const row of unprepared) {
     const partner = prepared.get(row.id);
     if (!partner) continue;
-    for (const id of row.subjects) {
-      const score = engine.scoreDuplicate(byId.get(id)!, partner, duplicateFloor);
-      if (score && score.probability >= duplicateFloor) (scored.get(id) ?? scored.set(id, []).get(id)!).push({ partner, score });
-    }
+    for (const id of row.subjects) weigh(byId.get(id)!, partner);
   }
-  // Each record's best few; a pair two records of this batch both keep is written once.
+  // Each record's best few (ties by id: whatever order the search found them in); a pair two records
+  // of this batch both keep is written once.
   const writes = new Map<string, { a: string; b: string; score: Score }>();
   for (const [id, list] of scored) {
-    const best = list.sort((x, y) => y.score.probability - x.score.probability).slice(0, duplicatesPerRecord);
+    const best = list.sort((x, y) => y.score.probability - x.score.probability || (x.partner.id < y.partner.id ? -1 : 1)).slice(0, duplicatesPerRecord);
     kept.set(id, best.length);
     for (const { partner, score } of best) {
       const [a, b] = id < partner.id ? [id, partner.id] : [partner.id, id];

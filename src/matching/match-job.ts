@@ -165,7 +165,7 @@ async function matchActive(
     queries.push({ id: subject.id, keys, narrowing: subject.narrowing, photoNear: await photoIndex.recordsNear(tx, otherSide, subject.prepared.photos), rankedBest: rankedBestOf(subject.prepared) });
   }
   const partners = index
-    ? await store.partnersOfHits(tx, side, queries, searchInMemory(index, side, subjects), (id) => index.versionOf(otherSide, id))
+    ? await store.partnersOfHits(tx, side, queries, searchInMemory(index, side, subjects))
     : await store.candidatePartners(tx, side, queries);
   // Records being matched that the counters do not hold yet count too (a job saves its records last):
   // `milap link` counts every record it links. An unsaved report being matched is looked for.
@@ -253,9 +253,9 @@ function searchInMemory(index: LiveKeyIndex, side: 'missing' | 'found', subjects
       const { reports, floor } = index.partnersOfChild(query, rankedBestOf(subject.prepared));
       index.setFloor(subject.id, floor);
       known.floors.push({ subject: subject.id, floor });
-      for (const record of reports) known.hits.push({ subject: subject.id, record });
+      for (const { id, version } of reports) known.hits.push({ subject: subject.id, record: id, version });
     } else {
-      for (const record of index.partnersOfReport(query)) known.hits.push({ subject: subject.id, record });
+      for (const { id, version } of index.partnersOfReport(query)) known.hits.push({ subject: subject.id, record: id, version });
     }
   }
   return known;

@@ -385,9 +385,9 @@ const partnersSql = (side: Side, ids: string, nearSubjects: string, nearRecords:
       GROUP BY r.id`;
 };
 
-/** What the worker's keys in memory admitted (live-keys.ts): each record being matched and a partner, and each found child's rank floor. */
+/** What the worker's keys in memory admitted (live-keys.ts): each record being matched and a partner at the version they hold, and each found child's rank floor. */
 export interface KnownHits {
-  hits: { subject: string; record: string }[];
+  hits: { subject: string; record: string; version: number }[];
   floors: { subject: string; floor: number }[];
 }
 
@@ -395,15 +395,14 @@ export interface KnownHits {
  * candidatePartners for the partners the worker's keys in memory admitted, by the same rule: the
  * pairs already there and the photo-near records read in one statement (with their versions and
  * photos), the found children's rank floors saved. An admitted partner comes at the version the
- * keys in memory hold (`versionOf`) with no photos read: the worker has it prepared (preparedPartners),
- * and reading each one's row here was most of a job's time in the database.
+ * keys in memory held when they admitted it, with no photos read: the worker has it prepared
+ * (preparedPartners), and reading each one's row here was most of a job's time in the database.
  */
 export async function partnersOfHits(
   db: Queryable,
   side: Side,
   subjects: readonly Pick<PartnerQuery, 'id' | 'photoNear'>[],
   known: KnownHits,
-  versionOf: (id: string) => number | undefined,
 ): Promise<Partner[]> {
   if (!subjects.length) return [];
   const nearRows = subjects.flatMap((s) => s.photoNear.map((record) => [s.id, record] as const));
@@ -423,13 +422,9 @@ export async function partnersOfHits(
     ],
   );
   const partners = new Map(rows.map((row) => [row.id, row]));
-  for (const { subject, record } of known.hits) {
+  for (const { subject, record, version } of known.hits) {
     let partner = partners.get(record);
-    if (!partner) {
-      const version = versionOf(record);
-      if (version === undefined) continue;
-      partners.set(record, (partner = { id: record, version, links: [] }));
-    }
+    if (!partner) partners.set(record, (partner = { id: record, version, links: [] }));
     const link = partner.links.find((l) => l.subject === subject);
     if (link) link.admitted = true;
     else partner.links.push({ subject, paired: false, admitted: true, photoNear: false });
