@@ -35,6 +35,7 @@ import { resolveRecordPlaces } from '../src/records/places.ts';
 import { keysDigestOf } from '../src/matching/store.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
+import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 
 const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' } } });
@@ -222,6 +223,10 @@ console.log(`sustained: ${burst.length} records from write to stored candidates 
 
 // 4. Re-match: the rate of matching over a sample of loaded reports, extrapolated to all records.
 const { rows: sampleRows } = await database.pool.query(`SELECT id, version FROM missing_report TABLESAMPLE SYSTEM (1) LIMIT $1`, [sample * 4]);
+// This process's heap after a full collection, before and after: what matching a record leaves behind
+// (a re-match of every record must not grow a worker by what it matched).
+collectGarbage();
+const heapBeforeRematch = process.memoryUsage().heapUsed;
 cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
 started = performance.now();
 if (workers.length) {
@@ -246,7 +251,10 @@ if (workers.length) {
 const rematchSeconds = seconds(started);
 const perSecond = sampleRows.length / rematchSeconds;
 const rematchBy = workers.length ? `queued jobs, ${workers.length} worker processes` : '4 workers in this process';
-console.log(`re-match: ${perSecond.toFixed(0)} records/s (${rematchBy}; ${sampleRows.length} records in ${rematchSeconds.toFixed(1)} s, ${await cpuSince()}); all ${missingCount + foundCount} records in ${((missingCount + foundCount) / perSecond / 60).toFixed(1)} min`);
+const rematchCpu = await cpuSince();
+collectGarbage();
+const keptPerRecord = workers.length ? '' : `; this process's heap after a full collection ${((process.memoryUsage().heapUsed - heapBeforeRematch) / sampleRows.length / 1000).toFixed(1)} KB a record larger`;
+console.log(`re-match: ${perSecond.toFixed(0)} records/s (${rematchBy}; ${sampleRows.length} records in ${rematchSeconds.toFixed(1)} s, ${rematchCpu}); all ${missingCount + foundCount} records in ${((missingCount + foundCount) / perSecond / 60).toFixed(1)} min${keptPerRecord}`);
 
 // 5. Size and memory.
 const size = await database.pool.query(`SELECT pg_size_pretty(pg_database_size($1)) AS size`, [dbName]);

@@ -10,7 +10,7 @@ import { findRecords } from '../records/repository.ts';
 import { rankedBestOf } from '../../matchers/blocking.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
-import type { MatchEngine, PairScore, Subject } from './engine.ts';
+import { withKeys, type MatchEngine, type PairScore, type Subject } from './engine.ts';
 import { refreshDuplicates } from './duplicates.ts';
 import { liveKeysOf, liveQueryOf, liveRecordOf } from './live-keys.ts';
 import type { LiveKeyIndex } from '../../matchers/live-index.ts';
@@ -116,7 +116,7 @@ async function matchSideInTransaction(
         outcomes.set(job.id, { outcome: 'stale' }); // the newer version's own job follows
         continue;
       }
-      const subject = engine.prepare(side, record.id, record.version, record.record as unknown as ChildRecord, photos.get(record.id) ?? [], record.places as ResolvedPlaces);
+      const subject = withKeys(engine.prepare(side, record.id, record.version, record.record as unknown as ChildRecord, photos.get(record.id) ?? [], record.places as ResolvedPlaces));
       // A record merged into another (a duplicate) has left matching, its history and decisions kept.
       const active = record.status === activeStatus[side] && !record.mergedInto;
       saved.push({ id: record.id, version: record.version, narrowing: subject.narrowing, active, keys: subject.keys });

@@ -66,4 +66,19 @@ describe("a worker's prepared records", () => {
     expect(after.rows[0]).toMatchObject({ foundVersion: 2 });
     expect(after.rows[0]!.explanation).toContainEqual(expect.objectContaining({ comparison: 'home', level: 'same_district' }));
   });
+
+  it("keep no record's keys after its job: a re-match of every record leaves the cache no larger", async () => {
+    const pool = t.db.database.pool;
+    const reportId = await t.file('/api/v1/missing-reports', report('FIR-8/2024', 'Sunita Kumari'));
+    const engine = createEngine();
+    await warmPreparedRecords(pool, engine);
+    const outcome = await matchRecord(pool, engine, { floor: 0, topK: 10 }, { side: 'missing', id: reportId, version: 1 });
+    expect(outcome).toMatchObject({ outcome: 'matched' });
+    // The job derived its keys (they are stored); the cached record gives them anew each time asked,
+    // holding none, about 2.7 KB a report (bench/pipeline.ts measures what a re-match leaves).
+    const stored = await pool.query<{ key: string }>("SELECT key FROM match_key WHERE side = 'missing' AND record_id = $1", [reportId]);
+    const cached = engine.cached('missing', reportId, 1)!;
+    expect([...new Set(cached.keys)].sort()).toEqual(stored.rows.map((row) => row.key).sort());
+    expect(cached.keys).not.toBe(cached.keys);
+  });
 });
