@@ -55,6 +55,13 @@ export class LiveKeys {
   #seen = '';
   /** Reads of changes, one after another, so that a later read is never applied before an earlier one. */
   #reading: Promise<unknown> = Promise.resolve();
+  /**
+   * This process's own match transactions (their ids, as text) that a read may still meet: their
+   * records were put in the index as they were matched, so a read leaves their rows out: read back,
+   * each record matched here cost the database an aggregation of its seventy-odd keys into JSON, and
+   * this process their parsing and a look-up of each again. Forgotten once a read's snapshot sees them finished.
+   */
+  readonly #mine = new Set<string>();
 
   /** Built and current: a search may use it. */
   get ready(): boolean {
@@ -95,6 +102,11 @@ export class LiveKeys {
     }
   }
 
+  /** The transaction `xid` (pg_current_xact_id, as text) matched records this process put in the index itself. */
+  madeHere(xid: string) {
+    this.#mine.add(xid);
+  }
+
   /** Reads the records other processes matched since this one last looked. */
   catchUp(db: Queryable): Promise<number> {
     const read = this.#reading.then(() => this.#read(db));
@@ -105,16 +117,21 @@ export class LiveKeys {
   async #read(db: Queryable): Promise<number> {
     // The rows of transactions the last read could not see (in progress then, or begun since): a
     // long transaction elsewhere holds back the oldest of them, but not what is read again.
-    const { rows } = await db.query<{ snapshot: string; changes: Change[] }>(
-      `SELECT pg_current_snapshot()::text AS snapshot, coalesce(json_agg(c), '[]') AS changes FROM (
+    const mine = [...this.#mine];
+    const { rows } = await db.query<{ snapshot: string; changes: Change[]; finished: string[] }>(
+      `SELECT pg_current_snapshot()::text AS snapshot, coalesce(json_agg(c), '[]') AS changes,
+              array(SELECT x::text FROM unnest($2::xid8[]) AS x WHERE pg_visible_in_snapshot(x, pg_current_snapshot())) AS finished FROM (
          SELECT s.side, s.record_id AS id, s.version, s.active, s.born_from AS "bornFrom", s.born_to AS "bornTo", f.floor, k.keys, k.day AS "eventDay"
            FROM match_subject s
            LEFT JOIN match_rank_floor f ON s.side = 'found' AND f.record_id = s.record_id
            CROSS JOIN LATERAL (SELECT coalesce(array_agg(k.key), '{}') AS keys, min(k.event_day) AS day FROM match_key k WHERE k.side = s.side AND k.record_id = s.record_id) k
-          WHERE s.changed_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(s.changed_xid, $1::pg_snapshot)) c`,
-      [this.#seen],
+          WHERE s.changed_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(s.changed_xid, $1::pg_snapshot)
+            AND s.changed_xid <> ALL($2::xid8[])) c`,
+      [this.#seen, mine],
     );
-    const { snapshot, changes } = rows[0]!;
+    const { snapshot, changes, finished } = rows[0]!;
+    // Seen finished (committed or rolled back) by this snapshot: no later read meets their rows.
+    for (const xid of finished) this.#mine.delete(xid);
     for (const change of changes) {
       this.index.put(change.side, liveRecordOf(change.id, change.version, change.active, change, change.keys));
       if (change.floor !== null) this.index.setFloor(change.id, change.floor);

@@ -138,7 +138,9 @@ async function matchSideInTransaction(
       for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, unsaved.size, changed, index)) outcomes.set(id, outcome);
     }
     // Saved last: a new record takes a shared counter's row lock here, held only to the commit.
-    await store.saveSubjects(tx, side, saved, engine.modelVersion);
+    const xid = await store.saveSubjects(tx, side, saved, engine.modelVersion);
+    // The keys in memory hold these records already (put above): not read back as another's change.
+    if (index && xid !== null) live.madeHere(xid);
     return outcomes;
   });
 }

@@ -140,4 +140,24 @@ describe("a worker's keys in memory", () => {
       slow.release();
     }
   }, 120_000);
+
+  // Last: it builds this process's own keys in memory, which every later match here would search.
+  it('read back no record this process matched itself, and still what another transaction matched', async () => {
+    const pool = t.db.database.pool;
+    const [mine, theirs] = await fileAll('/api/v1/missing-reports', generateWorld({ missing: 2, found: 0, seed: 24 }).missing.map((r) => ({ ...r, ref: `OWN-${r.ref}` })));
+    const engine = createEngine();
+    const here = liveKeysOf(pool);
+    await here.build(pool, engine);
+    const watcher = new LiveKeys();
+    await watcher.build(pool, createEngine());
+    // Matched here: held at once, as matched (its keys counted), and not read back.
+    await matchRecords(pool, engine, settings, [{ side: 'missing', id: mine!, version: 1 }, { side: 'missing', id: theirs!, version: 1 }]);
+    expect(await here.catchUp(pool)).toBe(0);
+    expect(await watcher.catchUp(pool)).toBe(2);
+    // Matched again by another process (its transaction wrote the subject row): read.
+    await pool.query(`UPDATE match_subject SET changed_xid = pg_current_xact_id() WHERE side = 'missing' AND record_id = $1`, [theirs]);
+    expect(await here.catchUp(pool)).toBe(1);
+    expect(await watcher.catchUp(pool)).toBe(1);
+    expect(await here.catchUp(pool)).toBe(0);
+  }, 120_000);
 });
