@@ -39,9 +39,8 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
        FROM unnest($2::uuid[], $3::int[], $4::text[], $5::date[], $6::date[], $7::bool[], $9::uuid[]) AS s(id, version, sex, born_from, born_to, active, digest)
      ON CONFLICT (side, record_id) DO UPDATE SET version = excluded.version, sex = excluded.sex, born_from = excluded.born_from,
        born_to = excluded.born_to, active = excluded.active, model_version = excluded.model_version, matched_at = clock_timestamp(),
-       changed_xid = excluded.changed_xid, keys_digest = excluded.keys_digest, matcher_version = excluded.matcher_version
-     RETURNING 1)
-     SELECT pg_current_xact_id()::text AS xid FROM (SELECT count(*) FROM saved) AS done`,
+       changed_xid = excluded.changed_xid, keys_digest = excluded.keys_digest, matcher_version = excluded.matcher_version)
+     SELECT pg_current_xact_id()::text AS xid`,
     [
       side,
       subjects.map((s) => s.id),
