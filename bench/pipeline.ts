@@ -223,10 +223,13 @@ console.log(`sustained: ${burst.length} records from write to stored candidates 
 
 // 4. Re-match: the rate of matching over a sample of loaded reports, extrapolated to all records.
 const { rows: sampleRows } = await database.pool.query(`SELECT id, version FROM missing_report TABLESAMPLE SYSTEM (1) LIMIT $1`, [sample * 4]);
-// This process's heap after a full collection, before and after: what matching a record leaves behind
-// (a re-match of every record must not grow a worker by what it matched).
-collectGarbage();
-const heapBeforeRematch = process.memoryUsage().heapUsed;
+// This process's heap after a full collection, before and after, when it re-matches: what matching a
+// record leaves behind (a re-match of every record must not grow a worker by what it matched).
+const heapAfterCollection = () => {
+  collectGarbage();
+  return process.memoryUsage().heapUsed;
+};
+const heapBeforeRematch = workers.length ? 0 : heapAfterCollection();
 cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
 started = performance.now();
 if (workers.length) {
@@ -252,8 +255,7 @@ const rematchSeconds = seconds(started);
 const perSecond = sampleRows.length / rematchSeconds;
 const rematchBy = workers.length ? `queued jobs, ${workers.length} worker processes` : '4 workers in this process';
 const rematchCpu = await cpuSince();
-collectGarbage();
-const keptPerRecord = workers.length ? '' : `; this process's heap after a full collection ${((process.memoryUsage().heapUsed - heapBeforeRematch) / sampleRows.length / 1000).toFixed(1)} KB a record larger`;
+const keptPerRecord = workers.length ? '' : `; this process's heap after a full collection ${((heapAfterCollection() - heapBeforeRematch) / sampleRows.length / 1000).toFixed(1)} KB a record larger`;
 console.log(`re-match: ${perSecond.toFixed(0)} records/s (${rematchBy}; ${sampleRows.length} records in ${rematchSeconds.toFixed(1)} s, ${rematchCpu}); all ${missingCount + foundCount} records in ${((missingCount + foundCount) / perSecond / 60).toFixed(1)} min${keptPerRecord}`);
 
 // 5. Size and memory.
