@@ -28,18 +28,26 @@ export interface SubjectRow {
  * commits: a new record bumps one of the shared record counters (migrations/009), whose row lock is
  * held to the commit, and saved first it made every job drawing the same counter wait for the other's
  * whole match (41 ms a job with 8 workers). Returns the id of the transaction that saved them (the
- * rows' changed_xid), as text; null when there were none.
+ * changed_xid of the rows that changed), as text; null when there were none.
  */
 export async function saveSubjects(db: Queryable, side: Side, subjects: readonly SubjectRow[], modelVersion: string): Promise<string | null> {
   if (!subjects.length) return null;
   const { rows } = await db.query<{ xid: string }>(
-    // changed_xid: other workers read the records matched since they last looked (live-keys.ts).
+    // changed_xid: other processes read the records matched since they last looked (live-keys.ts).
+    // Only a record that changed for them: another version, other keys or narrowing, or a rank floor
+    // this transaction wrote (the floor's row is then its own). A re-match that changed nothing was
+    // read back by every other worker process: its seventy-odd keys aggregated by the database,
+    // parsed, and looked up again, for each record of a full re-match.
     `WITH saved AS (INSERT INTO match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, changed_xid, keys_digest, matcher_version)
      SELECT $1, s.id, s.version, s.sex, s.born_from, s.born_to, s.active, $8, pg_current_xact_id(), s.digest, ${matcherVersion}
        FROM unnest($2::uuid[], $3::int[], $4::text[], $5::date[], $6::date[], $7::bool[], $9::uuid[]) AS s(id, version, sex, born_from, born_to, active, digest)
      ON CONFLICT (side, record_id) DO UPDATE SET version = excluded.version, sex = excluded.sex, born_from = excluded.born_from,
        born_to = excluded.born_to, active = excluded.active, model_version = excluded.model_version, matched_at = clock_timestamp(),
-       changed_xid = excluded.changed_xid, keys_digest = excluded.keys_digest, matcher_version = excluded.matcher_version)
+       changed_xid = CASE WHEN (match_subject.version, match_subject.sex, match_subject.born_from, match_subject.born_to, match_subject.active, match_subject.keys_digest)
+                                IS NOT DISTINCT FROM (excluded.version, excluded.sex, excluded.born_from, excluded.born_to, excluded.active, excluded.keys_digest)
+                           AND NOT EXISTS (SELECT 1 FROM match_rank_floor f WHERE f.record_id = excluded.record_id AND f.xmin = pg_current_xact_id()::xid)
+                          THEN match_subject.changed_xid ELSE excluded.changed_xid END,
+       keys_digest = excluded.keys_digest, matcher_version = excluded.matcher_version)
      SELECT pg_current_xact_id()::text AS xid`,
     [
       side,

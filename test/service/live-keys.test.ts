@@ -141,6 +141,33 @@ describe("a worker's keys in memory", () => {
     }
   }, 120_000);
 
+  it('read a record another process matched again only when that changed it: its version, or its rank floor', async () => {
+    const pool = t.db.database.pool;
+    const [report] = await fileAll('/api/v1/missing-reports', [{ ...girl(170), ref: 'AGAIN-1' }]);
+    const [child] = await fileAll('/api/v1/found-children', [{
+      ref: 'AGAIN-CCI', name: null, sex: 'female', apparentAgeYears: 10, foundOn: '2024-06-01',
+      foundAt: { district: 'Patna', state: 'Bihar' }, institution: 'Shelter, Bihar',
+    }]);
+    const jobs = [{ side: 'missing' as const, id: report!, version: 1 }, { side: 'found' as const, id: child!, version: 1 }];
+    await matchRecords(pool, createEngine(), settings, jobs);
+    const watcher = new LiveKeys();
+    await watcher.build(pool, createEngine());
+    expect(await watcher.catchUp(pool)).toBe(0);
+    // Matched again as they were (a re-match, a photo's job): nothing for another process to read.
+    await matchRecords(pool, createEngine(), settings, jobs);
+    expect(await watcher.catchUp(pool)).toBe(0);
+    // An edit: the report's next version, other keys.
+    await pool.query(`UPDATE missing_report SET version = 2, record = jsonb_set(record, '{name}', '"Tusarika"') WHERE id = $1`, [report]);
+    await matchRecords(pool, createEngine(), settings, [{ side: 'missing', id: report!, version: 2 }]);
+    expect(await watcher.catchUp(pool)).toBe(1);
+    expect(idsOf(watcher.index.sameSide('missing', { id: 'probe', bornFrom: NaN, bornTo: NaN, eventDay: NaN, keys: ['n:tusarik'] }))).toEqual([report]);
+    // The child's keys unchanged but her rank floor not what her search now gives: read, with the floor.
+    await pool.query('UPDATE match_rank_floor SET floor = floor + 1 WHERE record_id = $1', [child]);
+    await matchRecords(pool, createEngine(), settings, [jobs[1]!]);
+    expect(await watcher.catchUp(pool)).toBe(1);
+    expect(await watcher.catchUp(pool)).toBe(0);
+  }, 120_000);
+
   // Last: it builds this process's own keys in memory, which every later match here would search.
   it('read back no record this process matched itself, and still what another transaction matched', async () => {
     const pool = t.db.database.pool;
