@@ -51,7 +51,8 @@ const database = await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', D
 await migrate(database.pool);
 const boss = await startQueue(database, { supervise: false });
 // A cache of prepared records holding all of them, as a national deployment sets MATCH_CACHE_RECORDS.
-const engine = createEngine(undefined, 2 * (missingCount + foundCount) + 100_000);
+const cacheRecords = 2 * (missingCount + foundCount) + 100_000;
+const engine = createEngine(undefined, cacheRecords);
 
 let started = performance.now();
 const worldSeed = 5;
@@ -106,31 +107,50 @@ console.log(`loaded with COPY (records, subjects, keys, rank floors) in ${second
 started = performance.now();
 await database.pool.query('VACUUM (ANALYZE)');
 console.log(`vacuumed and analyzed in ${seconds(started).toFixed(1)} s`);
-// What a worker does when it starts: read the counts of the common name keys, and the keys too common to admit a pair.
-started = performance.now();
-const commonKeys = await warmKeyCounts(database.pool);
-console.log(`counts of ${commonKeys!.nameKeys} common name keys and ${commonKeys!.tooCommon} keys too common to admit a pair read in ${seconds(started).toFixed(1)} s (as a worker does at start; the workers below use them)`);
-
 // What a worker does next when it starts: prepare every record still looked for (src/matching/warm.ts)
 // and hold every record's keys in memory (src/matching/live-keys.ts), where its jobs then search.
-started = performance.now();
 // MATCH_KEYS_IN_MEMORY=on as a deployment sets it (config.ts): the keys too, and jobs search them.
 const keysInMemory = process.env.MATCH_KEYS_IN_MEMORY === 'on';
-const prepared = keysInMemory ? (await liveKeysOf(database.pool).build(database.pool, engine))! : { ...(await warmPreparedRecords(database.pool, engine)), keys: null };
 const heapMb = () => `${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB of heap in use (its limit ${(getHeapStatistics().heap_size_limit / 1e6).toFixed(0)} MB)`;
-console.log(`${prepared.records} records still looked for prepared${prepared.keys === null ? '' : `, and the ${prepared.keys} keys of every record held in memory`}, in ${seconds(started).toFixed(1)} s (of which ${(prepared.collectedInMs / 1000).toFixed(1)} s the full collection of the garbage left)${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
+/**
+ * Phases 1 and 2. With worker processes, on a pool and an engine of their own, made and let go in
+ * here (a function's, whose frame ends: a block of the module's own kept them, held by the suspended
+ * module): at national scale they hold what a worker holds, gigabytes, a third copy beside two workers'.
+ */
+async function startAndProbe() {
+  const local = workerProcesses > 0
+    ? { database: await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 }), engine: createEngine(undefined, cacheRecords) }
+    : { database, engine };
+  // What a worker does when it starts: read the counts of the common name keys, and the keys too common to admit a pair.
+  started = performance.now();
+  const commonKeys = await warmKeyCounts(local.database.pool);
+  console.log(`counts of ${commonKeys!.nameKeys} common name keys and ${commonKeys!.tooCommon} keys too common to admit a pair read in ${seconds(started).toFixed(1)} s (as a worker does at start)`);
+  started = performance.now();
+  const prepared = keysInMemory ? (await liveKeysOf(local.database.pool).build(local.database.pool, local.engine))! : { ...(await warmPreparedRecords(local.database.pool, local.engine)), keys: null };
+  console.log(`${prepared.records} records still looked for prepared${prepared.keys === null ? '' : `, and the ${prepared.keys} keys of every record held in memory`}, in ${seconds(started).toFixed(1)} s (of which ${(prepared.collectedInMs / 1000).toFixed(1)} s the full collection of the garbage left)${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
 
-// 2. Single-record latency: new found children matched one at a time against everything loaded.
-const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));
-const latencies: number[] = [];
-for (const child of probes) {
-  const answer = await records.fileRecord({ pool: database.pool, boss }, foundSide, child, { actorId: null, actorName: 'bench', requestId: null });
-  const { id, version } = answer.body as { id: string; version: number };
-  const t0 = performance.now();
-  await matchRecord(database.pool, engine, { floor: 0.001, topK: 10 }, { side: 'found', id, version });
-  latencies.push(performance.now() - t0);
+  // 2. Single-record latency: new found children matched one at a time against everything loaded.
+  const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));
+  const latencies: number[] = [];
+  for (const child of probes) {
+    // Filed through this process's own pool: the queue's filing batcher holds the pool it files through.
+    const answer = await records.fileRecord({ pool: database.pool, boss }, foundSide, child, { actorId: null, actorName: 'bench', requestId: null });
+    const { id, version } = answer.body as { id: string; version: number };
+    const t0 = performance.now();
+    await matchRecord(local.database.pool, local.engine, { floor: 0.001, topK: 10 }, { side: 'found', id, version });
+    latencies.push(performance.now() - t0);
+  }
+  console.log(`match job latency over ${latencies.length} records: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms`);
+  if (workerProcesses > 0) await local.database.close();
 }
-console.log(`match job latency over ${latencies.length} records: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms`);
+
+await startAndProbe();
+if (workerProcesses > 0) {
+  // The pool's connections let go of it only as their sockets close, just after its end.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const collectedInMs = collectGarbage();
+  console.log(`this process's start and probes let go (collected in ${(collectedInMs / 1000).toFixed(1)} s): ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()}`);
+}
 
 // 3. Sustained: write records (as the API does) while the workers run; time until all are matched.
 await boss.deleteAllJobs?.('match').catch(() => {});
@@ -139,7 +159,7 @@ const workers: { child: ChildProcess; last: { rssMb: number; cpuSeconds?: number
 if (workerProcesses > 0) {
   started = performance.now();
   await Promise.all(Array.from({ length: workerProcesses }, () => new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./pipeline-workers.ts', import.meta.url)), dbUrl, String(2 * (missingCount + foundCount) + 100_000)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./pipeline-workers.ts', import.meta.url)), dbUrl, String(cacheRecords)], { stdio: ['ignore', 'pipe', 'inherit'] });
     const worker = { child, last: { rssMb: 0 } as { rssMb: number; cpuSeconds?: number } };
     workers.push(worker);
     child.once('exit', (code) => reject(new Error(`a worker process exited (${code}) before it was ready`)));
