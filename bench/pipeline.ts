@@ -2,7 +2,7 @@
 //   1. load N missing and M found synthetic records with COPY (records, match subjects and keys);
 //   2. a single record's match job latency, p50 and p95;
 //   3. sustained records per second from an API write to stored candidates, workers running;
-//   4. a full re-match, timed on a sample of jobs and extrapolated to every record;
+//   4. a full re-match, timed on a sample of both sides' records and extrapolated to every record;
 //   5. database size and worker memory (every record still looked for held prepared, and every record's keys, as a worker does when it starts).
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres [MATCH_KEYS_IN_MEMORY=on] npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
 //     [--worker-processes N]: phases 3 and 4 by N match-worker processes of their own (pipeline-workers.ts),
@@ -241,8 +241,19 @@ const sustained = burst.length / sustainedSeconds;
 const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
 console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (8 writers, ${by}; ${sustainedSeconds.toFixed(1)} s, ${await cpuSince()})`);
 
-// 4. Re-match: the rate of matching over a sample of loaded reports, extrapolated to all records.
-const { rows: sampleRows } = await database.pool.query(`SELECT id, version FROM missing_report TABLESAMPLE SYSTEM (1) LIMIT $1`, [sample * 4]);
+// 4. Re-match: the rate of matching a sample of the loaded records of both sides, in their proportion
+// (ten reports to three children at national scale: a found child's search ranks her reports, and
+// costs otherwise), extrapolated to every record; also the rate after the first fifth of it, once the
+// workers are past what their first jobs meet for the first time. Twenty times the probes: the 400
+// reports this phase once re-matched took 2.5 s, too short a time to extrapolate two hours from.
+const rematchTotal = sample * 20;
+const sampleOf = async (table: string, count: number, of: number) =>
+  (await database.pool.query<{ id: string; version: number }>(`SELECT id, version FROM ${table} TABLESAMPLE SYSTEM ($1) LIMIT $2`, [Math.min(100, (300 * count) / of), count])).rows;
+const rematching = {
+  missing: await sampleOf('missing_report', Math.round((rematchTotal * missingCount) / (missingCount + foundCount)), missingCount),
+  found: await sampleOf('found_child', Math.round((rematchTotal * foundCount) / (missingCount + foundCount)), foundCount),
+};
+const rematchCount = rematching.missing.length + rematching.found.length;
 // This process's heap after a full collection, before and after, when it re-matches: what matching a
 // record leaves behind (a re-match of every record must not grow a worker by what it matched).
 const heapAfterCollection = () => {
@@ -252,31 +263,47 @@ const heapAfterCollection = () => {
 const heapBeforeRematch = workers.length ? 0 : heapAfterCollection();
 cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
 started = performance.now();
+/** When a fifth of the records were matched, and how many then. */
+let fifth: { at: number; done: number } | null = null;
+const progress = (done: number) => {
+  if (!fifth && done >= rematchCount / 5) fifth = { at: performance.now(), done };
+};
 if (workers.length) {
   // Queued as `milap rematch` queues them (several records a job), matched by the worker processes;
   // done when every record's subject row says it was matched since.
   const since = (await database.pool.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
-  await boss.insert(matchQueue, groupedMatchJobs('missing', sampleRows as { id: string; version: number }[]).map((data) => ({ data })));
+  await boss.insert(matchQueue, [...groupedMatchJobs('missing', rematching.missing), ...groupedMatchJobs('found', rematching.found)].map((data) => ({ data })));
   for (;;) {
-    const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM match_subject WHERE side = 'missing' AND record_id = ANY($1::uuid[]) AND matched_at >= $2`, [sampleRows.map((row) => row.id), since]);
-    if (rows[0].n >= sampleRows.length) break;
+    const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM match_subject WHERE record_id = ANY($1::uuid[]) AND matched_at >= $2`,
+      [[...rematching.missing, ...rematching.found].map((row) => row.id), since]);
+    progress(rows[0].n);
+    if (rows[0].n >= rematchCount) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 } else {
-  // Four workers, each matching the records of the jobs it fetched in passes of 32, as workers do.
+  // Four workers, each matching the records of the jobs it fetched in passes of 32, as workers do;
+  // the passes of both sides mixed in their proportion.
   const pass = 32;
+  const passesOf = (side: 'missing' | 'found') => Array.from({ length: Math.ceil(rematching[side].length / pass) }, (_, n) =>
+    ({ at: n / Math.ceil(rematching[side].length / pass), jobs: rematching[side].slice(n * pass, (n + 1) * pass).map((row) => ({ side, id: row.id, version: row.version })) }));
+  const passes = [...passesOf('missing'), ...passesOf('found')].sort((a, b) => a.at - b.at);
+  let done = 0;
   await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
-    for (let i = lane * pass; i < sampleRows.length; i += 4 * pass) {
-      await matchRecords(database.pool, engine, { floor: 0.001, topK: 10 }, sampleRows.slice(i, i + pass).map((row) => ({ side: 'missing' as const, id: row.id as string, version: row.version as number })));
+    for (let n = lane; n < passes.length; n += 4) {
+      await matchRecords(database.pool, engine, { floor: 0.001, topK: 10 }, passes[n]!.jobs);
+      progress((done += passes[n]!.jobs.length));
     }
   }));
 }
 const rematchSeconds = seconds(started);
-const perSecond = sampleRows.length / rematchSeconds;
+const perSecond = rematchCount / rematchSeconds;
+const afterFifth = fifth as { at: number; done: number } | null;
+const perSecondAfterFifth = afterFifth ? (rematchCount - afterFifth.done) / ((performance.now() - afterFifth.at) / 1000) : perSecond;
 const rematchBy = workers.length ? `queued jobs, ${workers.length} worker processes` : '4 workers in this process';
 const rematchCpu = await cpuSince();
-const keptPerRecord = workers.length ? '' : `; this process's heap after a full collection ${((heapAfterCollection() - heapBeforeRematch) / sampleRows.length / 1000).toFixed(1)} KB a record larger`;
-console.log(`re-match: ${perSecond.toFixed(0)} records/s (${rematchBy}; ${sampleRows.length} records in ${rematchSeconds.toFixed(1)} s, ${rematchCpu}); all ${missingCount + foundCount} records in ${((missingCount + foundCount) / perSecond / 60).toFixed(1)} min${keptPerRecord}`);
+const keptPerRecord = workers.length ? '' : `; this process's heap after a full collection ${((heapAfterCollection() - heapBeforeRematch) / rematchCount / 1000).toFixed(1)} KB a record larger`;
+const allIn = (rate: number) => `${((missingCount + foundCount) / rate / 60).toFixed(1)} min`;
+console.log(`re-match: ${perSecond.toFixed(0)} records/s, ${perSecondAfterFifth.toFixed(0)} after the first fifth (${rematchBy}; ${rematching.missing.length} reports and ${rematching.found.length} children in ${rematchSeconds.toFixed(1)} s, ${rematchCpu}); all ${missingCount + foundCount} records in ${allIn(perSecond)} (${allIn(perSecondAfterFifth)} at the rate after the first fifth)${keptPerRecord}`);
 
 // 5. Size and memory.
 const size = await database.pool.query(`SELECT pg_size_pretty(pg_database_size($1)) AS size`, [dbName]);
