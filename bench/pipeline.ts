@@ -38,15 +38,22 @@ import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false } } });
+// --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
+// naming it), kept again: a national load takes 20 to 50 minutes.
+const reuse = values.reuse;
 const workerProcesses = Number(values['worker-processes']);
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
 const dbName = process.env.PIPELINE_DB ?? 'milap_bench_pipeline';
 const dbUrl = databaseUrl(dbName);
 const seconds = (started: number) => (performance.now() - started) / 1000;
+/** Refs of the records this run files, its own: a reused database holds the last run's. */
+const run = Date.now().toString(36);
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
-await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin(`CREATE DATABASE ${dbName}`);
+if (!reuse) {
+  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${dbName}`);
+}
 const database = await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 });
 await migrate(database.pool);
 const boss = await startQueue(database, { supervise: false });
@@ -55,58 +62,63 @@ const cacheRecords = 2 * (missingCount + foundCount) + 100_000;
 const engine = createEngine(undefined, cacheRecords);
 
 let started = performance.now();
-const worldSeed = 5;
-// The load in a block of its own: a worker holds no generated world, and at a million records it
-// is gigabytes of heap, let go when the block ends.
-{
-  const world = generateWorld({ missing: missingCount, found: foundCount, seed: worldSeed });
-  console.log(`generated ${missingCount} missing and ${foundCount} found in ${seconds(started).toFixed(1)} s`);
-  started = performance.now();
-  // The key table's indexes are built after its rows are in: at a million reports (about 75 million
-  // key rows) one sorted build of each index instead of 75 million insertions into each during the load.
-  const keyIndexes = await dropIndexes(database.pool, 'match_key');
-  for (const [side, list] of [[missingSide, world.missing], [foundSide, world.found]] as [SideDefinition, typeof world.missing | typeof world.found][]) {
-    const ids = list.map(() => randomUUID());
-    // Rows are made as COPY reads them, never all at once: a million records' keys held in memory
-    // took this process past its heap.
-    await copyRows(database.pool, `COPY ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN`,
-      (function* () {
-        for (const [i, record] of list.entries()) {
-          const places = resolveRecordPlaces(side, record);
-          yield [ids[i], side.filingUnit(record), record.ref, side.initialStatus, JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, side.eventDate(record), 'bench', 'bench'];
-        }
-      })());
-    const subjects: unknown[][] = [];
-    await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active, event_day) FROM STDIN',
-      (function* () {
-        for (const [i, record] of list.entries()) {
-          const p = side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never);
-          const [from, to] = p.birth ? [isoOfDay(p.birth.from), isoOfDay(p.birth.to)] : [null, null];
-          const keys = blockingKeys(p);
-          // The digest of what its key rows hold, as a match job saves it (a re-match then writes no key).
-          const digest = keysDigestOf({ keys, active: true, narrowing: { sex: p.sex, bornFrom: from, bornTo: to, eventDay: isoOfDay(p.eventDay) } });
-          subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest, matcherVersion]);
-          for (const key of keys) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
-        }
-      })());
-    await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, keys_digest, matcher_version) FROM STDIN', subjects);
-    if (side.side === 'found') {
-      // Each found child's rank floor, as her own match job would save it (matchers/blocking.ts,
-      // rankedBestOf), computed by a process of its own from the same world: its index of every report
-      // (gigabytes at national scale) is then not in this process's memory, which is the workers'.
-      const floors = JSON.parse(execFileSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', fileURLToPath(new URL('./pipeline-floors.ts', import.meta.url)), String(missingCount), String(foundCount), String(worldSeed)],
-        { maxBuffer: 2 ** 30, encoding: 'utf8' })) as number[];
-      await copyRows(database.pool, 'COPY match_rank_floor (record_id, floor) FROM STDIN', floors.map((floor, i) => [ids[i], floor]));
+if (reuse) {
+  const { rows } = await database.pool.query<{ side: string; n: number }>(`SELECT side, count(*)::int AS n FROM match_subject GROUP BY side ORDER BY side`);
+  console.log(`reusing ${dbName}: ${rows.map((row) => `${row.n} ${row.side}`).join(' and ')} matched before`);
+} else {
+  const worldSeed = 5;
+  // The load in a block of its own: a worker holds no generated world, and at a million records it
+  // is gigabytes of heap, let go when the block ends.
+  {
+    const world = generateWorld({ missing: missingCount, found: foundCount, seed: worldSeed });
+    console.log(`generated ${missingCount} missing and ${foundCount} found in ${seconds(started).toFixed(1)} s`);
+    started = performance.now();
+    // The key table's indexes are built after its rows are in: at a million reports (about 75 million
+    // key rows) one sorted build of each index instead of 75 million insertions into each during the load.
+    const keyIndexes = await dropIndexes(database.pool, 'match_key');
+    for (const [side, list] of [[missingSide, world.missing], [foundSide, world.found]] as [SideDefinition, typeof world.missing | typeof world.found][]) {
+      const ids = list.map(() => randomUUID());
+      // Rows are made as COPY reads them, never all at once: a million records' keys held in memory
+      // took this process past its heap.
+      await copyRows(database.pool, `COPY ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN`,
+        (function* () {
+          for (const [i, record] of list.entries()) {
+            const places = resolveRecordPlaces(side, record);
+            yield [ids[i], side.filingUnit(record), record.ref, side.initialStatus, JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, side.eventDate(record), 'bench', 'bench'];
+          }
+        })());
+      const subjects: unknown[][] = [];
+      await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active, event_day) FROM STDIN',
+        (function* () {
+          for (const [i, record] of list.entries()) {
+            const p = side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never);
+            const [from, to] = p.birth ? [isoOfDay(p.birth.from), isoOfDay(p.birth.to)] : [null, null];
+            const keys = blockingKeys(p);
+            // The digest of what its key rows hold, as a match job saves it (a re-match then writes no key).
+            const digest = keysDigestOf({ keys, active: true, narrowing: { sex: p.sex, bornFrom: from, bornTo: to, eventDay: isoOfDay(p.eventDay) } });
+            subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest, matcherVersion]);
+            for (const key of keys) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
+          }
+        })());
+      await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, keys_digest, matcher_version) FROM STDIN', subjects);
+      if (side.side === 'found') {
+        // Each found child's rank floor, as her own match job would save it (matchers/blocking.ts,
+        // rankedBestOf), computed by a process of its own from the same world: its index of every report
+        // (gigabytes at national scale) is then not in this process's memory, which is the workers'.
+        const floors = JSON.parse(execFileSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', fileURLToPath(new URL('./pipeline-floors.ts', import.meta.url)), String(missingCount), String(foundCount), String(worldSeed)],
+          { maxBuffer: 2 ** 30, encoding: 'utf8' })) as number[];
+        await copyRows(database.pool, 'COPY match_rank_floor (record_id, floor) FROM STDIN', floors.map((floor, i) => [ids[i], floor]));
+      }
     }
+    await restoreIndexes(database.pool, keyIndexes);
   }
-  await restoreIndexes(database.pool, keyIndexes);
+  console.log(`loaded with COPY (records, subjects, keys, rank floors) in ${seconds(started).toFixed(1)} s`);
+  // What autovacuum does after a load (the visibility map lets a key's count read its index alone; on
+  // a server with autovacuum off, the workers' statistics keeper does it after their first jobs).
+  started = performance.now();
+  await database.pool.query('VACUUM (ANALYZE)');
+  console.log(`vacuumed and analyzed in ${seconds(started).toFixed(1)} s`);
 }
-console.log(`loaded with COPY (records, subjects, keys, rank floors) in ${seconds(started).toFixed(1)} s`);
-// What autovacuum does after a load (the visibility map lets a key's count read its index alone; on
-// a server with autovacuum off, the workers' statistics keeper does it after their first jobs).
-started = performance.now();
-await database.pool.query('VACUUM (ANALYZE)');
-console.log(`vacuumed and analyzed in ${seconds(started).toFixed(1)} s`);
 // What a worker does next when it starts: prepare every record still looked for (src/matching/warm.ts)
 // and hold every record's keys in memory (src/matching/live-keys.ts), where its jobs then search.
 // MATCH_KEYS_IN_MEMORY=on as a deployment sets it (config.ts): the keys too, and jobs search them.
@@ -130,7 +142,7 @@ async function startAndProbe() {
   console.log(`${prepared.records} records still looked for prepared${prepared.keys === null ? '' : `, and the ${prepared.keys} keys of every record held in memory`}, in ${seconds(started).toFixed(1)} s (of which ${(prepared.collectedInMs / 1000).toFixed(1)} s the full collection of the garbage left)${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
 
   // 2. Single-record latency: new found children matched one at a time against everything loaded.
-  const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${i}` }));
+  const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${run}-${i}` }));
   const latencies: number[] = [];
   for (const child of probes) {
     // Filed through this process's own pool: the queue's filing batcher holds the pool it files through.
@@ -225,8 +237,8 @@ const fileAndWait = async (children: FoundChild[]) => {
 const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16, seed: 123 }).found;
 // The workers' start (reading the common name-key counts, the first polls) is not part of the rate:
 // a few records go through first.
-await fileAndWait(burstWorld.slice(0, 16).map((child, i) => ({ ...child, ref: `SETTLE-${i}` })));
-const burst = burstWorld.slice(16).map((child, i) => ({ ...child, ref: `BURST-${i}` }));
+await fileAndWait(burstWorld.slice(0, 16).map((child, i) => ({ ...child, ref: `SETTLE-${run}-${i}` })));
+const burst = burstWorld.slice(16).map((child, i) => ({ ...child, ref: `BURST-${run}-${i}` }));
 let cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
 /** CPU seconds this process, the worker processes and the database server spent since cpuBefore. */
 const cpuSince = async () => {
@@ -314,4 +326,4 @@ for (const { child } of workers) {
 }
 await boss.stop({ graceful: false, close: false });
 await database.close();
-if (!process.env.PIPELINE_KEEP) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+if (!process.env.PIPELINE_KEEP && !reuse) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
