@@ -66,52 +66,57 @@ if (reuse) {
   const { rows } = await database.pool.query<{ side: string; n: number }>(`SELECT side, count(*)::int AS n FROM match_subject GROUP BY side ORDER BY side`);
   console.log(`reusing ${dbName}: ${rows.map((row) => `${row.n} ${row.side}`).join(' and ')} matched before`);
 } else {
+  await load();
+}
+
+/**
+ * The synthetic world loaded with COPY, then vacuumed. In a function of its own: a worker holds no
+ * generated world, and at a million records it is gigabytes of heap, let go when the function returns
+ * (a block of the module's own may keep its variables alive, as startAndProbe says).
+ */
+async function load() {
   const worldSeed = 5;
-  // The load in a block of its own: a worker holds no generated world, and at a million records it
-  // is gigabytes of heap, let go when the block ends.
-  {
-    const world = generateWorld({ missing: missingCount, found: foundCount, seed: worldSeed });
-    console.log(`generated ${missingCount} missing and ${foundCount} found in ${seconds(started).toFixed(1)} s`);
-    started = performance.now();
-    // The key table's indexes are built after its rows are in: at a million reports (about 75 million
-    // key rows) one sorted build of each index instead of 75 million insertions into each during the load.
-    const keyIndexes = await dropIndexes(database.pool, 'match_key');
-    for (const [side, list] of [[missingSide, world.missing], [foundSide, world.found]] as [SideDefinition, typeof world.missing | typeof world.found][]) {
-      const ids = list.map(() => randomUUID());
-      // Rows are made as COPY reads them, never all at once: a million records' keys held in memory
-      // took this process past its heap.
-      await copyRows(database.pool, `COPY ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN`,
-        (function* () {
-          for (const [i, record] of list.entries()) {
-            const places = resolveRecordPlaces(side, record);
-            yield [ids[i], side.filingUnit(record), record.ref, side.initialStatus, JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, side.eventDate(record), 'bench', 'bench'];
-          }
-        })());
-      const subjects: unknown[][] = [];
-      await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active, event_day) FROM STDIN',
-        (function* () {
-          for (const [i, record] of list.entries()) {
-            const p = side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never);
-            const [from, to] = p.birth ? [isoOfDay(p.birth.from), isoOfDay(p.birth.to)] : [null, null];
-            const keys = blockingKeys(p);
-            // The digest of what its key rows hold, as a match job saves it (a re-match then writes no key).
-            const digest = keysDigestOf({ keys, active: true, narrowing: { sex: p.sex, bornFrom: from, bornTo: to, eventDay: isoOfDay(p.eventDay) } });
-            subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest, matcherVersion]);
-            for (const key of keys) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
-          }
-        })());
-      await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, keys_digest, matcher_version) FROM STDIN', subjects);
-      if (side.side === 'found') {
-        // Each found child's rank floor, as her own match job would save it (matchers/blocking.ts,
-        // rankedBestOf), computed by a process of its own from the same world: its index of every report
-        // (gigabytes at national scale) is then not in this process's memory, which is the workers'.
-        const floors = JSON.parse(execFileSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', fileURLToPath(new URL('./pipeline-floors.ts', import.meta.url)), String(missingCount), String(foundCount), String(worldSeed)],
-          { maxBuffer: 2 ** 30, encoding: 'utf8' })) as number[];
-        await copyRows(database.pool, 'COPY match_rank_floor (record_id, floor) FROM STDIN', floors.map((floor, i) => [ids[i], floor]));
-      }
+  const world = generateWorld({ missing: missingCount, found: foundCount, seed: worldSeed });
+  console.log(`generated ${missingCount} missing and ${foundCount} found in ${seconds(started).toFixed(1)} s`);
+  started = performance.now();
+  // The key table's indexes are built after its rows are in: at a million reports (about 75 million
+  // key rows) one sorted build of each index instead of 75 million insertions into each during the load.
+  const keyIndexes = await dropIndexes(database.pool, 'match_key');
+  for (const [side, list] of [[missingSide, world.missing], [foundSide, world.found]] as [SideDefinition, typeof world.missing | typeof world.found][]) {
+    const ids = list.map(() => randomUUID());
+    // Rows are made as COPY reads them, never all at once: a million records' keys held in memory
+    // took this process past its heap.
+    await copyRows(database.pool, `COPY ${side.table} (id, filing_unit, ref, status, record, places, state_code, district_id, event_date, created_by, updated_by) FROM STDIN`,
+      (function* () {
+        for (const [i, record] of list.entries()) {
+          const places = resolveRecordPlaces(side, record);
+          yield [ids[i], side.filingUnit(record), record.ref, side.initialStatus, JSON.stringify(record), JSON.stringify(places.places), places.stateCode, places.districtId, side.eventDate(record), 'bench', 'bench'];
+        }
+      })());
+    const subjects: unknown[][] = [];
+    await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active, event_day) FROM STDIN',
+      (function* () {
+        for (const [i, record] of list.entries()) {
+          const p = side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never);
+          const [from, to] = p.birth ? [isoOfDay(p.birth.from), isoOfDay(p.birth.to)] : [null, null];
+          const keys = blockingKeys(p);
+          // The digest of what its key rows hold, as a match job saves it (a re-match then writes no key).
+          const digest = keysDigestOf({ keys, active: true, narrowing: { sex: p.sex, bornFrom: from, bornTo: to, eventDay: isoOfDay(p.eventDay) } });
+          subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest, matcherVersion]);
+          for (const key of keys) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
+        }
+      })());
+    await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, keys_digest, matcher_version) FROM STDIN', subjects);
+    if (side.side === 'found') {
+      // Each found child's rank floor, as her own match job would save it (matchers/blocking.ts,
+      // rankedBestOf), computed by a process of its own from the same world: its index of every report
+      // (gigabytes at national scale) is then not in this process's memory, which is the workers'.
+      const floors = JSON.parse(execFileSync(process.execPath, [...process.execArgv, '--max-old-space-size=8192', fileURLToPath(new URL('./pipeline-floors.ts', import.meta.url)), String(missingCount), String(foundCount), String(worldSeed)],
+        { maxBuffer: 2 ** 30, encoding: 'utf8' })) as number[];
+      await copyRows(database.pool, 'COPY match_rank_floor (record_id, floor) FROM STDIN', floors.map((floor, i) => [ids[i], floor]));
     }
-    await restoreIndexes(database.pool, keyIndexes);
   }
+  await restoreIndexes(database.pool, keyIndexes);
   console.log(`loaded with COPY (records, subjects, keys, rank floors) in ${seconds(started).toFixed(1)} s`);
   // What autovacuum does after a load (the visibility map lets a key's count read its index alone; on
   // a server with autovacuum off, the workers' statistics keeper does it after their first jobs).

@@ -71,9 +71,10 @@ function removeSorted(values: Float64Array, count: number, value: number) {
 
 /**
  * A set of slots, for one search at a time: a Set of numbers cost a hash and a probe for every record
- * a search admitted, and a report's search for its duplicates admits thousands; here each is an index
- * into an array, the members listed in the order first added (the order a Set kept). A search runs
- * to its end without yielding, so one of these per side serves every search of the index.
+ * a search admitted (a report's search for its duplicates admits about 120 at national scale, and
+ * many searches run a job); here each is an index into an array, the members listed in the order
+ * first added (the order a Set kept). A search runs to its end without yielding, so one of these per
+ * side serves every search of the index.
  */
 class SlotSet {
   /** Which search last added each slot: a slot is a member only under this search's stamp. */

@@ -81,8 +81,9 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   let unprepared: SameSidePartner[];
   if (index) {
     // The worker's keys in memory (live-keys.ts) by the same rule, each partner at the version they
-    // hold, weighed at once when the worker has it prepared: a report's search admits thousands, and
-    // gathering them all by id first (to read each unprepared body once) built two Maps of them a job.
+    // hold, weighed at once when the worker has it prepared: gathering every partner of a job's records
+    // by id first (to read each unprepared body once) built two Maps of them a job (a report's search
+    // admits about 120 at national scale, a job's 32 records some thousands).
     const unread = new Map<string, SameSidePartner>();
     for (const subject of subjects) {
       for (const { id, version } of index.sameSide(side, liveQueryOf(subject))) {
