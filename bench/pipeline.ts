@@ -40,7 +40,7 @@ import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.
 
 const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
-// naming it), kept again: a national load takes 20 to 50 minutes.
+// naming it), kept again: a national load took 22 to 61 minutes on the development machine.
 const reuse = values.reuse;
 const workerProcesses = Number(values['worker-processes']);
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
@@ -313,8 +313,10 @@ if (workers.length) {
   // Four workers, each matching the records of the jobs it fetched in passes of 32, as workers do;
   // the passes of both sides mixed in their proportion.
   const pass = 32;
-  const passesOf = (side: 'missing' | 'found') => Array.from({ length: Math.ceil(rematching[side].length / pass) }, (_, n) =>
-    ({ at: n / Math.ceil(rematching[side].length / pass), jobs: rematching[side].slice(n * pass, (n + 1) * pass).map((row) => ({ side, id: row.id, version: row.version })) }));
+  const passesOf = (side: 'missing' | 'found') => {
+    const count = Math.ceil(rematching[side].length / pass);
+    return Array.from({ length: count }, (_, n) => ({ at: n / count, jobs: rematching[side].slice(n * pass, (n + 1) * pass).map((row) => ({ side, id: row.id, version: row.version })) }));
+  };
   const passes = [...passesOf('missing'), ...passesOf('found')].sort((a, b) => a.at - b.at);
   let done = 0;
   await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
