@@ -38,10 +38,14 @@ import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
 // naming it), kept again: a national load took 22 to 61 minutes on the development machine.
 const reuse = values.reuse;
+// --seed N: a run on a reused database files children of other seeds (the probes' and the sustained
+// phase's, each plus N) than the run before: the same children again were twins of that run's, which
+// each one's duplicate search found and scored.
+const filingSeed = Number(values.seed);
 const workerProcesses = Number(values['worker-processes']);
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
 const dbName = process.env.PIPELINE_DB ?? 'milap_bench_pipeline';
@@ -147,7 +151,7 @@ async function startAndProbe() {
   console.log(`${prepared.records} records still looked for prepared${prepared.keys === null ? '' : `, and the ${prepared.keys} keys of every record held in memory`}, in ${seconds(started).toFixed(1)} s (of which ${(prepared.collectedInMs / 1000).toFixed(1)} s the full collection of the garbage left)${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
 
   // 2. Single-record latency: new found children matched one at a time against everything loaded.
-  const probes = generateWorld({ missing: 10, found: sample, seed: 99 }).found.map((child, i) => ({ ...child, ref: `PROBE-${run}-${i}` }));
+  const probes = generateWorld({ missing: 10, found: sample, seed: 99 + filingSeed }).found.map((child, i) => ({ ...child, ref: `PROBE-${run}-${i}` }));
   const latencies: number[] = [];
   for (const child of probes) {
     // Filed through this process's own pool: the queue's filing batcher holds the pool it files through.
@@ -239,7 +243,7 @@ const fileAndWait = async (children: FoundChild[]) => {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 };
-const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16, seed: 123 }).found;
+const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16, seed: 123 + filingSeed }).found;
 // The workers' start (reading the common name-key counts, the first polls) is not part of the rate:
 // a few records go through first.
 await fileAndWait(burstWorld.slice(0, 16).map((child, i) => ({ ...child, ref: `SETTLE-${run}-${i}` })));
