@@ -1,10 +1,11 @@
 // What users do with records: file, read, list, update, change status, see history. Every write
 // stores a new version and queues the record's match job in the same transaction.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { RecordPlace } from '../access/jurisdiction.ts';
 import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../db/database.ts';
+import { timeOrderedId } from '../db/ids.ts';
 import { conflict, HttpError, notFound, ValidationError } from '../http/errors.ts';
 import { appendAudit } from '../access/audit.ts';
 import { sendMatchJob } from '../jobs/queue.ts';
@@ -54,7 +55,7 @@ export async function fileRecord(
   idempotencyKey?: string,
 ): Promise<Answer> {
   if (!idempotencyKey) {
-    const row = { ...rowFor(side, record, side.initialStatus, audit.actorName), filingUnit: side.filingUnit(record), ref: record.ref, id: randomUUID() };
+    const row = { ...rowFor(side, record, side.initialStatus, audit.actorName), filingUnit: side.filingUnit(record), ref: record.ref, id: timeOrderedId() };
     ctx.guard?.(row);
     const stored = await filingBatcherOf(ctx.pool, ctx.boss, side).file(row, audit);
     if (!stored) throw await refAlreadyFiled(ctx.pool, side, record);
