@@ -6,9 +6,10 @@
 // child's 46 key rows, on average, each on a page of its own of the national key index). A new
 // time-ordered id sorts after the ids before it, so its entries go where the newest are: for a key
 // many records carry, a page already in memory. Most keys are rare, on a page of their own either
-// way: at national scale the key insert took 9-17% less (README, Operations). The id shows when its row was made, to the millisecond: a record's answer shows
-// that already (createdAt), and ids go only to those who may read their rows. The database makes
-// them the same way (migrations/019, time_ordered_uuid).
+// way: at national scale the key insert took 9-17% less (README, Operations). The id shows when its
+// row was made, to the millisecond: a record's answer shows that already (createdAt), and ids go
+// only to those who may read their rows. The database makes them the same way (migrations/019,
+// time_ordered_uuid).
 import { randomFillSync } from 'node:crypto';
 
 const bytes = Buffer.alloc(16);
