@@ -18,7 +18,7 @@ import { getHeapStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { generateWorld } from '../fixtures/synth/world.ts';
 import type { FoundChild } from '../matchers/record.ts';
-import { blockingKeys } from '../matchers/blocking.ts';
+import { blockingKeys, keyTooCommon, storedWhenClosed } from '../matchers/blocking.ts';
 import { isoOfDay } from '../matchers/age.ts';
 import { prepareFound, prepareMissing } from '../matchers/prepare.ts';
 import { matcherVersion } from '../matchers/version.ts';
@@ -87,6 +87,15 @@ async function load() {
   // The key table's indexes are built after its rows are in: at a million reports (about 75 million
   // key rows) one sorted build of each index instead of 75 million insertions into each during the load.
   const keyIndexes = await dropIndexes(database.pool, 'match_key');
+  // The keys too common to admit a pair, closed for good as a worker closes them (src/matching/store.ts,
+  // warmTooCommonKeys): counted over every report first, so that no record's row for one is written
+  // but for the name keys, as a match job writes none once it is closed.
+  const carriers = new Map<string, number>();
+  for (const report of world.missing) for (const key of blockingKeys(prepareMissing(report))) carriers.set(key, (carriers.get(key) ?? 0) + 1);
+  const closed = new Set([...carriers].filter(([key, n]) => keyTooCommon(key, n)).map(([key]) => key));
+  carriers.clear();
+  await copyRows(database.pool, 'COPY match_closed_key (key) FROM STDIN', [...closed].map((key) => [key]));
+  console.log(`${closed.size} keys too common to admit a pair closed in ${seconds(started).toFixed(1)} s`);
   for (const [side, list] of [[missingSide, world.missing], [foundSide, world.found]] as [SideDefinition, typeof world.missing | typeof world.found][]) {
     const ids = list.map(() => randomUUID());
     // Rows are made as COPY reads them, never all at once: a million records' keys held in memory
@@ -108,7 +117,7 @@ async function load() {
           // The digest of what its key rows hold, as a match job saves it (a re-match then writes no key).
           const digest = keysDigestOf({ keys, active: true, narrowing: { sex: p.sex, bornFrom: from, bornTo: to, eventDay: isoOfDay(p.eventDay) } });
           subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest, matcherVersion]);
-          for (const key of keys) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
+          for (const key of keys) if (!closed.has(key) || storedWhenClosed(key)) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
         }
       })());
     await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, keys_digest, matcher_version) FROM STDIN', subjects);

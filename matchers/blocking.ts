@@ -42,6 +42,13 @@ export const keyReach = 10;
 export const keyTooCommon = (key: string, carriers: number): boolean => carriers > keyReach * keyLimit(key);
 
 /**
+ * The service closes a key for good once it is too common (src/matching/store.ts, warmTooCommonKeys):
+ * it admits nothing from then on, and records' rows for it are no longer stored, but for the phonetic
+ * name keys of the child, father and mother (n:, f:, m:), whose counts give term frequencies.
+ */
+export const storedWhenClosed = (key: string): boolean => key.startsWith('n:') || key.startsWith('f:') || key.startsWith('m:');
+
+/**
  * Ranked admission. A key over its limit within a child's age window (and not too common) admits no
  * pair alone; as the reports grow, more and more keys are over their limit there (at 100,000 reports
  * blocking recall was 0.895 without this, against 0.988 at 10,000). Yet among the reports such keys

@@ -2,11 +2,11 @@
 // match worker searches for a record's partners instead of asking the database (src/matching/live-keys.ts
 // keeps it current). Its rules are those of `milap link` (link.ts, candidatesOf) and of the service's
 // SQL search (src/matching/store.ts, candidatePartners), which it answers exactly as: a key carried by
-// more than keyReach times its limit of reports, active or not, admits nobody; within a found child's
-// age window a key carried by at most its limit of active reports admits them all, and one carried by
-// more ranks them, her best admitted (blocking.ts, rankedBestOf) and the score just past them kept as her
-// rank floor, which a report matched later must beat.
-import { ageWindowYears, keyLimit, keyReach, rankDateWeightOfDays, rankWeights } from './blocking.ts';
+// more than keyReach times its limit of reports, active or not, or closed for good once it was (close),
+// admits nobody; within a found child's age window a key carried by at most its limit of active reports
+// admits them all, and one carried by more ranks them, her best admitted (blocking.ts, rankedBestOf) and
+// the score just past them kept as her rank floor, which a report matched later must beat.
+import { ageWindowYears, keyLimit, keyReach, rankDateWeightOfDays, rankWeights, storedWhenClosed } from './blocking.ts';
 import { lowerBound, selectDescending, upperBound } from './candidate-index.ts';
 
 export type Side = 'missing' | 'found';
@@ -176,6 +176,12 @@ const sameKeys = (a: Int32Array, b: Int32Array) => a.length === b.length && a.ev
 export class LiveKeyIndex {
   readonly #keyIds = new Map<string, number>();
   readonly #limits: number[] = [];
+  /**
+   * Key id → 0 while the key is open; 1 once closed for good (src/matching/store.ts, warmTooCommonKeys),
+   * so that it admits nothing; 2 when closed and not held either (blocking.ts, storedWhenClosed): a
+   * record put after it closed is not in its lists, as the database stores no row for it.
+   */
+  readonly #closed: number[] = [];
   readonly #sides = { missing: new SideKeys(), found: new SideKeys() };
   /** The scores a search ranks by: reports for a child's search, children for a report's. */
   readonly #reportScores = new SlotScores();
@@ -206,6 +212,7 @@ export class LiveKeyIndex {
       id = this.#limits.length;
       this.#keyIds.set(key, id);
       this.#limits.push(keyLimit(key));
+      this.#closed.push(0);
       // Every key's list on both sides, so that the lists stay dense arrays (assigned out of order,
       // V8 turned them into dictionaries: a put took 185 µs).
       this.#sides.missing.postings.push(undefined);
@@ -214,12 +221,38 @@ export class LiveKeyIndex {
     return id;
   }
 
-  /** The keys' ids, sorted, each once (hashed once: a Set of the strings first cost as much again). */
+  /**
+   * The keys' ids, sorted, each once (hashed once: a Set of the strings first cost as much again),
+   * but for closed keys no longer held (close).
+   */
   #keyIdsOf(keys: readonly string[]): Int32Array {
     const ids = Int32Array.from(keys, (key) => this.#keyId(key)).sort();
     let kept = 0;
-    for (let at = 0; at < ids.length; at++) if (at === 0 || ids[at] !== ids[at - 1]) ids[kept++] = ids[at]!;
+    for (let at = 0; at < ids.length; at++) if ((at === 0 || ids[at] !== ids[at - 1]) && this.#closed[ids[at]!] !== 2) ids[kept++] = ids[at]!;
     return ids.subarray(0, kept).slice();
+  }
+
+  /**
+   * Closes these keys for good (src/matching/store.ts, warmTooCommonKeys): each admits nothing from now
+   * on, however few records its lists hold, and records put from now on leave it out of their keys but
+   * for the name keys (blocking.ts, storedWhenClosed), as the database's rows do. Records held already
+   * keep it (their lists stay as they are). Returns how many were not closed before.
+   */
+  close(keys: Iterable<string>): number {
+    let closed = 0;
+    for (const key of keys) {
+      const keyId = this.#keyId(key);
+      if (this.#closed[keyId]) continue;
+      this.#closed[keyId] = storedWhenClosed(key) ? 1 : 2;
+      closed++;
+    }
+    return closed;
+  }
+
+  /** Whether the key is closed for good (close). */
+  isClosed(key: string): boolean {
+    const keyId = this.#keyIds.get(key);
+    return keyId !== undefined && this.#closed[keyId] !== 0;
   }
 
   /**
@@ -299,7 +332,7 @@ export class LiveKeyIndex {
     for (let keyId = 0; keyId < this.#limits.length; keyId++) {
       const reports = m.postings[keyId];
       const limit = this.#limits[keyId]!;
-      if (reports && f.postings[keyId]?.length && reports.length / 3 > limit && m.carriers(keyId) <= keyReach * limit) this.#datesOf(keyId, reports);
+      if (reports && f.postings[keyId]?.length && reports.length / 3 > limit && !this.#closed[keyId] && m.carriers(keyId) <= keyReach * limit) this.#datesOf(keyId, reports);
     }
   }
 
@@ -325,7 +358,7 @@ export class LiveKeyIndex {
   finishRows() {
     for (const [s, rows] of this.#rows) {
       for (const [slot, keyIds] of rows) {
-        s.keysOf[slot] = Int32Array.from(new Set(keyIds)).sort();
+        s.keysOf[slot] = Int32Array.from(new Set(keyIds.filter((keyId) => this.#closed[keyId] !== 2))).sort();
         if (!this.#bulk) this.#link(s, slot);
       }
     }
@@ -424,7 +457,7 @@ export class LiveKeyIndex {
       const keyId = this.#keyIds.get(key);
       if (keyId === undefined) continue;
       const limit = this.#limits[keyId]!;
-      if (m.carriers(keyId) > keyReach * limit) continue;
+      if (this.#closed[keyId] || m.carriers(keyId) > keyReach * limit) continue;
       const within = this.#within;
       within.length = 0;
       const list = m.postings[keyId] ?? none;
@@ -463,7 +496,7 @@ export class LiveKeyIndex {
       const children = f.postings[keyId];
       if (!children?.length) continue;
       const limit = this.#limits[keyId]!;
-      if (m.carriers(keyId) > keyReach * limit) continue;
+      if (this.#closed[keyId] || m.carriers(keyId) > keyReach * limit) continue;
       const reports = m.postings[keyId] ?? none;
       const carrying = reports.length / 3;
       let dates: KeyDates | undefined;
@@ -528,7 +561,8 @@ export class LiveKeyIndex {
 
   /**
    * Active records of the record's own side that a shared key admits as possible duplicates: a key
-   * carried by at most its limit of other records within the age window admits them all.
+   * carried by at most its limit of other records within the age window admits them all, unless it is
+   * closed (close), as the database's search leaves closed keys out (src/matching/duplicates.ts).
    */
   sameSide(side: Side, record: LiveQuery): LiveHit[] {
     const s = this.#sides[side];
@@ -537,7 +571,7 @@ export class LiveKeyIndex {
     hits.begin(s.ids.length);
     for (const key of new Set(record.keys)) {
       const keyId = this.#keyIds.get(key);
-      if (keyId === undefined) continue;
+      if (keyId === undefined || this.#closed[keyId]) continue;
       const limit = this.#limits[keyId]!;
       const within = this.#within;
       within.length = 0;

@@ -40,7 +40,7 @@ interface SameSidePartner {
  * nobody), searched in one statement (until the worker holds the keys in memory: refreshDuplicates):
  * each partner once, with the records it is a partner of.
  */
-async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Subject[]): Promise<SameSidePartner[]> {
+async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Pick<Subject, 'id' | 'keys' | 'narrowing'>[]): Promise<SameSidePartner[]> {
   const { rows } = await db.query<SameSidePartner>(
     `WITH ${subjectInputs(2)},
      admitted AS MATERIALIZED (
@@ -64,9 +64,11 @@ async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Su
 
 /**
  * Re-scores these records' possible duplicates (records of one side): new ones above the floor are
- * proposed, stale proposals dropped. Returns how many each record keeps.
+ * proposed, stale proposals dropped. Returns how many each record keeps. A key closed for good
+ * (`closed`, store.ts TooCommonKeys; the keys in memory know them too) admits none: such a key is
+ * carried by hundreds of reports, and its rows are no longer written.
  */
-export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, subjects: readonly Subject[], index: LiveKeyIndex | null = null): Promise<Map<string, number>> {
+export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, subjects: readonly Subject[], index: LiveKeyIndex | null = null, closed: { has(key: string): boolean } = { has: () => false }): Promise<Map<string, number>> {
   const kept = new Map(subjects.map((subject) => [subject.id, 0]));
   if (!subjects.length) return kept;
   const side = subjects[0]!.side;
@@ -94,7 +96,7 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
     }
     unprepared = [...unread.values()];
   } else {
-    unprepared = await sameSidePartners(tx, side, subjects);
+    unprepared = await sameSidePartners(tx, side, subjects.map((subject) => ({ id: subject.id, narrowing: subject.narrowing, keys: subject.keys.filter((key) => !closed.has(key)) })));
   }
   const prepared = await preparedPartners(tx, engine, side, unprepared);
   for (const row of unprepared) {

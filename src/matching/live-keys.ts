@@ -81,6 +81,8 @@ export class LiveKeys {
     this.#state = 'building';
     try {
       this.#seen = (await db.query<{ snapshot: string }>('SELECT pg_current_snapshot()::text AS snapshot')).rows[0]!.snapshot;
+      // Keys closed for good first: records are held without them, as the database's rows are.
+      this.index.close((await db.query<{ key: string }>('SELECT key FROM match_closed_key')).rows.map((row) => row.key));
       this.index.beginBulk();
       const warmed = await warmPreparedRecords(db, engine, { ...options, index: this.index });
       const { rows } = await db.query<[Side, string, string, string | null, string | null, string | null]>({

@@ -46,7 +46,10 @@ const tooCommonKeysOf = perPool(() => new store.TooCommonKeys());
 export async function warmKeyCounts(pool: pg.Pool, unlessReadWithinMs = 0): Promise<{ nameKeys: number; tooCommon: number } | null> {
   const read = keyCountsReadAt(pool);
   if (Date.now() - read.at < unlessReadWithinMs) return null;
-  const counts = { nameKeys: await store.warmNameKeyCounts(pool, nameKeyCountsOf(pool)), tooCommon: await store.warmTooCommonKeys(pool, tooCommonKeysOf(pool)) };
+  const tooCommon = tooCommonKeysOf(pool);
+  const counts = { nameKeys: await store.warmNameKeyCounts(pool, nameKeyCountsOf(pool)), tooCommon: await store.warmTooCommonKeys(pool, tooCommon) };
+  // The keys in memory, built or being built, take the keys closed since they were read.
+  liveKeysOf(pool).index.close(tooCommon.keys());
   read.at = Date.now();
   return counts;
 }
@@ -127,7 +130,9 @@ async function matchSideInTransaction(
     }
     // Saved last (below), so the record counters don't hold them yet: term frequencies count them too.
     const { unsaved, keysKept } = await store.storedSubjects(tx, side, saved);
-    await store.replaceKeys(tx, side, saved.filter((subject) => !keysKept.has(subject.id)), unsaved);
+    // No row for a key closed for good, but for name keys (store.ts, TooCommonKeys).
+    const closed = tooCommonKeysOf(pool);
+    await store.replaceKeys(tx, side, saved.filter((subject) => !keysKept.has(subject.id)), unsaved, (key) => closed.stored(key));
     if (leaving.length) {
       const around = await store.recordsAround(tx, side === 'missing' ? leaving : [], side === 'found' ? leaving : []);
       changed.missing.push(...around.missing);
@@ -240,7 +245,7 @@ async function matchActive(
     changed[side].push(id);
     changed[otherSide].push(...partnersMoved);
   }
-  const duplicates = await refreshDuplicates(tx, engine, subjects, index);
+  const duplicates = await refreshDuplicates(tx, engine, subjects, index, tooCommon);
   const outcomes = new Map<string, MatchOutcome>();
   for (const subject of subjects) outcomes.set(subject.id, { outcome: 'matched', ...counts.get(subject.id)!, duplicates: duplicates.get(subject.id) ?? 0 });
   return outcomes;

@@ -1,6 +1,6 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
 import { createHash } from 'node:crypto';
-import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankTimeWeights, rankWeights } from '../../matchers/blocking.ts';
+import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankTimeWeights, rankWeights, storedWhenClosed } from '../../matchers/blocking.ts';
 import { matcherVersion } from '../../matchers/version.ts';
 import { timeBounds } from '../../matchers/age.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
@@ -74,10 +74,13 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
  * record's interval or activity changed is updated. A re-match of an unchanged record writes
  * nothing: deleting and inserting its forty keys again cost index insertions and dead rows for
  * vacuum to clear, in every job; and a match job leaves out the records whose rows hold what they
- * carry already (storedSubjects), whose sixty keys each cost a look in the key index.
+ * carry already (storedSubjects), whose sixty keys each cost a look in the key index. `written`: the
+ * keys whose rows are written (TooCommonKeys.stored: a key closed for good has none written from then
+ * on, and an edit's delete takes the record's old row for it).
  */
-export async function replaceKeys(db: Queryable, side: Side, subjects: readonly SubjectRow[], unsaved: ReadonlySet<string> = new Set()) {
-  const rowsOf = (list: readonly SubjectRow[]) => list.flatMap((s) => [...new Set(s.keys)].map((key) => [s.id, key, s.narrowing.bornFrom, s.narrowing.bornTo, s.active, s.narrowing.eventDay] as const));
+export async function replaceKeys(db: Queryable, side: Side, subjects: readonly SubjectRow[], unsaved: ReadonlySet<string> = new Set(), written: (key: string) => boolean = () => true) {
+  const rowsOf = (list: readonly SubjectRow[]) =>
+    list.flatMap((s) => [...new Set(s.keys)].filter(written).map((key) => [s.id, key, s.narrowing.bornFrom, s.narrowing.bornTo, s.active, s.narrowing.eventDay] as const));
   const columns = (rows: ReturnType<typeof rowsOf>) => [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4]), rows.map((r) => r[5])];
   const insert = `INSERT INTO match_key (side, record_id, key, born_from, born_to, active, event_day)
      SELECT $1, k.id, k.key, k.born_from, k.born_to, k.active, k.event_day
@@ -542,18 +545,29 @@ export async function warmNameKeyCounts(db: Queryable, counts: NameKeyCounts, mi
 }
 
 /**
- * The keys more than keyReach times their limit of reports carry (matchers/blocking.ts, keyTooCommon),
- * as a process last read them. Such a key admits no pair, and a report filed never takes a key back
- * but by an edit, so a key on the list is left out of a job's partner search instead of being counted
- * there again: counting it read its limit ten times over in the key index, for every key of every
- * record (more than half of a report's partner search). A key that became too common since the
- * read is still counted, and found too common, by the search itself.
+ * The keys closed for good (migrations/020): those more than keyReach times their limit of reports
+ * carried when a worker counted them (matchers/blocking.ts, keyTooCommon), as this process last read
+ * them. Such a key admits no pair and no duplicate, so it is left out of a job's searches instead of
+ * being counted there again (counting it read its limit ten times over in the key index, for every key
+ * of every record: more than half of a report's partner search), and records' rows for it are no
+ * longer written, but for the name keys (storedWhenClosed): at national scale (1,000,000 reports and
+ * 300,000 children) 64% of the key rows were for keys too common to admit anything. A key that became
+ * too common since the read is still counted, and found too common, by the search itself.
  */
 export class TooCommonKeys {
   #keys: ReadonlySet<string> = new Set();
 
   has(key: string): boolean {
     return this.#keys.has(key);
+  }
+
+  /** Whether a record's row for the key is written (replaceKeys): it is open, or a name key (storedWhenClosed). */
+  stored(key: string): boolean {
+    return !this.#keys.has(key) || storedWhenClosed(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#keys.values();
   }
 
   replace(keys: Iterable<string>) {
@@ -565,14 +579,20 @@ export class TooCommonKeys {
   }
 }
 
-/** Reads the keys too common to admit a pair, in one pass over the key index (a worker does this with the name counts). */
+/**
+ * Closes for good the keys too common to admit a pair, counted in one pass over the key index (a
+ * worker does this with the name counts), and reads every key closed so far into `holder`.
+ */
 export async function warmTooCommonKeys(db: Queryable, holder: TooCommonKeys): Promise<number> {
   const least = keyReach * Math.min(...Object.values(keyLimits));
   const { rows } = await db.query<{ key: string; n: number }>(
     `SELECT key, count(*)::int AS n FROM match_key WHERE side = 'missing' GROUP BY key HAVING count(*) > $1`,
     [least],
   );
-  holder.replace(rows.filter((row) => keyTooCommon(row.key, row.n)).map((row) => row.key));
+  const tooCommon = rows.filter((row) => keyTooCommon(row.key, row.n)).map((row) => row.key);
+  await db.query('INSERT INTO match_closed_key (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING', [tooCommon]);
+  const { rows: closed } = await db.query<{ key: string }>('SELECT key FROM match_closed_key');
+  holder.replace(closed.map((row) => row.key));
   return holder.size;
 }
 

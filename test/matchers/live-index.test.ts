@@ -193,4 +193,37 @@ describe('the keys in memory', () => {
     crowd.put('missing', { ...plain('closed'), version: 2, keys: [] }); // its key gone: the crowd admits again
     expect(crowd.partnersOfChild(child, rankedBest).reports).toHaveLength(30);
   });
+
+  it('admit nobody by a key closed for good, however few records carry it, and still count the name keys of records held after', () => {
+    const index = new LiveKeyIndex();
+    const record = (id: string, keys: string[]): LiveRecord => ({ id, version: 1, active: true, bornFrom: 15000, bornTo: 15400, eventDay: 19000, keys });
+    const keys = ['d:zzqa', 'n:zzq', 'h:BR-gaya:female'];
+    index.put('missing', record('r1', keys));
+    index.put('found', record('f1', keys));
+    const searches = () => [
+      idsOf(index.partnersOfChild(record('f1', keys), rankedBest).reports),
+      idsOf(index.partnersOfReport(record('r1', keys))),
+      idsOf(index.sameSide('missing', record('r2', keys))),
+    ];
+    expect(searches()).toEqual([['r1'], ['f1'], ['r1']]);
+    // Two of its three keys closed: the third still admits.
+    expect(index.close(['d:zzqa', 'n:zzq'])).toBe(2);
+    expect(index.close(['d:zzqa'])).toBe(0);
+    expect(searches()).toEqual([['r1'], ['f1'], ['r1']]);
+    expect(index.close(['h:BR-gaya:female'])).toBe(1);
+    expect(searches()).toEqual([[], [], []]);
+    expect(['d:zzqa', 'n:zzq', 'h:BR-gaya:female', 'd:zzqb'].map((key) => index.isClosed(key))).toEqual([true, true, true, false]);
+    // A report put after: its name key counted with those held before (term frequencies), on both sides.
+    index.put('missing', record('r2', keys));
+    expect(index.nameKeyCount('zzq')).toBe(3);
+    // Closed before the index was built in bulk: the same answers.
+    const bulk = new LiveKeyIndex();
+    bulk.close(keys);
+    bulk.beginBulk();
+    for (const id of ['r1', 'r2']) bulk.put('missing', record(id, keys));
+    bulk.put('found', record('f1', keys));
+    bulk.endBulk();
+    expect([idsOf(bulk.partnersOfChild(record('f1', keys), rankedBest).reports), idsOf(bulk.sameSide('missing', record('r3', keys)))]).toEqual([[], []]);
+    expect(bulk.nameKeyCount('zzq')).toBe(3);
+  });
 });

@@ -63,4 +63,36 @@ describe('keys too common to admit a pair', () => {
     await matchRecord(db.database.pool, engine, settings, { side: 'found', id: child, version: 1 });
     expect(await pairs()).toEqual(counted);
   });
+
+  it('are closed for good: a record matched since writes no row for them but for its name keys, and they stay closed when their carriers go', async () => {
+    const pool = db.database.pool;
+    const ctx = { pool, boss: db.boss };
+    const engine = createEngine();
+    const settings = { floor: 0.001, topK: 10 };
+    const file = async () => ((await records.fileRecord(ctx, missingSide, fullMissingReport({ name: 'Zuhaira Qasmi' }), filer)).body as { id: string }).id;
+    const first = await file();
+    await matchRecord(pool, engine, settings, { side: 'missing', id: first, version: 1 });
+    const keysOf = async (id: string) => (await pool.query<{ key: string }>('SELECT key FROM match_key WHERE record_id = $1 ORDER BY key', [id])).rows.map((row) => row.key);
+    const carried = await keysOf(first);
+    const typo = carried.find((key) => key.startsWith('d:'))!;
+    const name = carried.find((key) => key.startsWith('n:'))!;
+    const place = carried.find((key) => key.startsWith('h:'))!;
+    expect([typo, name, place].every(Boolean)).toBe(true);
+    for (const key of [typo, name]) await carriers(key, keyReach * keyLimit(key) + 1);
+    await warmKeyCounts(pool);
+
+    // A second report of the same child: the same keys, but no row for the closed typo key.
+    const second = await file();
+    await matchRecord(pool, engine, settings, { side: 'missing', id: second, version: 1 });
+    expect(await keysOf(second)).toEqual(carried.filter((key) => key !== typo));
+
+    // Its carriers gone (as edits would take them), the key stays closed: it is left out as before.
+    await pool.query('DELETE FROM match_key WHERE key = ANY($1::text[]) AND record_id <> ALL($2::uuid[])', [[typo, name], [first, second]]);
+    const holder = new TooCommonKeys();
+    await warmTooCommonKeys(pool, holder);
+    expect([typo, name, place].map((key) => holder.has(key))).toEqual([true, true, false]);
+    const third = await file();
+    await matchRecord(pool, engine, settings, { side: 'missing', id: third, version: 1 });
+    expect(await keysOf(third)).toEqual(carried.filter((key) => key !== typo));
+  });
 });
