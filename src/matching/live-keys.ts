@@ -15,6 +15,7 @@ import { LiveKeyIndex as Index } from '../../matchers/live-index.ts';
 import { perPool } from '../db/per-pool.ts';
 import type { Queryable } from '../records/repository.ts';
 import type { MatchEngine, Subject } from './engine.ts';
+import { closedKeys } from './store.ts';
 import { warmPreparedRecords, type Warmed } from './warm.ts';
 import { collectGarbage } from './collect.ts';
 
@@ -82,7 +83,7 @@ export class LiveKeys {
     try {
       this.#seen = (await db.query<{ snapshot: string }>('SELECT pg_current_snapshot()::text AS snapshot')).rows[0]!.snapshot;
       // Keys closed for good first: records are held without them, as the database's rows are.
-      this.index.close((await db.query<{ key: string }>('SELECT key FROM match_closed_key')).rows.map((row) => row.key));
+      this.index.close(await closedKeys(db));
       this.index.beginBulk();
       const warmed = await warmPreparedRecords(db, engine, { ...options, index: this.index });
       const { rows } = await db.query<[Side, string, string, string | null, string | null, string | null]>({
@@ -102,6 +103,14 @@ export class LiveKeys {
       this.#state = 'failed';
       throw error;
     }
+  }
+
+  /**
+   * Keys closed since the build read them (a worker's count of the keys too common: match-job.ts,
+   * warmKeyCounts), closed in the index too; nothing before a build is begun, which reads them all.
+   */
+  close(keys: Iterable<string>) {
+    if (this.#state !== 'cold') this.index.close(keys);
   }
 
   /** The transaction `xid` (pg_current_xact_id, as text) matched records this process put in the index itself. */

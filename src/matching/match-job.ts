@@ -49,7 +49,7 @@ export async function warmKeyCounts(pool: pg.Pool, unlessReadWithinMs = 0): Prom
   const tooCommon = tooCommonKeysOf(pool);
   const counts = { nameKeys: await store.warmNameKeyCounts(pool, nameKeyCountsOf(pool)), tooCommon: await store.warmTooCommonKeys(pool, tooCommon) };
   // The keys in memory, built or being built, take the keys closed since they were read.
-  liveKeysOf(pool).index.close(tooCommon.keys());
+  liveKeysOf(pool).close(tooCommon.keys());
   read.at = Date.now();
   return counts;
 }

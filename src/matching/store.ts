@@ -591,9 +591,13 @@ export async function warmTooCommonKeys(db: Queryable, holder: TooCommonKeys): P
   );
   const tooCommon = rows.filter((row) => keyTooCommon(row.key, row.n)).map((row) => row.key);
   await db.query('INSERT INTO match_closed_key (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING', [tooCommon]);
-  const { rows: closed } = await db.query<{ key: string }>('SELECT key FROM match_closed_key');
-  holder.replace(closed.map((row) => row.key));
+  holder.replace(await closedKeys(db));
   return holder.size;
+}
+
+/** Every key closed for good so far (migrations/020). */
+export async function closedKeys(db: Queryable): Promise<string[]> {
+  return (await db.query<{ key: string }>('SELECT key FROM match_closed_key')).rows.map((row) => row.key);
 }
 
 /**
