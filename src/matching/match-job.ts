@@ -6,10 +6,9 @@ import type pg from 'pg';
 import { withTransaction } from '../db/database.ts';
 import { perPool } from '../db/per-pool.ts';
 import type { MatchJob } from '../jobs/queue.ts';
-import { findRecords } from '../records/repository.ts';
 import { rankedBestOf } from '../../matchers/blocking.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
-import { sides, type ChildRecord } from '../records/sides.ts';
+import type { ChildRecord } from '../records/sides.ts';
 import { withKeys, type MatchEngine, type PairScore, type Subject } from './engine.ts';
 import { refreshDuplicates } from './duplicates.ts';
 import { liveKeysOf, liveQueryOf, liveRecordOf } from './live-keys.ts';
@@ -98,14 +97,15 @@ async function matchSideInTransaction(
     const outcomes = new Map<string, MatchOutcome>();
     // One job per record at a time: two quick edits are matched in order, never interleaved. Taken
     // in id order (the batch is sorted), so two batches sharing records wait instead of deadlocking.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [jobs.map((job) => `match:${side}:${job.id}`)]);
+    // Locked and read in one round trip (store.ts, lockAndRead).
+    const reading = await store.lockAndRead(tx, side, jobs.map((job) => job.id));
     // The keys in memory, once this process has built them (live-keys.ts), with what other processes
     // matched since it last looked: then the searches below are made there, not in the database.
     const live = liveKeysOf(pool);
     const index = live.ready ? live.index : null;
     if (index) await live.catchUp(tx);
-    const stored = new Map((await findRecords(tx, sides[side], jobs.map((job) => job.id))).map((record) => [record.id, record]));
-    const photos = await store.photoHashesOfMany(tx, side, [...stored.keys()]);
+    const stored = new Map(reading.records.map((record) => [record.id, record]));
+    const photos = reading.photos;
     const saved: store.SubjectRow[] = [];
     const matching: Subject[] = [];
     const leaving: string[] = [];
@@ -129,7 +129,7 @@ async function matchSideInTransaction(
       else leaving.push(record.id);
     }
     // Saved last (below), so the record counters don't hold them yet: term frequencies count them too.
-    const { unsaved, keysKept } = await store.storedSubjects(tx, side, saved);
+    const { unsaved, keysKept } = store.storedSubjects(saved, reading.digests);
     // No row for a key closed for good, but for name keys (store.ts, TooCommonKeys).
     const closed = tooCommonKeysOf(pool);
     await store.replaceKeys(tx, side, saved.filter((subject) => !keysKept.has(subject.id)), unsaved, (key) => closed.stored(key));
@@ -140,7 +140,7 @@ async function matchSideInTransaction(
       for (const id of leaving) outcomes.set(id, { outcome: 'inactive', superseded: await store.supersedePending(tx, side, id) });
     }
     if (matching.length) {
-      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, unsaved.size, changed, index)) outcomes.set(id, outcome);
+      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, unsaved.size, reading.population, changed, index)) outcomes.set(id, outcome);
     }
     // Saved last: a new record takes a shared counter's row lock here, held only to the commit.
     const xid = await store.saveSubjects(tx, side, saved, engine.modelVersion);
@@ -159,6 +159,7 @@ async function matchActive(
   side: 'missing' | 'found',
   subjects: readonly Subject[],
   unsaved: number,
+  population: { records: number; reports: number },
   changed: store.PairedRecords,
   index: LiveKeyIndex | null,
 ): Promise<Map<string, MatchOutcome>> {
@@ -176,7 +177,6 @@ async function matchActive(
     : await store.candidatePartners(tx, side, queries);
   // Records being matched that the counters do not hold yet count too (a job saves its records last):
   // `milap link` counts every record it links. An unsaved report being matched is looked for.
-  const population = await store.matchPopulation(tx);
   // Counted in the keys in memory when this process holds them: the database's count of a key read its
   // index, a quarter of the database's time while records were written.
   const frequencies = await store.nameKeyFrequencies(tx, [...new Set(subjects.flatMap(nameKeysOf))], nameKeyCountsOf(pool), population.records + unsaved, index ? (key) => index.nameKeyCount(key) : undefined);

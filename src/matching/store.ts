@@ -6,7 +6,9 @@ import { timeBounds } from '../../matchers/age.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
-import type { Queryable } from '../records/repository.ts';
+import type { QueryResult } from 'pg';
+import { findRecordsSql, type Queryable, type StoredRecord } from '../records/repository.ts';
+import { sides } from '../records/sides.ts';
 import type { ChildRecord } from '../records/sides.ts';
 import type { Explanation, MatchEngine, Narrowing, PairScore, Subject } from './engine.ts';
 
@@ -158,19 +160,56 @@ export function keysDigestOf(subject: Pick<SubjectRow, 'keys' | 'narrowing' | 'a
 }
 
 /**
- * The subject rows these records have: those that have none yet (never matched, so no key rows
- * either), and those whose key rows already hold what they carry now (keysDigestOf).
+ * Of these records, those with no subject row yet (never matched, so no key rows either), and those
+ * whose key rows already hold what they carry now (keysDigestOf); `stored`: the digest of each subject
+ * row they have (lockAndRead).
  */
-export async function storedSubjects(db: Queryable, side: Side, subjects: readonly SubjectRow[]): Promise<{ unsaved: Set<string>; keysKept: Set<string> }> {
-  const { rows } = await db.query<{ id: string; digest: string | null }>(
-    'SELECT record_id AS id, keys_digest AS digest FROM match_subject WHERE side = $1 AND record_id = ANY($2::uuid[])',
-    [side, subjects.map((s) => s.id)],
-  );
-  const stored = new Map(rows.map((row) => [row.id, row.digest]));
+export function storedSubjects(subjects: readonly SubjectRow[], stored: ReadonlyMap<string, string | null>): { unsaved: Set<string>; keysKept: Set<string> } {
   return {
     unsaved: new Set(subjects.filter((s) => !stored.has(s.id)).map((s) => s.id)),
     keysKept: new Set(subjects.filter((s) => stored.get(s.id) === keysDigestOf(s)).map((s) => s.id)),
   };
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An SQL array literal of these uuids (each checked to be one): lockAndRead's statements take no parameters. */
+function uuidArray(ids: readonly string[]): string {
+  for (const id of ids) if (!uuidPattern.test(id)) throw new Error(`not a record id: ${JSON.stringify(id)}`);
+  return `'{${ids.join(',')}}'::uuid[]`;
+}
+
+/** What a match of some records of one side reads before it derives anything (lockAndRead). */
+export interface MatchReading {
+  records: StoredRecord[];
+  /** Each record's usable photo hashes (photoHashesOfMany). */
+  photos: Map<string, PhotoHash[]>;
+  /** The keys digest of each record's subject row, for those that have one (storedSubjects). */
+  digests: Map<string, string | null>;
+  population: { records: number; reports: number };
+}
+
+/**
+ * Takes the match lock of each record (in the order given, as the caller sorted them), then reads
+ * them, their photos, their subject rows' digests and the population (matchPopulation): five
+ * statements sent as one simple query, one round trip instead of five. Each statement of such a query
+ * runs to its end before the next begins, with a snapshot of its own, so the reads see what the
+ * lock's last holder committed. A single match job's statements were a round trip each, 0.4 to 1 ms
+ * apiece on a busy machine, most of its time.
+ */
+export async function lockAndRead(db: Queryable, side: Side, ids: readonly string[]): Promise<MatchReading> {
+  const array = uuidArray(ids);
+  const results = (await db.query(
+    [
+      `SELECT pg_advisory_xact_lock(hashtextextended('match:${side}:' || k, 0)) FROM unnest(${array}) WITH ORDINALITY AS u(k, n) ORDER BY n`,
+      findRecordsSql(sides[side], array),
+      photoHashesSql(side, array),
+      `SELECT record_id AS id, keys_digest AS digest FROM match_subject WHERE side = '${side}' AND record_id = ANY(${array})`,
+      populationSql,
+    ].join(';\n'),
+  )) as unknown as [QueryResult, QueryResult<StoredRecord>, QueryResult<PhotoHash & { recordId: string }>, QueryResult<{ id: string; digest: string | null }>, QueryResult<{ records: number; reports: number }>];
+  const [, records, photos, digests, population] = results;
+  return { records: records.rows, photos: photosByRecord(photos.rows), digests: new Map(digests.rows.map((row) => [row.id, row.digest])), population: population.rows[0]! };
 }
 
 /** Usable photo hashes of a record, in upload order (what matchers/prepare.ts takes). */
@@ -180,11 +219,15 @@ export async function photoHashesOf(db: Queryable, side: Side, id: string): Prom
 
 /** Usable photo hashes of each of these records, in upload order; records without any are left out. */
 export async function photoHashesOfMany(db: Queryable, side: Side, ids: readonly string[]): Promise<Map<string, PhotoHash[]>> {
-  const { rows } = await db.query<PhotoHash & { recordId: string }>(
-    `SELECT record_id AS "recordId", pdq AS hash, pdq_variants AS variants FROM photo
-      WHERE side = $1 AND record_id = ANY($2::uuid[]) AND pdq_quality >= ${PDQ_MIN_QUALITY} ORDER BY uploaded_at, id`,
-    [side, ids],
-  );
+  return photosByRecord((await db.query<PhotoHash & { recordId: string }>(photoHashesSql(side, '$1::uuid[]'), [ids])).rows);
+}
+
+/** SQL: the usable photo hashes of the records of a side whose ids are in `ids` (an SQL uuid[]), in upload order. */
+const photoHashesSql = (side: Side, ids: string) =>
+  `SELECT record_id AS "recordId", pdq AS hash, pdq_variants AS variants FROM photo
+    WHERE side = '${side}' AND record_id = ANY(${ids}) AND pdq_quality >= ${PDQ_MIN_QUALITY} ORDER BY uploaded_at, id`;
+
+function photosByRecord(rows: readonly (PhotoHash & { recordId: string })[]): Map<string, PhotoHash[]> {
   const hashes = new Map<string, PhotoHash[]>();
   for (const { recordId, ...hash } of rows) (hashes.get(recordId) ?? hashes.set(recordId, []).get(recordId)!).push(hash);
   return hashes;
@@ -606,11 +649,11 @@ export async function closedKeys(db: Queryable): Promise<string[]> {
  * in one statement. Both are kept by triggers (migrations/009 and 013): counting rows would scan them all.
  */
 export async function matchPopulation(db: Queryable): Promise<{ records: number; reports: number }> {
-  const { rows } = await db.query<{ records: number; reports: number }>(
-    'SELECT (SELECT sum(n) FROM match_subject_total)::int AS records, (SELECT sum(n) FROM match_active_report_total)::int AS reports',
-  );
+  const { rows } = await db.query<{ records: number; reports: number }>(populationSql);
   return rows[0]!;
 }
+
+const populationSql = 'SELECT (SELECT sum(n) FROM match_subject_total)::int AS records, (SELECT sum(n) FROM match_active_report_total)::int AS reports';
 
 /**
  * How common each name key is: the share of all matched records whose names carry it (as `milap link`

@@ -155,9 +155,12 @@ export async function findRecord(db: Queryable, side: SideDefinition, id: string
 
 /** The records of these ids that exist, in no particular order. */
 export async function findRecords(db: Queryable, side: SideDefinition, ids: readonly string[]): Promise<StoredRecord[]> {
-  const { rows } = await db.query<StoredRecord>(`SELECT ${columns} FROM ${side.table} WHERE id = ANY($1::uuid[])`, [ids]);
+  const { rows } = await db.query<StoredRecord>(findRecordsSql(side, '$1::uuid[]'), [ids]);
   return rows;
 }
+
+/** SQL: the stored records of a side whose ids are in `ids` (an SQL uuid[]), as findRecords gives them. */
+export const findRecordsSql = (side: SideDefinition, ids: string) => `SELECT ${columns} FROM ${side.table} WHERE id = ANY(${ids})`;
 
 export async function findByRef(db: Queryable, side: SideDefinition, filingUnit: string, ref: string): Promise<StoredRecord | null> {
   const { rows } = await db.query<StoredRecord>(
