@@ -1,5 +1,5 @@
 // The background matching at scale, on the local PostgreSQL server:
-//   1. load N missing and M found synthetic records with COPY (records, match subjects and keys);
+//   1. load N missing and M found synthetic records with COPY (records, match subjects and keys), and candidate pairs;
 //   2. a single record's match job latency, p50 and p95;
 //   3. sustained records per second from an API write to stored candidates, workers running;
 //   4. a full re-match, timed on a sample of both sides' records and extrapolated to every record;
@@ -21,6 +21,7 @@ import type { FoundChild } from '../matchers/record.ts';
 import { blockingKeys, keyTooCommon, storedWhenClosed } from '../matchers/blocking.ts';
 import { isoOfDay } from '../matchers/age.ts';
 import { prepareFound, prepareMissing } from '../matchers/prepare.ts';
+import { scorePair } from '../matchers/link.ts';
 import { matcherVersion } from '../matchers/version.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -132,6 +133,26 @@ async function load() {
   }
   await restoreIndexes(database.pool, keyIndexes);
   console.log(`loaded with COPY (records, subjects, keys, rank floors) in ${seconds(started).toFixed(1)} s`);
+  // Candidate pairs, as a deployment that has matched every record holds them: without them, each
+  // statement that reads or weighs pairs again (a job's own, the probabilities refreshed after it)
+  // met an empty table. Up to three for each child, with reports sharing one of her keys that admit
+  // (a national re-match of this world kept about two for each child it matched), weighed at random
+  // between -10 and 5 bits, each with the explanation of a scored pair of the world.
+  started = performance.now();
+  const { explanation } = scorePair(prepareMissing(world.missing[0]!), prepareFound(world.found[0]!));
+  const { rowCount } = await database.pool.query(
+    `INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, explanation, model_version, missing_version, found_version)
+     SELECT p.missing_id, f.record_id, 1 / (1 + 2 ^ -p.weight), 1 / (1 + 2 ^ -p.weight), p.weight, $1::jsonb, $2, 1, 1
+       FROM match_subject f CROSS JOIN LATERAL (
+         SELECT m.record_id AS missing_id, round((random() * 15 - 10)::numeric, 3)::float8 AS weight
+           FROM match_key fk JOIN match_key m ON m.side = 'missing' AND m.key = fk.key AND m.active
+          WHERE fk.side = 'found' AND fk.record_id = f.record_id AND NOT EXISTS (SELECT 1 FROM match_closed_key c WHERE c.key = fk.key)
+          LIMIT 3) p
+      WHERE f.side = 'found'
+     ON CONFLICT (missing_id, found_id) DO NOTHING`,
+    [JSON.stringify(explanation), engine.modelVersion],
+  );
+  console.log(`${rowCount} candidate pairs stored in ${seconds(started).toFixed(1)} s`);
   // What autovacuum does after a load (the visibility map lets a key's count read its index alone; on
   // a server with autovacuum off, the workers' statistics keeper does it after their first jobs).
   started = performance.now();
