@@ -135,23 +135,29 @@ async function load() {
   console.log(`loaded with COPY (records, subjects, keys, rank floors) in ${seconds(started).toFixed(1)} s`);
   // Candidate pairs, as a deployment that has matched every record holds them: without them, each
   // statement that reads or weighs pairs again (a job's own, the probabilities refreshed after it)
-  // met an empty table. Up to three for each child, with reports sharing one of her keys that admit
-  // (a national re-match of this world kept about two for each child it matched), weighed at random
-  // between -10 and 5 bits, each with the explanation of a scored pair of the world.
+  // met an empty table. Two for each report and two for each child (a national re-match kept 2.2 a
+  // report it matched, and about two a child), weighed at random between -10 and 5 bits, each with the
+  // explanation of a scored pair of the world. The partners are drawn at random: what those statements
+  // cost is how many pairs each record has and how large the table is, not who the partners are;
+  // partners drawn from the records sharing a key piled hundreds of pairs on the first reports of each
+  // key's index, a thousand at most, where a report keeps ten.
   started = performance.now();
   const { explanation } = scorePair(prepareMissing(world.missing[0]!), prepareFound(world.found[0]!));
-  const { rowCount } = await database.pool.query(
-    `INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, explanation, model_version, missing_version, found_version)
-     SELECT p.missing_id, f.record_id, 1 / (1 + 2 ^ -p.weight), 1 / (1 + 2 ^ -p.weight), p.weight, $1::jsonb, $2, 1, 1
-       FROM match_subject f CROSS JOIN LATERAL (
-         SELECT m.record_id AS missing_id, round((random() * 15 - 10)::numeric, 3)::float8 AS weight
-           FROM match_key fk JOIN match_key m ON m.side = 'missing' AND m.key = fk.key AND m.active
-          WHERE fk.side = 'found' AND fk.record_id = f.record_id AND NOT EXISTS (SELECT 1 FROM match_closed_key c WHERE c.key = fk.key)
-          LIMIT 3) p
-      WHERE f.side = 'found'
-     ON CONFLICT (missing_id, found_id) DO NOTHING`,
-    [JSON.stringify(explanation), engine.modelVersion],
-  );
+  let rowCount = 0;
+  for (const [side, other] of [['missing', 'found'], ['found', 'missing']] as const) {
+    const stored = await database.pool.query(
+      `WITH others AS MATERIALIZED (SELECT record_id AS id, row_number() OVER () AS n FROM match_subject WHERE side = '${other}'),
+            picks AS MATERIALIZED (
+              SELECT s.record_id AS id, 1 + floor(random() * (SELECT count(*) FROM others))::bigint AS pick, round((random() * 15 - 10)::numeric, 3)::float8 AS weight
+                FROM match_subject s CROSS JOIN generate_series(1, 2) WHERE s.side = '${side}')
+       INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, explanation, model_version, missing_version, found_version)
+       SELECT ${side === 'missing' ? 'p.id, o.id' : 'o.id, p.id'}, 1 / (1 + 2 ^ -p.weight), 1 / (1 + 2 ^ -p.weight), p.weight, $1::jsonb, $2, 1, 1
+         FROM picks p JOIN others o ON o.n = p.pick
+       ON CONFLICT (missing_id, found_id) DO NOTHING`,
+      [JSON.stringify(explanation), engine.modelVersion],
+    );
+    rowCount += stored.rowCount ?? 0;
+  }
   console.log(`${rowCount} candidate pairs stored in ${seconds(started).toFixed(1)} s`);
   // What autovacuum does after a load (the visibility map lets a key's count read its index alone; on
   // a server with autovacuum off, the workers' statistics keeper does it after their first jobs).
