@@ -1,15 +1,14 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
 import { createHash } from 'node:crypto';
+import type { QueryResult } from 'pg';
 import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankTimeWeights, rankWeights, storedWhenClosed } from '../../matchers/blocking.ts';
 import { matcherVersion } from '../../matchers/version.ts';
 import { timeBounds } from '../../matchers/age.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
-import type { QueryResult } from 'pg';
 import { findRecordsSql, type Queryable, type StoredRecord } from '../records/repository.ts';
-import { sides } from '../records/sides.ts';
-import type { ChildRecord } from '../records/sides.ts';
+import { sides, type ChildRecord } from '../records/sides.ts';
 import type { Explanation, MatchEngine, Narrowing, PairScore, Subject } from './engine.ts';
 
 type Side = 'missing' | 'found';
