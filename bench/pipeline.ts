@@ -42,7 +42,7 @@ import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.
 const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
 // naming it), kept again: a national load took 19 minutes on the development machine (22 to 61 before
-// COPY sent many rows to a message: bench/db.ts, copyRows).
+// COPY sent many rows to a message: bench/db.ts, copyRows), and its candidate pairs add about 4 more.
 const reuse = values.reuse;
 // --seed N: a run on a reused database files children of other seeds (the probes' and the sustained
 // phase's, each plus N) than the run before: the same children again were twins of that run's, which
