@@ -20,7 +20,7 @@ export interface MatchJob {
  * it is for (pg-boss's insert and its indexes), so a group of filings queues one job per
  * `recordsPerJob` records instead of one each.
  */
-export type MatchJobData = MatchJob | { side: MatchJob['side']; records: { id: string; version: number }[] };
+export type MatchJobData = MatchJob | { side: MatchJob['side']; records: { id: string; version: number }[]; reweighLater?: true };
 
 /** Most records one job carries: a burst of filings still spreads over several workers. */
 export const recordsPerJob = 8;
@@ -30,11 +30,32 @@ export const matchJobRecordsSql = `SELECT j.id AS job_id, j.state, j.data->>'sid
   FROM pgboss.job j CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN j.data ? 'records' THEN j.data->'records' ELSE jsonb_build_array(j.data) END) AS r
  WHERE j.name = 'match'`;
 
-/** Jobs for records of one side, `recordsPerJob` records to a job, in the order given. */
-export function groupedMatchJobs(side: MatchJob['side'], records: readonly { id: string; version: number }[]): MatchJobData[] {
+/**
+ * Jobs for records of one side, `recordsPerJob` records to a job, in the order given. A re-match's
+ * jobs weigh the competing probabilities later (`reweighLater`: match-job.ts, Reweigh).
+ */
+export function groupedMatchJobs(side: MatchJob['side'], records: readonly { id: string; version: number }[], options: { reweighLater?: boolean } = {}): MatchJobData[] {
   const jobs: MatchJobData[] = [];
-  for (let i = 0; i < records.length; i += recordsPerJob) jobs.push({ side, records: records.slice(i, i + recordsPerJob).map(({ id, version }) => ({ id, version })) });
+  for (let i = 0; i < records.length; i += recordsPerJob) {
+    const group = records.slice(i, i + recordsPerJob).map(({ id, version }) => ({ id, version }));
+    jobs.push(options.reweighLater ? { side, records: group, reweighLater: true } : { side, records: group });
+  }
   return jobs;
+}
+
+/** Whether a job's records are weighed later (groupedMatchJobs). */
+export const reweighsLater = (data: MatchJobData): boolean => 'reweighLater' in data && data.reweighLater === true;
+
+/**
+ * Whether match jobs that weigh later (a re-match's) wait or run, but those named (a worker's own,
+ * which it has done with but pg-boss has not yet marked done).
+ */
+export async function reweighingJobsPending(db: pg.Pool | pg.PoolClient, except: readonly string[] = []): Promise<boolean> {
+  const { rows } = await db.query<{ pending: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active') AND data ? 'reweighLater' AND NOT (id = ANY($2::uuid[]))) AS pending`,
+    [matchQueue, except],
+  );
+  return rows[0]!.pending;
 }
 
 /** The records a job is for, in the order they were filed. */

@@ -5,13 +5,13 @@ import type { JobResult, PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import { photoNeighbourhoodOf } from '../matching/photo-index.ts';
 import { createEngine, type MatchEngine } from '../matching/engine.ts';
-import { matchRecords, warmKeyCounts, type MatchSettings } from '../matching/match-job.ts';
+import { matchRecords, warmKeyCounts, type MatchSettings, type Reweigh } from '../matching/match-job.ts';
 import { warnOfStaleMatches } from '../matching/rematch.ts';
 import { liveKeysOf } from '../matching/live-keys.ts';
 import { warmPreparedRecords } from '../matching/warm.ts';
-import { NameKeyCounts } from '../matching/store.ts';
+import { NameKeyCounts, reweighDue } from '../matching/store.ts';
 import type { WorkerMetrics } from './metrics.ts';
-import { matchQueue, recordsOfJob, type MatchJob, type MatchJobData } from './queue.ts';
+import { matchQueue, recordsOfJob, reweighingJobsPending, reweighsLater, type MatchJob, type MatchJobData } from './queue.ts';
 
 export interface WorkerOptions extends MatchSettings {
   concurrency: number;
@@ -123,6 +123,53 @@ async function duePairTables(client: pg.PoolClient): Promise<string[]> {
   return rows.filter(pairTableDue).map((table) => table.table);
 }
 
+/**
+ * Weighs again the competing probabilities a re-match left due (store.ts, reweighDue) once no job of
+ * it waits or runs: after a worker's fetch of a re-match's jobs, and every minute (for a sweep a
+ * crash stopped, or jobs finished by a process since gone). One process at a time; a sweep that
+ * stops part-way leaves the rest due, for the next.
+ */
+export class ReweighSweeper {
+  private running = false;
+
+  private readonly database: Database;
+  private readonly logger: Logger;
+
+  constructor(database: Database, logger: Logger) {
+    this.database = database;
+    this.logger = logger;
+  }
+
+  /** `finishing`: ids of jobs this process has done with, which pg-boss may not have marked done yet. */
+  async sweepWhenIdle(finishing: readonly string[] = []): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      const { rows: [due] } = await this.database.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) AS any');
+      if (!due?.any || (await reweighingJobsPending(this.database.pool, finishing))) return;
+      // One client for the lock and the sweep: on PGlite the pool is that one connection.
+      const client = await this.database.pool.connect();
+      try {
+        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', ['milap:reweigh-due']);
+        if (!rows[0]?.locked) return;
+        try {
+          const started = performance.now();
+          const { records, pairs } = await reweighDue(client);
+          if (records) this.logger.info({ records, pairs, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) }, "weighed again the competing probabilities of the records a re-match's jobs moved");
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', ['milap:reweigh-due']);
+        }
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, "could not weigh again the competing probabilities a re-match left due; a later sweep will");
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
 /** Match jobs a worker fetches at once; their records are matched together. */
 const jobsPerFetch = 16;
 /** Most records matched in one transaction (a fetch of grouped filings holds up to 16 × 8). */
@@ -136,6 +183,9 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     return live.ready ? live.index.size.missing + live.index.size.found : 0;
   });
   const statistics = new StatisticsKeeper(database, logger);
+  const sweeper = new ReweighSweeper(database, logger);
+  const sweeping = setInterval(() => void sweeper.sweepWhenIdle(), 60_000).unref();
+  boss.once('stopped', () => clearInterval(sweeping));
   // One PGlite connection can't run jobs side by side; a server can.
   const localConcurrency = database.kind === 'pglite' ? 1 : options.concurrency;
   // The photo index is read before the first job needs it (a million hashes take seconds).
@@ -177,12 +227,12 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   if (database.kind === 'pglite') await Promise.all([warming, counting, checking, preparing]); // one connection: let them finish before jobs start
 
   /** Matches records together, a pass of at most recordsPerPass at a time; throws if any pass fails. */
-  const matchTogether = async (records: MatchJob[]) => {
+  const matchTogether = async (records: MatchJob[], reweigh: Reweigh) => {
     for (let i = 0; i < records.length; i += recordsPerPass) {
       const pass = records.slice(i, i + recordsPerPass);
       const started = performance.now();
       try {
-        const outcomes = await matchRecords(database.pool, engine, options, pass);
+        const outcomes = await matchRecords(database.pool, engine, options, pass, reweigh);
         // Each record's latency is its pass's: it was matched when the pass committed.
         const elapsed = performance.now() - started;
         for (const [n, record] of pass.entries()) {
@@ -210,10 +260,18 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     { localConcurrency, batchSize: jobsPerFetch, burstWhenBatchFull: true, perJobResults: true, pollingIntervalSeconds: 0.5 },
     async (jobs) => {
       const all = jobs.flatMap((job) => recordsOfJob(job.data));
+      // A re-match's jobs weigh later, unless fetched with a filing's or an edit's, which weigh now.
+      const later = jobs.every((job) => reweighsLater(job.data));
+      // When they are done, the weighing they left, if no other job of theirs waits or runs (not awaited:
+      // pg-boss marks these done when this returns, and a sweep may take minutes).
+      const done = <T>(results: T): T => {
+        if (later) void sweeper.sweepWhenIdle(jobs.map((job) => job.id));
+        return results;
+      };
       if (all.length > 1) {
         try {
-          await matchTogether(all);
-          return jobs.map((job): JobResult => ({ id: job.id, status: 'completed' }));
+          await matchTogether(all, later ? 'later' : 'now');
+          return done(jobs.map((job): JobResult => ({ id: job.id, status: 'completed' })));
         } catch (error) {
           logger.warn({ jobs: jobs.length, records: all.length, err: error }, 'matching fetched records together failed; matching each on its own');
         }
@@ -223,7 +281,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
         const failed: { id: string; message: string }[] = [];
         for (const record of recordsOfJob(job.data)) {
           try {
-            await matchTogether([record]);
+            await matchTogether([record], reweighsLater(job.data) ? 'later' : 'now');
           } catch (error) {
             logger.warn({ job: job.id, side: record.side, id: record.id, err: error }, 'match job failed; it will be retried');
             failed.push({ id: record.id, message: error instanceof Error ? error.message : String(error) });
@@ -231,7 +289,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
         }
         results.push(failed.length ? { id: job.id, status: 'failed', output: { message: failed[0]!.message, failed } } : { id: job.id, status: 'completed' });
       }
-      return results;
+      return done(results);
     },
   );
 }

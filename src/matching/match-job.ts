@@ -65,12 +65,21 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
 }
 
 /**
+ * When the pairs of records whose candidates moved are weighed again: `now`, after the match, as a
+ * filing's or an edit's job does; `later`, marked due in the match's transaction and weighed once the
+ * re-match's jobs are done (store.ts, reweighDue; workers.ts, ReweighSweeper): a full re-match that
+ * weighed after every pass weighed each pair many times over, most of its database's work.
+ */
+export type Reweigh = 'now' | 'later';
+
+/**
  * Matches records, several at once: those of one side in one transaction, each statement made for
  * all of them (a job's cost was mostly its two dozen round trips and their planning, paid per
  * record). Outcomes come in the order of `jobs`; a record named twice is matched once, at the
- * newest version asked for. Then the pairs of every record whose candidates moved are weighed again.
+ * newest version asked for. Then the pairs of every record whose candidates moved are weighed
+ * again, or marked due to be (`reweigh`).
  */
-export async function matchRecords(pool: pg.Pool, engine: MatchEngine, settings: MatchSettings, jobs: readonly MatchJob[]): Promise<MatchOutcome[]> {
+export async function matchRecords(pool: pg.Pool, engine: MatchEngine, settings: MatchSettings, jobs: readonly MatchJob[], reweigh: Reweigh = 'now'): Promise<MatchOutcome[]> {
   const changed: store.PairedRecords = { missing: [], found: [] };
   const outcomes = new Map<string, MatchOutcome>();
   for (const side of ['missing', 'found'] as const) {
@@ -78,10 +87,10 @@ export async function matchRecords(pool: pg.Pool, engine: MatchEngine, settings:
     for (const job of jobs) if (job.side === side && (latest.get(job.id)?.version ?? -1) < job.version) latest.set(job.id, job);
     if (!latest.size) continue;
     const batch = [...latest.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-    for (const [id, outcome] of await matchSideInTransaction(pool, engine, settings, side, batch, changed)) outcomes.set(`${side}:${id}`, outcome);
+    for (const [id, outcome] of await matchSideInTransaction(pool, engine, settings, side, batch, changed, reweigh)) outcomes.set(`${side}:${id}`, outcome);
   }
   // Every pair of the records, and of each record they were or are paired with, weighed again.
-  await store.refreshProbabilities(pool, { missing: [...new Set(changed.missing)], found: [...new Set(changed.found)] });
+  if (reweigh === 'now') await store.refreshProbabilities(pool, { missing: [...new Set(changed.missing)], found: [...new Set(changed.found)] });
   return jobs.map((job) => outcomes.get(`${job.side}:${job.id}`)!);
 }
 
@@ -92,7 +101,9 @@ async function matchSideInTransaction(
   side: 'missing' | 'found',
   jobs: readonly MatchJob[],
   changed: store.PairedRecords,
+  reweigh: Reweigh,
 ): Promise<Map<string, MatchOutcome>> {
+  const before = { missing: changed.missing.length, found: changed.found.length };
   return withTransaction(pool, async (tx) => {
     const outcomes = new Map<string, MatchOutcome>();
     // One job per record at a time: two quick edits are matched in order, never interleaved. Taken
@@ -142,6 +153,8 @@ async function matchSideInTransaction(
     if (matching.length) {
       for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, unsaved.size, reading.population, changed, index)) outcomes.set(id, outcome);
     }
+    // Marked in the transaction that moved the pairs: a crash after its commit loses no weighing.
+    if (reweigh === 'later') await store.markReweighDue(tx, { missing: changed.missing.slice(before.missing), found: changed.found.slice(before.found) });
     // Saved last: a new record takes a shared counter's row lock here, held only to the commit.
     const xid = await store.saveSubjects(tx, side, saved, engine.modelVersion);
     // The keys in memory hold these records already (put above): not read back as another's change.

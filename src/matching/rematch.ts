@@ -70,8 +70,9 @@ export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
       await withTransaction(pool, async (tx) => {
-        // Several records to a job: a worker matches the records of the jobs it fetches together.
-        await boss.insert(matchQueue, groupedMatchJobs(side, rows).map((data) => ({ data })), { db: onClient(tx) });
+        // Several records to a job: a worker matches the records of the jobs it fetches together. Their
+        // competing probabilities are weighed once the run's jobs are done (match-job.ts, Reweigh).
+        await boss.insert(matchQueue, groupedMatchJobs(side, rows, { reweighLater: true }).map((data) => ({ data })), { db: onClient(tx) });
         await tx.query('UPDATE rematch_run SET position_side = $2, position_id = $3, queued = queued + $4 WHERE id = $1', [run.id, side, after, rows.length]);
       });
       queued += rows.length;

@@ -805,6 +805,54 @@ export async function refreshProbabilities(db: Queryable, records: PairedRecords
 }
 
 /**
+ * Marks these records due to have their pairs weighed again (migrations/021), in the transaction that
+ * moved their pairs: a re-match weighs once, when its jobs are done (reweighDue), not after every pass.
+ * In (side, id) order, as reweighDue takes them, so two writers of the same marks wait instead of deadlocking.
+ */
+export async function markReweighDue(db: Queryable, records: PairedRecords): Promise<void> {
+  const due = [...[...new Set(records.found)].sort().map((id) => ['found', id]), ...[...new Set(records.missing)].sort().map((id) => ['missing', id])];
+  if (!due.length) return;
+  await db.query(
+    `INSERT INTO pair_reweigh_due (side, record_id)
+     SELECT d.side, d.id FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS d(side, id, n) ORDER BY d.n
+     ON CONFLICT (side, record_id) DO UPDATE SET marks = pair_reweigh_due.marks + 1`,
+    [due.map(([side]) => side), due.map(([, id]) => id)],
+  );
+}
+
+/**
+ * Weighs again the pairs of every record marked due (markReweighDue), `batchSize` records at a time,
+ * each batch as a job's refresh weighs them, then clears their marks, but not a mark made again
+ * meanwhile (the record's pairs moved since the batch was read: the next sweep weighs them). A sweep
+ * that stops part-way leaves the rest marked. Returns the records it weighed and the pairs it moved.
+ */
+export async function reweighDue(db: Queryable, batchSize = 2000): Promise<{ records: number; pairs: number }> {
+  const done = { records: 0, pairs: 0 };
+  let after = { side: '', id: '00000000-0000-0000-0000-000000000000' };
+  for (;;) {
+    const { rows } = await db.query<{ side: Side; id: string; marks: number }>(
+      `SELECT side, record_id AS id, marks FROM pair_reweigh_due WHERE (side, record_id) > ($1, $2::uuid) ORDER BY side, record_id LIMIT $3`,
+      [after.side, after.id, batchSize],
+    );
+    if (!rows.length) return done;
+    done.pairs += await refreshProbabilities(db, {
+      missing: rows.filter((row) => row.side === 'missing').map((row) => row.id),
+      found: rows.filter((row) => row.side === 'found').map((row) => row.id),
+    });
+    await db.query(
+      // Locked in (side, id) order, as markReweighDue writes them; a mark made again is no longer in the batch read.
+      `DELETE FROM pair_reweigh_due WHERE (side, record_id) IN (
+         SELECT d.side, d.record_id FROM pair_reweigh_due d JOIN unnest($1::text[], $2::uuid[], $3::int[]) AS w(side, id, marks)
+             ON d.side = w.side AND d.record_id = w.id AND d.marks = w.marks
+          ORDER BY d.side, d.record_id FOR UPDATE OF d)`,
+      [rows.map((row) => row.side), rows.map((row) => row.id), rows.map((row) => row.marks)],
+    );
+    done.records += rows.length;
+    after = rows[rows.length - 1]!;
+  }
+}
+
+/**
  * Rows are locked in id order, so two refreshes that overlap wait for each other instead of
  * deadlocking. The odds of each record's live pairs are summed once per record, by index (liveness
  * a FILTER, not a condition the queue's state index could serve), then each pair takes its own

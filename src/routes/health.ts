@@ -25,9 +25,14 @@ async function check(what: () => Promise<unknown>, timeoutMs = 2000): Promise<st
 
 export function healthRoutes(pool: pg.Pool, boss: PgBoss, metrics: WorkerMetrics): FastifyPluginAsyncZod {
   async function queueDepths() {
-    const [match, dead] = await Promise.all([boss.getQueue(matchQueue), boss.getQueue(matchDeadLetterQueue)]);
+    const [match, dead, due] = await Promise.all([
+      boss.getQueue(matchQueue),
+      boss.getQueue(matchDeadLetterQueue),
+      pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due'),
+    ]);
     if (!match) throw new Error(`queue ${matchQueue} is missing`);
-    return { queued: match.queuedCount ?? 0, active: match.activeCount ?? 0, deadLettered: dead?.queuedCount ?? 0 };
+    // Records a re-match moved whose pairs' competing probabilities wait to be weighed again (workers.ts, ReweighSweeper).
+    return { queued: match.queuedCount ?? 0, active: match.activeCount ?? 0, deadLettered: dead?.queuedCount ?? 0, reweighDue: due.rows[0]!.n };
   }
 
   return async (app) => {
@@ -49,6 +54,7 @@ export function healthRoutes(pool: pg.Pool, boss: PgBoss, metrics: WorkerMetrics
         ['milap_match_jobs_queued', depths.queued],
         ['milap_match_jobs_active', depths.active],
         ['milap_match_jobs_dead_lettered', depths.deadLettered],
+        ['milap_match_reweigh_due_records', depths.reweighDue],
         ['milap_match_jobs_processed_total', metrics.processed],
         ['milap_match_jobs_failed_total', metrics.failed],
         ...[50, 95, 99].map((p) => [`milap_match_latency_ms{quantile="0.${p}"}`, metrics.percentile(p) ?? 'NaN']),

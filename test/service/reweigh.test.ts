@@ -1,0 +1,153 @@
+// A re-match's jobs mark the records whose candidates moved instead of weighing their pairs'
+// competing probabilities after every pass; one sweep weighs them when the run's jobs are done.
+// What officers then see is what jobs that weigh at once leave.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateWorld } from '../../fixtures/synth/world.ts';
+import { buildApp } from '../../src/app.ts';
+import { issueToken } from '../../src/access/credentials.ts';
+import { createUser } from '../../src/access/users.ts';
+import { DirectoryPhotoStore } from '../../src/photos/store.ts';
+import { withTransaction } from '../../src/db/database.ts';
+import { WorkerMetrics } from '../../src/jobs/metrics.ts';
+import { matchJobRecordsSql } from '../../src/jobs/queue.ts';
+import { startWorkers } from '../../src/jobs/workers.ts';
+import { createEngine } from '../../src/matching/engine.ts';
+import { matchRecord, matchRecords } from '../../src/matching/match-job.ts';
+import { openRun, queueRun } from '../../src/matching/rematch.ts';
+import { markReweighDue, refreshProbabilities, reweighDue } from '../../src/matching/store.ts';
+import * as records from '../../src/records/service.ts';
+import { foundSide, missingSide } from '../../src/records/sides.ts';
+import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database.ts';
+
+let db: TestDatabase;
+let app: Awaited<ReturnType<typeof buildApp>>;
+const reports: string[] = [];
+const children: string[] = [];
+const engine = createEngine();
+const settings = { floor: 0.001, topK: 10 };
+const filer = { actorId: null, actorName: 'test', requestId: null };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await buildApp({ config: { BODY_LIMIT_BYTES: 64 * 1024, SECURE_COOKIES: 'off' }, pool: db.database.pool, boss: db.boss, photoStore: new DirectoryPhotoStore(mkdtempSync(join(tmpdir(), 'milap-photos-'))) });
+  const ctx = { pool: db.database.pool, boss: db.boss };
+  const world = generateWorld({ missing: 80, found: 30, seed: 33 });
+  for (const report of world.missing) reports.push(((await records.fileRecord(ctx, missingSide, report, filer)).body as { id: string }).id);
+  for (const child of world.found) children.push(((await records.fileRecord(ctx, foundSide, child, filer)).body as { id: string }).id);
+  await db.database.pool.query(`DELETE FROM pgboss.job WHERE name = 'match'`); // matched below, by hand
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await db?.close();
+});
+
+/** The bearer header of a national admin, who may read /metrics. */
+async function adminHeaders() {
+  const user = await createUser(db.database.pool, { username: 'admin-1', displayName: 'Test admin', role: 'admin', password: 'correct horse battery staple', scope: 'national' });
+  return { authorization: `Bearer ${(await issueToken(db.database.pool, user.id, 'test', 1)).token}` };
+}
+
+/** Every candidate pair by its records' refs, with its own and its competing probability. */
+async function pairs(): Promise<string[]> {
+  const { rows } = await db.database.pool.query<{ line: string }>(
+    `SELECT m.ref || ' ~ ' || f.ref || ' ' || c.state || ' ' || round(c.pair_probability::numeric, 9) || ' ' || round(c.probability::numeric, 9) AS line
+       FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id ORDER BY 1`,
+  );
+  return rows.map((row) => row.line);
+}
+
+const dueCount = async () => (await db.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due')).rows[0]!.n;
+
+/** The children's pairs forgotten, and their match subjects and keys: matching them again moves every pair. */
+async function forgetChildrenMatching(): Promise<void> {
+  await db.database.pool.query(`DELETE FROM candidate_pair`);
+  await db.database.pool.query(`DELETE FROM match_key WHERE side = 'found'`);
+  await db.database.pool.query(`DELETE FROM match_subject WHERE side = 'found'`);
+}
+
+describe("a re-match's competing probabilities", () => {
+  it('are weighed by one sweep after its jobs, to what jobs that weigh at once leave', async () => {
+    for (const id of reports) await matchRecord(db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
+    const childJobs = children.map((id) => ({ side: 'found' as const, id, version: 1 }));
+    await matchRecords(db.database.pool, engine, settings, childJobs);
+    const atOnce = await pairs();
+    // Children competing for the same reports: weighing moves probabilities, or this test could not fail.
+    expect(atOnce.length).toBeGreaterThan(15);
+    expect(atOnce.filter((line) => { const [own, competing] = line.split(' ').slice(-2); return own !== competing; }).length).toBeGreaterThan(5);
+
+    await forgetChildrenMatching();
+    await matchRecords(db.database.pool, engine, settings, childJobs, 'later');
+    // The same pairs, each with its own probability, not yet weighed against its competitors.
+    const unweighed = await pairs();
+    expect(unweighed.map((line) => line.split(' ').slice(0, -1).join(' '))).toEqual(atOnce.map((line) => line.split(' ').slice(0, -1).join(' ')));
+    expect(unweighed).not.toEqual(atOnce);
+    const { rows: marked } = await db.database.pool.query<{ side: string; record_id: string }>('SELECT side, record_id FROM pair_reweigh_due');
+    expect(marked.filter((row) => row.side === 'found').map((row) => row.record_id).sort()).toEqual(
+      (await db.database.pool.query<{ id: string }>('SELECT DISTINCT found_id AS id FROM candidate_pair')).rows.map((row) => row.id).sort(),
+    );
+
+    // Operators see them waiting.
+    const ready = async () => (await app.inject({ method: 'GET', url: '/ready' })).json().matchJobs.reweighDue;
+    expect(await ready()).toBe(marked.length);
+    expect((await app.inject({ method: 'GET', url: '/metrics', headers: await adminHeaders() })).body).toContain(`milap_match_reweigh_due_records ${marked.length}\n`);
+
+    expect((await reweighDue(db.database.pool, 7)).records).toBe(marked.length); // several batches
+    expect(await pairs()).toEqual(atOnce);
+    expect(await dueCount()).toBe(0);
+    expect(await ready()).toBe(0);
+  }, 120_000);
+
+  it.skipIf(!onPostgres)('keep a mark made again while a sweep weighs its record, for the next sweep', async () => {
+    const [report] = reports;
+    await markReweighDue(db.database.pool, { missing: [report!], found: [] });
+    // A job marks the report again and has not committed when the sweep clears its batch's marks.
+    const tx = await db.database.pool.connect();
+    try {
+      await tx.query('BEGIN');
+      await markReweighDue(tx, { missing: [report!], found: [] });
+      const sweep = reweighDue(db.database.pool);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await tx.query('COMMIT');
+      expect((await sweep).records).toBe(1);
+    } finally {
+      tx.release();
+    }
+    const { rows } = await db.database.pool.query('SELECT side, record_id, marks FROM pair_reweigh_due');
+    expect(rows).toEqual([{ side: 'missing', record_id: report, marks: 2 }]);
+    await reweighDue(db.database.pool);
+    expect(await dueCount()).toBe(0);
+  });
+
+  it('in workers, running `milap rematch --all`: jobs queued to weigh later, weighed when the last is done', async () => {
+    await forgetChildrenMatching();
+    const run = await openRun(db.database.pool, 'model-under-test', true);
+    expect(await queueRun(db.database.pool, db.boss, 'model-under-test', run, () => {}, 25)).toBe(reports.length + children.length);
+    const { rows: queued } = await db.database.pool.query(`SELECT DISTINCT j.data->'reweighLater' AS later FROM (${matchJobRecordsSql}) r JOIN pgboss.job j ON j.id = r.job_id`);
+    expect(queued).toEqual([{ later: true }]);
+
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    } }));
+    await startWorkers(db.boss, db.database, logger, new WorkerMetrics(), { concurrency: 2, ...settings });
+    const pending = async () => (await db.database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND state <> 'completed'`)).rows[0].n as number;
+    for (let waited = 0; waited < 90_000 && ((await pending()) > 0 || (await dueCount()) > 0); waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await pending()).toBe(0);
+    expect(await dueCount()).toBe(0);
+    const swept = lines.filter((line) => String(line.msg).startsWith('weighed again the competing probabilities'));
+    expect(swept.length).toBeGreaterThan(0);
+    expect(swept.reduce((sum, line) => sum + Number(line.records), 0)).toBeGreaterThan(children.length);
+
+    // Weighed as a refresh of every record weighs them: nothing left to move.
+    const weighed = await pairs();
+    expect(weighed.length).toBeGreaterThan(15);
+    await withTransaction(db.database.pool, (tx) => refreshProbabilities(tx, { missing: reports, found: children }));
+    expect(await pairs()).toEqual(weighed);
+  }, 120_000);
+});
