@@ -33,7 +33,7 @@ import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
-import { keysDigestOf } from '../src/matching/store.ts';
+import { keysDigestOf, reweighDue } from '../src/matching/store.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { collectGarbage } from '../src/matching/collect.ts';
@@ -334,7 +334,7 @@ if (workers.length) {
   // tell the first fifth late. Polling every record's subject row to the end (two thousand index
   // lookups) cost 25 ms of the database's CPU a poll, every tenth of a second, counted as the re-match's.
   const since = (await database.pool.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
-  const jobs = [...groupedMatchJobs('missing', rematching.missing), ...groupedMatchJobs('found', rematching.found)];
+  const jobs = [...groupedMatchJobs('missing', rematching.missing, { reweighLater: true }), ...groupedMatchJobs('found', rematching.found, { reweighLater: true })];
   const jobIds = (await boss.insert(matchQueue, jobs.map((data) => ({ data })), { returnId: true }))!;
   const pending = { missing: new Set(rematching.missing.map((row) => row.id)), found: new Set(rematching.found.map((row) => row.id)) };
   for (;;) {
@@ -362,11 +362,23 @@ if (workers.length) {
   let done = 0;
   await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
     for (let n = lane; n < passes.length; n += 4) {
-      await matchRecords(database.pool, engine, { floor: 0.001, topK: 10 }, passes[n]!.jobs);
+      await matchRecords(database.pool, engine, { floor: 0.001, topK: 10 }, passes[n]!.jobs, 'later');
       progress((done += passes[n]!.jobs.length));
     }
   }));
 }
+const matchedSeconds = seconds(started);
+// Then the competing probabilities of the records whose candidates moved, weighed once as the
+// re-match's last job leaves them (workers.ts, ReweighSweeper); the worker processes sweep on their own.
+const due = (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due')).rows[0]!.n;
+const sweepStarted = performance.now();
+let weighedPairs: number | null = null;
+if (workers.length) {
+  while ((await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due')).rows[0]!.n > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+} else {
+  weighedPairs = (await reweighDue(database.pool)).pairs;
+}
+const sweepSeconds = seconds(sweepStarted);
 const rematchSeconds = seconds(started);
 const perSecond = rematchCount / rematchSeconds;
 const afterFifth = fifth as { at: number; done: number } | null;
@@ -376,6 +388,12 @@ const rematchCpu = await cpuSince();
 const keptPerRecord = workers.length ? '' : `; this process's heap after a full collection ${((heapAfterCollection() - heapBeforeRematch) / rematchCount / 1000).toFixed(1)} KB a record larger`;
 const allIn = (rate: number) => `${((missingCount + foundCount) / rate / 60).toFixed(1)} min`;
 console.log(`re-match: ${perSecond.toFixed(0)} records/s, ${perSecondAfterFifth.toFixed(0)} after the first fifth (${rematchBy}; ${rematching.missing.length} reports and ${rematching.found.length} children in ${rematchSeconds.toFixed(1)} s, ${rematchCpu}); all ${missingCount + foundCount} records in ${allIn(perSecond)} (${allIn(perSecondAfterFifth)} at the rate after the first fifth)${keptPerRecord}`);
+// The rate above counts this sample's sweep, whose records due are several times those matched (each
+// with its partners). A full re-match leaves at most every record due, once: matched at the rate
+// before the sweep, then swept at this sweep's rate a record due.
+const allRecords = missingCount + foundCount;
+const fullSweepMinutes = (allRecords * (sweepSeconds / Math.max(1, due))) / 60;
+console.log(`re-match's weighing of competing probabilities: ${due} records due after matching in ${matchedSeconds.toFixed(1)} s, weighed in ${sweepSeconds.toFixed(1)} s${weighedPairs === null ? '' : ` (${weighedPairs} pairs moved)`}; a full re-match, matched at ${(rematchCount / matchedSeconds).toFixed(0)} records/s, then all ${allRecords} records due weighed at this rate: ${(allRecords / (rematchCount / matchedSeconds) / 60 + fullSweepMinutes).toFixed(1)} min (of which the sweep ${fullSweepMinutes.toFixed(1)})`);
 
 // 5. Size and memory.
 const size = await database.pool.query(`SELECT pg_size_pretty(pg_database_size($1)) AS size`, [dbName]);
