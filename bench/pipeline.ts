@@ -367,6 +367,7 @@ if (workers.length) {
     }
   }));
 }
+const matchedAt = performance.now();
 const matchedSeconds = seconds(started);
 // Then the competing probabilities of the records whose candidates moved, weighed once as the
 // re-match's last job leaves them (workers.ts, ReweighSweeper); the worker processes sweep on their own.
@@ -379,21 +380,21 @@ if (workers.length) {
   weighedPairs = (await reweighDue(database.pool)).pairs;
 }
 const sweepSeconds = seconds(sweepStarted);
-const rematchSeconds = seconds(started);
-const perSecond = rematchCount / rematchSeconds;
+// The rates of matching, the sweep apart: a sample's sweep weighs the partners of every record it
+// matched, several times as many records as a full re-match's sweep does for each (below).
+const perSecond = rematchCount / matchedSeconds;
 const afterFifth = fifth as { at: number; done: number } | null;
-const perSecondAfterFifth = afterFifth ? (rematchCount - afterFifth.done) / ((performance.now() - afterFifth.at) / 1000) : perSecond;
+const perSecondAfterFifth = afterFifth ? (rematchCount - afterFifth.done) / ((matchedAt - afterFifth.at) / 1000) : perSecond;
 const rematchBy = workers.length ? `queued jobs, ${workers.length} worker processes` : '4 workers in this process';
 const rematchCpu = await cpuSince();
 const keptPerRecord = workers.length ? '' : `; this process's heap after a full collection ${((heapAfterCollection() - heapBeforeRematch) / rematchCount / 1000).toFixed(1)} KB a record larger`;
 const allIn = (rate: number) => `${((missingCount + foundCount) / rate / 60).toFixed(1)} min`;
-console.log(`re-match: ${perSecond.toFixed(0)} records/s, ${perSecondAfterFifth.toFixed(0)} after the first fifth (${rematchBy}; ${rematching.missing.length} reports and ${rematching.found.length} children in ${rematchSeconds.toFixed(1)} s, ${rematchCpu}); all ${missingCount + foundCount} records in ${allIn(perSecond)} (${allIn(perSecondAfterFifth)} at the rate after the first fifth)${keptPerRecord}`);
-// The rate above counts this sample's sweep, whose records due are several times those matched (each
-// with its partners). A full re-match leaves at most every record due, once: matched at the rate
-// before the sweep, then swept at this sweep's rate a record due.
+console.log(`re-match: ${perSecond.toFixed(0)} records/s, ${perSecondAfterFifth.toFixed(0)} after the first fifth (${rematchBy}; ${rematching.missing.length} reports and ${rematching.found.length} children matched in ${matchedSeconds.toFixed(1)} s, then swept: ${rematchCpu}); all ${missingCount + foundCount} records matched in ${allIn(perSecond)} (${allIn(perSecondAfterFifth)} at the rate after the first fifth), before their sweep${keptPerRecord}`);
+// A full re-match leaves at most every record due, once: matched at the rate above, then swept at
+// this sweep's rate a record due.
 const allRecords = missingCount + foundCount;
 const fullSweepMinutes = (allRecords * (sweepSeconds / Math.max(1, due))) / 60;
-console.log(`re-match's weighing of competing probabilities: ${due} records due after matching in ${matchedSeconds.toFixed(1)} s, weighed in ${sweepSeconds.toFixed(1)} s${weighedPairs === null ? '' : ` (${weighedPairs} pairs moved)`}; a full re-match, matched at ${(rematchCount / matchedSeconds).toFixed(0)} records/s, then all ${allRecords} records due weighed at this rate: ${(allRecords / (rematchCount / matchedSeconds) / 60 + fullSweepMinutes).toFixed(1)} min (of which the sweep ${fullSweepMinutes.toFixed(1)})`);
+console.log(`re-match's weighing of competing probabilities: ${due} records due after matching, weighed in ${sweepSeconds.toFixed(1)} s${weighedPairs === null ? '' : ` (${weighedPairs} pairs moved)`}; a full re-match, all ${allRecords} records matched at ${perSecond.toFixed(0)} records/s, then all due and weighed at this rate: ${(allRecords / perSecond / 60 + fullSweepMinutes).toFixed(1)} min (of which the sweep ${fullSweepMinutes.toFixed(1)})`);
 
 // 5. Size and memory.
 const size = await database.pool.query(`SELECT pg_size_pretty(pg_database_size($1)) AS size`, [dbName]);
