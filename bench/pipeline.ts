@@ -377,7 +377,9 @@ let weighedPairs: number | null = null;
 if (workers.length) {
   while ((await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due')).rows[0]!.n > 0) await new Promise((resolve) => setTimeout(resolve, 100));
 } else {
-  weighedPairs = (await reweighDue(database.pool)).pairs;
+  // Every job of the re-match has committed: its marks are settled (store.ts, reweighDue).
+  const { rows: [now] } = await database.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at');
+  weighedPairs = (await reweighDue(database.pool, { settledAt: now!.at })).pairs;
 }
 const sweepSeconds = seconds(sweepStarted);
 // The rates of matching, the sweep apart: a sample's sweep weighs the partners of every record it

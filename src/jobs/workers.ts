@@ -145,7 +145,8 @@ export class ReweighSweeper {
     if (this.running) return;
     this.running = true;
     try {
-      const { rows: [due] } = await this.database.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) AS any');
+      // Read before looking at the jobs: a job that marked before then had committed, if none runs now.
+      const { rows: [due] } = await this.database.pool.query<{ any: boolean; now: Date }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) AS any, clock_timestamp() AS now');
       if (!due?.any || (await reweighingJobsPending(this.database.pool, finishing))) return;
       // One client for the lock and the sweep: on PGlite the pool is that one connection.
       const client = await this.database.pool.connect();
@@ -154,7 +155,7 @@ export class ReweighSweeper {
         if (!rows[0]?.locked) return;
         try {
           const started = performance.now();
-          const { records, pairs } = await reweighDue(client);
+          const { records, pairs } = await reweighDue(client, { settledAt: due.now });
           if (records) this.logger.info({ records, pairs, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) }, "weighed again the competing probabilities of the records a re-match's jobs moved");
         } finally {
           await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', ['milap:reweigh-due']);

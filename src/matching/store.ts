@@ -791,16 +791,17 @@ export async function recordsAround(db: Queryable, missingIds: string[], foundId
 }
 
 /**
- * Weighs every pair of these records against the other live candidates of both its records
+ * Weighs every pair of these records, and the pairs named, against the other live candidates of both its records
  * (matchers/model.ts, competingProbability; pair_odds and pair_is_live in migrations/011). Run after the
  * change has committed and outside any transaction that holds pair rows: it locks pairs of other
  * records too, in id order, and inside a match job's transaction two jobs could wait on each other.
  */
-export async function refreshProbabilities(db: Queryable, records: PairedRecords): Promise<number> {
-  if (!records.missing.length && !records.found.length) return 0;
+export async function refreshProbabilities(db: Queryable, records: PairedRecords & { pairs?: string[] | undefined }): Promise<number> {
+  const pairs = records.pairs ?? [];
+  if (!records.missing.length && !records.found.length && !pairs.length) return 0;
   // Sent as a statement, not kept as a SQL function: a function's plan is made without the arrays'
   // sizes, and scanned every pair (22 ms a job at 5,000 pairs, growing with the table).
-  const { rowCount } = await db.query(refreshSql, [records.missing, records.found]);
+  const { rowCount } = await db.query(refreshSql, [records.missing, records.found, pairs]);
   return rowCount ?? 0;
 }
 
@@ -815,7 +816,7 @@ export async function markReweighDue(db: Queryable, records: PairedRecords): Pro
   await db.query(
     `INSERT INTO pair_reweigh_due (side, record_id)
      SELECT d.side, d.id FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS d(side, id, n) ORDER BY d.n
-     ON CONFLICT (side, record_id) DO UPDATE SET marks = pair_reweigh_due.marks + 1`,
+     ON CONFLICT (side, record_id) DO UPDATE SET marks = pair_reweigh_due.marks + 1, marked_at = clock_timestamp()`,
     [due.map(([side]) => side), due.map(([, id]) => id)],
   );
 }
@@ -825,20 +826,38 @@ export async function markReweighDue(db: Queryable, records: PairedRecords): Pro
  * each batch as a job's refresh weighs them, then clears their marks, but not a mark made again
  * meanwhile (the record's pairs moved since the batch was read: the next sweep weighs them). A sweep
  * that stops part-way leaves the rest marked. Returns the records it weighed and the pairs it moved.
+ *
+ * Children come first (by side, then id), each weighing all its pairs. A report then weighs only
+ * its pairs with children this sweep has not weighed, if its pairs last moved by a job that had
+ * committed before the children were weighed: one marked at or before `settledAt`, a time when no
+ * job that marks was running (the sweeper's, read before it looked). A full re-match leaves every
+ * record due, and each pair was otherwise weighed twice, once from each side.
  */
-export async function reweighDue(db: Queryable, batchSize = 2000): Promise<{ records: number; pairs: number }> {
+export async function reweighDue(db: Queryable, options: { batchSize?: number; settledAt?: Date } = {}): Promise<{ records: number; pairs: number }> {
+  const { batchSize = 2000, settledAt = null } = options;
   const done = { records: 0, pairs: 0 };
+  /** Children weighed by this sweep. */
+  const weighed = new Set<string>();
   let after = { side: '', id: '00000000-0000-0000-0000-000000000000' };
   for (;;) {
-    const { rows } = await db.query<{ side: Side; id: string; marks: number }>(
-      `SELECT side, record_id AS id, marks FROM pair_reweigh_due WHERE (side, record_id) > ($1, $2::uuid) ORDER BY side, record_id LIMIT $3`,
-      [after.side, after.id, batchSize],
+    const { rows } = await db.query<{ side: Side; id: string; marks: number; settled: boolean }>(
+      `SELECT side, record_id AS id, marks, coalesce(marked_at <= $4, false) AS settled FROM pair_reweigh_due
+        WHERE (side, record_id) > ($1, $2::uuid) ORDER BY side, record_id LIMIT $3`,
+      [after.side, after.id, batchSize, settledAt],
     );
     if (!rows.length) return done;
+    const children = rows.filter((row) => row.side === 'found').map((row) => row.id);
+    const reports = rows.filter((row) => row.side === 'missing');
+    const settled = reports.filter((row) => row.settled).map((row) => row.id);
+    const { rows: settledPairs } = settled.length && weighed.size
+      ? await db.query<{ id: string; found: string }>('SELECT id, found_id AS found FROM candidate_pair WHERE missing_id = ANY($1::uuid[])', [settled])
+      : { rows: null };
     done.pairs += await refreshProbabilities(db, {
-      missing: rows.filter((row) => row.side === 'missing').map((row) => row.id),
-      found: rows.filter((row) => row.side === 'found').map((row) => row.id),
+      missing: settledPairs ? reports.filter((row) => !row.settled).map((row) => row.id) : reports.map((row) => row.id),
+      found: children,
+      pairs: settledPairs?.filter((pair) => !weighed.has(pair.found)).map((pair) => pair.id),
     });
+    for (const child of children) weighed.add(child);
     await db.query(
       // Locked in (side, id) order, as markReweighDue writes them; a mark made again is no longer in the batch read.
       `DELETE FROM pair_reweigh_due WHERE (side, record_id) IN (
@@ -862,7 +881,7 @@ export async function reweighDue(db: Queryable, batchSize = 2000): Promise<{ rec
 const refreshSql = `
   WITH affected AS MATERIALIZED (
     SELECT id, missing_id, found_id, match_weight, state FROM candidate_pair
-     WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[])
+     WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR id = ANY($3::uuid[])
      ORDER BY id FOR UPDATE
   ),
   report_odds AS MATERIALIZED (

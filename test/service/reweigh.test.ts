@@ -71,17 +71,20 @@ async function forgetChildrenMatching(): Promise<void> {
 }
 
 describe("a re-match's competing probabilities", () => {
+  let atOnce: string[] = [];
+  const childJobs = () => children.map((id) => ({ side: 'found' as const, id, version: 1 }));
+  const now = async () => (await db.database.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at')).rows[0]!.at;
+
   it('are weighed by one sweep after its jobs, to what jobs that weigh at once leave', async () => {
     for (const id of reports) await matchRecord(db.database.pool, engine, settings, { side: 'missing', id, version: 1 });
-    const childJobs = children.map((id) => ({ side: 'found' as const, id, version: 1 }));
-    await matchRecords(db.database.pool, engine, settings, childJobs);
-    const atOnce = await pairs();
+    await matchRecords(db.database.pool, engine, settings, childJobs());
+    atOnce = await pairs();
     // Children competing for the same reports: weighing moves probabilities, or this test could not fail.
     expect(atOnce.length).toBeGreaterThan(15);
     expect(atOnce.filter((line) => { const [own, competing] = line.split(' ').slice(-2); return own !== competing; }).length).toBeGreaterThan(5);
 
     await forgetChildrenMatching();
-    await matchRecords(db.database.pool, engine, settings, childJobs, 'later');
+    await matchRecords(db.database.pool, engine, settings, childJobs(), 'later');
     // The same pairs, each with its own probability, not yet weighed against its competitors.
     const unweighed = await pairs();
     expect(unweighed.map((line) => line.split(' ').slice(0, -1).join(' '))).toEqual(atOnce.map((line) => line.split(' ').slice(0, -1).join(' ')));
@@ -96,10 +99,23 @@ describe("a re-match's competing probabilities", () => {
     expect(await ready()).toBe(marked.length);
     expect((await app.inject({ method: 'GET', url: '/metrics', headers: await adminHeaders() })).body).toContain(`milap_match_reweigh_due_records ${marked.length}\n`);
 
-    expect((await reweighDue(db.database.pool, 7)).records).toBe(marked.length); // several batches
+    // Several batches; the jobs done, a report's pairs with the children weighed before it are not weighed again.
+    expect((await reweighDue(db.database.pool, { batchSize: 7, settledAt: await now() })).records).toBe(marked.length);
     expect(await pairs()).toEqual(atOnce);
     expect(await dueCount()).toBe(0);
     expect(await ready()).toBe(0);
+  }, 120_000);
+
+  it("weigh a report's pairs with children the sweep has not weighed, and all its pairs if marked after the jobs were done", async () => {
+    // Half the children not due (their marks lost): only their reports' sweeps can weigh their pairs.
+    for (const settledAt of ['after', 'before'] as const) {
+      await forgetChildrenMatching();
+      const before = await now();
+      await matchRecords(db.database.pool, engine, settings, childJobs(), 'later');
+      await db.database.pool.query(`DELETE FROM pair_reweigh_due WHERE side = 'found' AND record_id = ANY($1::uuid[])`, [children.filter((_, n) => n % 2)]);
+      await reweighDue(db.database.pool, { batchSize: 7, settledAt: settledAt === 'after' ? await now() : before });
+      expect(await pairs(), settledAt).toEqual(atOnce);
+    }
   }, 120_000);
 
   it.skipIf(!onPostgres)('keep a mark made again while a sweep weighs its record, for the next sweep', async () => {
