@@ -2,9 +2,12 @@
 //   1. load N missing and M found synthetic records with COPY (records, match subjects and keys), and candidate pairs;
 //   2. a single record's match job latency, p50 and p95;
 //   3. sustained records per second from an API write to stored candidates, workers running;
-//   4. a full re-match, timed on a sample of both sides' records and extrapolated to every record;
+//   4. a full re-match, timed on a sample of both sides' records and extrapolated to every record, the
+//      competing probabilities weighed after, as a re-match's jobs leave them (with --full-sweep, every record's);
 //   5. database size and worker memory (every record still looked for held prepared, and every record's keys, as a worker does when it starts).
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres [MATCH_KEYS_IN_MEMORY=on] npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
+//     [--full-sweep]: after the re-match, every record marked due and one sweep of them timed, as a full
+//     re-match ends (minutes at national scale: 9.7 on the development machine);
 //     [--worker-processes N]: phases 3 and 4 by N match-worker processes of their own (pipeline-workers.ts),
 //     as a deployment runs them beside the API, the re-match through queued jobs as `milap rematch`
 //     queues them; without it, by workers in this process, and the re-match by calling the job directly.
@@ -26,7 +29,7 @@ import { matcherVersion } from '../matchers/version.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { groupedMatchJobs, matchQueue, startQueue } from '../src/jobs/queue.ts';
-import { startWorkers } from '../src/jobs/workers.ts';
+import { reweighLock, startWorkers } from '../src/jobs/workers.ts';
 import { WorkerMetrics } from '../src/jobs/metrics.ts';
 import { createEngine } from '../src/matching/engine.ts';
 import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-job.ts';
@@ -39,7 +42,7 @@ import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
 // naming it), kept again: a national load took 19 minutes on the development machine (22 to 61 before
 // COPY sent many rows to a message: bench/db.ts, copyRows), and its candidate pairs add about 4 more.
@@ -249,7 +252,10 @@ function databaseCpu(): number | null {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         if (!stat.includes('(postgres)')) continue;
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        ticks += Number(fields[11]) + Number(fields[12]); // utime and stime, in clock ticks (100 a second on Linux)
+        // utime and stime, in clock ticks (100 a second on Linux), and cutime and cstime: those of its
+        // children that ended, so the postmaster's count a backend's after it exits (without them, a
+        // pool's idle connection closed during a phase took its CPU from the phase's, to below zero).
+        ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
       } catch {
         // gone since the listing
       }
@@ -319,6 +325,8 @@ const heapAfterCollection = () => {
   return process.memoryUsage().heapUsed;
 };
 const heapBeforeRematch = workers.length ? 0 : heapAfterCollection();
+/** A connection of its own holding off this process's sweeper while it re-matches without jobs. */
+const sweepHeld = await database.pool.connect();
 cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
 started = performance.now();
 /** When a fifth of the records were matched, and how many then. */
@@ -359,6 +367,9 @@ if (workers.length) {
     return Array.from({ length: count }, (_, n) => ({ at: n / count, jobs: rematching[side].slice(n * pass, (n + 1) * pass).map((row) => ({ side, id: row.id, version: row.version })) }));
   };
   const passes = [...passesOf('missing'), ...passesOf('found')].sort((a, b) => a.at - b.at);
+  // This process's workers sweep what re-match jobs leave due once none waits (workers.ts,
+  // ReweighSweeper), and these passes are no jobs: the sweep is held off, and timed below on its own.
+  await sweepHeld.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [reweighLock]);
   let done = 0;
   await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
     for (let n = lane; n < passes.length; n += 4) {
@@ -380,8 +391,10 @@ if (workers.length) {
   // Every job of the re-match has committed: its marks are settled (store.ts, reweighDue).
   const { rows: [now] } = await database.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at');
   weighedPairs = (await reweighDue(database.pool, { settledAt: now!.at })).pairs;
+  await sweepHeld.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [reweighLock]);
 }
 const sweepSeconds = seconds(sweepStarted);
+sweepHeld.release();
 // The rates of matching, the sweep apart: a sample's sweep weighs the partners of every record it
 // matched, several times as many records as a full re-match's sweep does for each (below).
 const perSecond = rematchCount / matchedSeconds;
@@ -392,11 +405,26 @@ const rematchCpu = await cpuSince();
 const keptPerRecord = workers.length ? '' : `; this process's heap after a full collection ${((heapAfterCollection() - heapBeforeRematch) / rematchCount / 1000).toFixed(1)} KB a record larger`;
 const allIn = (rate: number) => `${((missingCount + foundCount) / rate / 60).toFixed(1)} min`;
 console.log(`re-match: ${perSecond.toFixed(0)} records/s, ${perSecondAfterFifth.toFixed(0)} after the first fifth (${rematchBy}; ${rematching.missing.length} reports and ${rematching.found.length} children matched in ${matchedSeconds.toFixed(1)} s, then swept: ${rematchCpu}); all ${missingCount + foundCount} records matched in ${allIn(perSecond)} (${allIn(perSecondAfterFifth)} at the rate after the first fifth), before their sweep${keptPerRecord}`);
-// A full re-match leaves at most every record due, once: matched at the rate above, then swept at
-// this sweep's rate a record due.
-const allRecords = missingCount + foundCount;
-const fullSweepMinutes = (allRecords * (sweepSeconds / Math.max(1, due))) / 60;
-console.log(`re-match's weighing of competing probabilities: ${due} records due after matching, weighed in ${sweepSeconds.toFixed(1)} s${weighedPairs === null ? '' : ` (${weighedPairs} pairs moved)`}; a full re-match, all ${allRecords} records matched at ${perSecond.toFixed(0)} records/s, then all due and weighed at this rate: ${(allRecords / perSecond / 60 + fullSweepMinutes).toFixed(1)} min (of which the sweep ${fullSweepMinutes.toFixed(1)})`);
+// Not to be scaled up to a full re-match's: this sweep weighs few children before the reports, and
+// each report's pairs whole, reading its children's sums; a full one weighs every child first, and
+// of the reports only what those left (--full-sweep times it).
+console.log(`re-match's weighing of competing probabilities: ${due} records due after matching, weighed in ${sweepSeconds.toFixed(1)} s${weighedPairs === null ? '' : ` (${weighedPairs} pairs moved)`}`);
+
+// 4b. --full-sweep: every record marked due, as a full re-match leaves them, and one sweep timed.
+if (values['full-sweep']) {
+  // Held off the workers' sweepers, as above: this one is timed alone.
+  const held = await database.pool.connect();
+  await held.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [reweighLock]);
+  await database.pool.query(`INSERT INTO pair_reweigh_due (side, record_id) SELECT 'missing', id FROM missing_report UNION ALL SELECT 'found', id FROM found_child ON CONFLICT DO NOTHING`);
+  const { rows: [now] } = await database.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at');
+  cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
+  started = performance.now();
+  const swept = await reweighDue(database.pool, { settledAt: now!.at });
+  const sweptSeconds = seconds(started);
+  await held.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [reweighLock]);
+  held.release();
+  console.log(`full sweep: ${swept.records} records due weighed in ${(sweptSeconds / 60).toFixed(1)} min (${swept.pairs} pairs moved; ${await cpuSince()}); a full re-match, all ${missingCount + foundCount} records matched at ${perSecond.toFixed(0)} records/s, then swept: ${((missingCount + foundCount) / perSecond / 60 + sweptSeconds / 60).toFixed(1)} min`);
+}
 
 // 5. Size and memory.
 const size = await database.pool.query(`SELECT pg_size_pretty(pg_database_size($1)) AS size`, [dbName]);

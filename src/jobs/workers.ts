@@ -129,6 +129,9 @@ async function duePairTables(client: pg.PoolClient): Promise<string[]> {
  * crash stopped, or jobs finished by a process since gone). One process at a time; a sweep that
  * stops part-way leaves the rest due, for the next.
  */
+/** The advisory lock a sweep holds, one process at a time (hashtextextended of it, as the statistics keeper's). */
+export const reweighLock = 'milap:reweigh-due';
+
 export class ReweighSweeper {
   private running = false;
 
@@ -151,14 +154,14 @@ export class ReweighSweeper {
       // One client for the lock and the sweep: on PGlite the pool is that one connection.
       const client = await this.database.pool.connect();
       try {
-        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', ['milap:reweigh-due']);
+        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [reweighLock]);
         if (!rows[0]?.locked) return;
         try {
           const started = performance.now();
           const { records, pairs } = await reweighDue(client, { settledAt: due.now });
           if (records) this.logger.info({ records, pairs, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) }, "weighed again the competing probabilities of the records a re-match's jobs moved");
         } finally {
-          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', ['milap:reweigh-due']);
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [reweighLock]);
         }
       } finally {
         client.release();
