@@ -368,7 +368,7 @@ if (workers.length) {
   };
   const passes = [...passesOf('missing'), ...passesOf('found')].sort((a, b) => a.at - b.at);
   // This process's workers sweep what re-match jobs leave due once none waits (workers.ts,
-  // ReweighSweeper), and these passes are no jobs: the sweep is held off, and timed below on its own.
+  // reweighSweeper), and these passes are no jobs: the sweep is held off, and timed below on its own.
   await sweepHeld.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [reweighLock]);
   let done = 0;
   await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
@@ -381,7 +381,7 @@ if (workers.length) {
 const matchedAt = performance.now();
 const matchedSeconds = seconds(started);
 // Then the competing probabilities of the records whose candidates moved, weighed once as the
-// re-match's last job leaves them (workers.ts, ReweighSweeper); the worker processes sweep on their own.
+// re-match's last job leaves them (workers.ts, reweighSweeper); the worker processes sweep on their own.
 const due = (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due')).rows[0]!.n;
 const sweepStarted = performance.now();
 let weighedPairs: number | null = null;

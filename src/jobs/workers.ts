@@ -64,14 +64,10 @@ export class StatisticsKeeper {
       const all = vacuumDue(this.sinceVacuum, tables!.subjects, tables!.planned);
       const due = all ? ['match_key', 'match_subject', ...pairTables] : await duePairTables(client);
       if (!due.length) return;
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', ['milap:analyze-match-tables']);
-      if (!rows[0]?.locked) return;
-      try {
+      await ifFirst(client, 'milap:analyze-match-tables', async () => {
         await client.query(`VACUUM (ANALYZE) ${due.join(', ')}`);
         if (all) this.sinceVacuum = 0;
-      } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', ['milap:analyze-match-tables']);
-      }
+      });
     } catch (error) {
       this.logger.warn({ err: error }, 'could not vacuum and re-analyze the match tables');
     } finally {
@@ -124,54 +120,56 @@ async function duePairTables(client: pg.PoolClient): Promise<string[]> {
 }
 
 /**
- * Weighs again the competing probabilities a re-match left due (store.ts, reweighDue) once no job of
- * it waits or runs: after a worker's fetch of a re-match's jobs, and every minute (for a sweep a
- * crash stopped, or jobs finished by a process since gone). One process at a time; a sweep that
- * stops part-way leaves the rest due, for the next.
+ * Runs `work` on this client unless another process holds the advisory lock named `lock`: one
+ * process at a time. Whether it ran.
  */
-/** The advisory lock a sweep holds, one process at a time (hashtextextended of it, as the statistics keeper's). */
+async function ifFirst(client: pg.PoolClient, lock: string, work: () => Promise<void>): Promise<boolean> {
+  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [lock]);
+  if (!rows[0]?.locked) return false;
+  try {
+    await work();
+    return true;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]);
+  }
+}
+
+/** The advisory lock a sweep of what re-matches left due holds (reweighSweeper; ifFirst). */
 export const reweighLock = 'milap:reweigh-due';
 
-export class ReweighSweeper {
-  private running = false;
-
-  private readonly database: Database;
-  private readonly logger: Logger;
-
-  constructor(database: Database, logger: Logger) {
-    this.database = database;
-    this.logger = logger;
-  }
-
-  /** `finishing`: ids of jobs this process has done with, which pg-boss may not have marked done yet. */
-  async sweepWhenIdle(finishing: readonly string[] = []): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+/**
+ * Weighs again the competing probabilities a re-match left due (store.ts, reweighDue) once no job of
+ * it waits or runs: called after a worker's fetch of a re-match's jobs, with their ids (`finishing`:
+ * done with, but perhaps not yet marked done by pg-boss), and every minute (for a sweep a crash
+ * stopped, or jobs finished by a process since gone). One sweep at a time in a process, and one
+ * process at a time; a sweep that stops part-way leaves the rest due, for the next.
+ */
+export function reweighSweeper(database: Database, logger: Logger): (finishing?: readonly string[]) => Promise<void> {
+  let running = false;
+  return async (finishing = []) => {
+    if (running) return;
+    running = true;
     try {
       // Read before looking at the jobs: a job that marked before then had committed, if none runs now.
-      const { rows: [due] } = await this.database.pool.query<{ any: boolean; now: Date }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) AS any, clock_timestamp() AS now');
-      if (!due?.any || (await reweighingJobsPending(this.database.pool, finishing))) return;
+      const { rows: [due] } = await database.pool.query<{ any: boolean; now: Date }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) AS any, clock_timestamp() AS now');
+      if (!due?.any || (await reweighingJobsPending(database.pool, finishing))) return;
       // One client for the lock and the sweep: on PGlite the pool is that one connection.
-      const client = await this.database.pool.connect();
+      const client = await database.pool.connect();
       try {
-        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [reweighLock]);
-        if (!rows[0]?.locked) return;
-        try {
+        await ifFirst(client, reweighLock, async () => {
           const started = performance.now();
           const { records, pairs } = await reweighDue(client, { settledAt: due.now });
-          if (records) this.logger.info({ records, pairs, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) }, "weighed again the competing probabilities of the records a re-match's jobs moved");
-        } finally {
-          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [reweighLock]);
-        }
+          if (records) logger.info({ records, pairs, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) }, "weighed again the competing probabilities of the records a re-match's jobs moved");
+        });
       } finally {
         client.release();
       }
     } catch (error) {
-      this.logger.warn({ err: error }, "could not weigh again the competing probabilities a re-match left due; a later sweep will");
+      logger.warn({ err: error }, 'could not weigh again the competing probabilities a re-match left due; a later sweep will');
     } finally {
-      this.running = false;
+      running = false;
     }
-  }
+  };
 }
 
 /** Match jobs a worker fetches at once; their records are matched together. */
@@ -187,8 +185,8 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     return live.ready ? live.index.size.missing + live.index.size.found : 0;
   });
   const statistics = new StatisticsKeeper(database, logger);
-  const sweeper = new ReweighSweeper(database, logger);
-  const sweeping = setInterval(() => void sweeper.sweepWhenIdle(), 60_000).unref();
+  const sweep = reweighSweeper(database, logger);
+  const sweeping = setInterval(() => void sweep(), 60_000).unref();
   boss.once('stopped', () => clearInterval(sweeping));
   // One PGlite connection can't run jobs side by side; a server can.
   const localConcurrency = database.kind === 'pglite' ? 1 : options.concurrency;
@@ -269,7 +267,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
       // When they are done, the weighing they left, if no other job of theirs waits or runs (not awaited:
       // pg-boss marks these done when this returns, and a sweep may take minutes).
       const done = <T>(results: T): T => {
-        if (later) void sweeper.sweepWhenIdle(jobs.map((job) => job.id));
+        if (later) void sweep(jobs.map((job) => job.id));
         return results;
       };
       if (all.length > 1) {

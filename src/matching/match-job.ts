@@ -67,7 +67,7 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
 /**
  * When the pairs of records whose candidates moved are weighed again: `now`, after the match, as a
  * filing's or an edit's job does; `later`, marked due in the match's transaction and weighed once the
- * re-match's jobs are done (store.ts, reweighDue; workers.ts, ReweighSweeper): a full re-match that
+ * re-match's jobs are done (store.ts, reweighDue; workers.ts, reweighSweeper): a full re-match that
  * weighed after every pass weighed each pair many times over, most of its database's work.
  */
 export type Reweigh = 'now' | 'later';

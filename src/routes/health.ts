@@ -31,7 +31,7 @@ export function healthRoutes(pool: pg.Pool, boss: PgBoss, metrics: WorkerMetrics
       pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due'),
     ]);
     if (!match) throw new Error(`queue ${matchQueue} is missing`);
-    // Records a re-match moved whose pairs' competing probabilities wait to be weighed again (workers.ts, ReweighSweeper).
+    // Records a re-match moved whose pairs' competing probabilities wait to be weighed again (workers.ts, reweighSweeper).
     return { queued: match.queuedCount ?? 0, active: match.activeCount ?? 0, deadLettered: dead?.queuedCount ?? 0, reweighDue: due.rows[0]!.n };
   }
 
