@@ -121,14 +121,13 @@ async function duePairTables(client: pg.PoolClient): Promise<string[]> {
 
 /**
  * Runs `work` on this client unless another process holds the advisory lock named `lock`: one
- * process at a time. Whether it ran.
+ * process at a time.
  */
-async function ifFirst(client: pg.PoolClient, lock: string, work: () => Promise<void>): Promise<boolean> {
+async function ifFirst(client: pg.PoolClient, lock: string, work: () => Promise<void>): Promise<void> {
   const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [lock]);
-  if (!rows[0]?.locked) return false;
+  if (!rows[0]?.locked) return;
   try {
     await work();
-    return true;
   } finally {
     await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]);
   }
