@@ -90,7 +90,17 @@ export async function matchRecords(pool: pg.Pool, engine: MatchEngine, settings:
     for (const [id, outcome] of await matchSideInTransaction(pool, engine, settings, side, batch, changed, reweigh)) outcomes.set(`${side}:${id}`, outcome);
   }
   // Every pair of the records, and of each record they were or are paired with, weighed again.
-  if (reweigh === 'now') await store.refreshProbabilities(pool, { missing: [...new Set(changed.missing)], found: [...new Set(changed.found)] });
+  if (reweigh === 'now') {
+    const around = { missing: [...new Set(changed.missing)], found: [...new Set(changed.found)] };
+    try {
+      await store.refreshProbabilities(pool, around);
+    } catch (error) {
+      // The pairs moved and committed: the job's retry finds nothing moved, and would weigh nothing.
+      // Marked due, a worker's sweep weighs them (workers.ts, reweighSweeper, within a minute).
+      await store.markReweighDue(pool, around).catch(() => {});
+      throw error;
+    }
+  }
   return jobs.map((job) => outcomes.get(`${job.side}:${job.id}`)!);
 }
 

@@ -139,6 +139,29 @@ describe("a re-match's competing probabilities", () => {
     expect(await dueCount()).toBe(0);
   });
 
+  it("of a filing's job are marked when weighing fails after its commit, and a sweep weighs them", async () => {
+    await forgetChildrenMatching();
+    const pool = db.database.pool;
+    // The database refuses to weigh: the pairs are stored, then the weighing after the commit fails.
+    await pool.query(`CREATE FUNCTION refuse_weighing() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'weighing refused'; END $$`);
+    await pool.query('CREATE TRIGGER refuse_weighing BEFORE UPDATE OF probability ON candidate_pair FOR EACH ROW EXECUTE FUNCTION refuse_weighing()');
+    try {
+      await expect(matchRecords(pool, engine, settings, childJobs())).rejects.toThrow(/weighing refused/);
+    } finally {
+      await pool.query('DROP TRIGGER refuse_weighing ON candidate_pair');
+      await pool.query('DROP FUNCTION refuse_weighing()');
+    }
+    const withoutWeighing = (lines: string[]) => lines.map((line) => line.split(' ').slice(0, -1).join(' '));
+    expect(withoutWeighing(await pairs())).toEqual(withoutWeighing(atOnce));
+    // The job's retry finds nothing moved: only the marks left by the failure get the pairs weighed.
+    await matchRecords(pool, engine, settings, childJobs());
+    expect(await pairs()).not.toEqual(atOnce);
+    expect(await dueCount()).toBeGreaterThan(children.length);
+    await reweighDue(pool);
+    expect(await pairs()).toEqual(atOnce);
+    expect(await dueCount()).toBe(0);
+  }, 120_000);
+
   it('in workers, running `milap rematch --all`: jobs queued to weigh later, weighed when the last is done', async () => {
     await forgetChildrenMatching();
     const run = await openRun(db.database.pool, 'model-under-test', true);
