@@ -1,4 +1,5 @@
-// Lists: filters by state, district, status and date; keyset pages that never skip or repeat a record.
+// Lists: filters by state, district, status and date; keyset pages that never skip or repeat a record,
+// nor a candidate pair in the officers' queue.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/app.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
@@ -52,5 +53,52 @@ describe('listing missing reports', () => {
 
   it('lists only its own side', async () => {
     expect((await list('limit=200')).items).toHaveLength(9);
+  });
+});
+
+describe("the officers' queue of candidate pairs", () => {
+  // Pairs close together, ties and the ends of the scale: pages come in probability order, each pair once.
+  const probabilities = [0.5004, 0.9, 0.5001, 0.5004, 0.0005, 1, 0.5009, 0.001, 0.5004, 0.4999, 0.9, 0.5];
+  const pairs: { id: string; probability: number }[] = [];
+
+  beforeAll(async () => {
+    const reports = [];
+    for (let i = 0; i < 3; i++) reports.push(await t.file(url, fullMissingReport()));
+    const children = [];
+    for (let i = 0; i < 4; i++) children.push(await t.file('/api/v1/found-children', fullFoundChild()));
+    for (const [i, probability] of probabilities.entries()) {
+      const { rows } = await t.db.database.pool.query(
+        `INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, explanation, model_version, missing_version, found_version)
+         VALUES ($1, $2, $3, $3, 0, '[]', 'test', 1, 1) RETURNING id`,
+        [reports[i % 3], children[Math.floor(i / 3)], probability],
+      );
+      pairs.push({ id: rows[0].id, probability });
+    }
+  });
+
+  /** Every page of the queue with these filters, walked with its cursor: the pairs' ids in the order served. */
+  async function walk(query: string): Promise<string[]> {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const answer = await t.inject({ method: 'GET', url: `/api/v1/candidates?state=pending&limit=2${query}${cursor ? `&cursor=${cursor}` : ''}` });
+      expect(answer.statusCode, answer.body).toBe(200);
+      const page = answer.json() as { items: { id: string }[]; nextCursor: string | null };
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return seen;
+  }
+
+  const inOrder = (chosen: typeof pairs) =>
+    [...chosen].sort((a, b) => b.probability - a.probability || (a.id < b.id ? 1 : -1)).map((pair) => pair.id);
+
+  it('pages of 2 walk every pair exactly once, most probable first, ties by id', async () => {
+    expect(await walk('')).toEqual(inOrder(pairs));
+  });
+
+  it('a probability range keeps its ends, inside one thousandth as across it', async () => {
+    expect(await walk('&minProbability=0.5004&maxProbability=0.9')).toEqual(inOrder(pairs.filter((p) => p.probability >= 0.5004 && p.probability <= 0.9)));
+    expect(await walk('&minProbability=0.0005&maxProbability=0.5001')).toEqual(inOrder(pairs.filter((p) => p.probability <= 0.5001)));
   });
 });
