@@ -153,14 +153,16 @@ async function load() {
             picks AS MATERIALIZED (
               SELECT s.record_id AS id, 1 + floor(random() * (SELECT count(*) FROM others))::bigint AS pick, round((random() * 15 - 10)::numeric, 3)::float8 AS weight
                 FROM match_subject s CROSS JOIN generate_series(1, 2) WHERE s.side = '${side}')
-       INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, explanation, model_version, missing_version, found_version)
-       SELECT ${side === 'missing' ? 'p.id, o.id' : 'o.id, p.id'}, 1 / (1 + 2 ^ -p.weight), 1 / (1 + 2 ^ -p.weight), p.weight, $1::jsonb, $2, 1, 1
+       INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+       SELECT ${side === 'missing' ? 'p.id, o.id' : 'o.id, p.id'}, 1 / (1 + 2 ^ -p.weight), 1 / (1 + 2 ^ -p.weight), p.weight, $1, 1, 1
          FROM picks p JOIN others o ON o.n = p.pick
        ON CONFLICT (missing_id, found_id) DO NOTHING`,
-      [JSON.stringify(explanation), engine.modelVersion],
+      [engine.modelVersion],
     );
     rowCount += stored.rowCount ?? 0;
   }
+  // Each pair's explanation, in its table (migrations/022).
+  await database.pool.query('INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, $1::jsonb FROM candidate_pair ORDER BY id', [JSON.stringify(explanation)]);
   console.log(`${rowCount} candidate pairs stored in ${seconds(started).toFixed(1)} s`);
   // What autovacuum does after a load (the visibility map lets a key's count read its index alone; on
   // a server with autovacuum off, the workers' statistics keeper does it after their first jobs).

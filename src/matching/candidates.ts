@@ -86,7 +86,7 @@ type PairRow = CandidateSummary & { explanation: unknown; missingVersion: number
 /** One pair with both records; `guardPair` refuses a pair the user may not see. */
 export async function getCandidate(db: pg.Pool, id: string, guardPair: (missing: RecordPlace, found: RecordPlace, state: string) => void) {
   const { rows } = await db.query<PairRow>(
-    `SELECT ${summaryColumns}, c.explanation, c.missing_version AS "missingVersion", c.found_version AS "foundVersion",
+    `SELECT ${summaryColumns}, (SELECT e.explanation FROM candidate_explanation e WHERE e.pair_id = c.id) AS explanation, c.missing_version AS "missingVersion", c.found_version AS "foundVersion",
             json_build_object('stateCode', m.state_code, 'districtId', m.district_id, 'filingUnit', m.filing_unit) AS "missingPlace",
             json_build_object('stateCode', f.state_code, 'districtId', f.district_id, 'filingUnit', f.filing_unit) AS "foundPlace"
        FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id

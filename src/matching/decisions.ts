@@ -52,7 +52,7 @@ export async function decide(ctx: DecisionContext, candidateId: string, decision
 async function decideInTransaction(ctx: DecisionContext, candidateId: string, decision: Decision, reason: string, actor: Actor) {
   return withTransaction(ctx.pool, async (tx) => {
     const { rows } = await tx.query<LockedPair & { missing: RecordPlace; found: RecordPlace }>(
-      `SELECT c.id, c.state, c.missing_id AS "missingId", c.found_id AS "foundId", c.explanation,
+      `SELECT c.id, c.state, c.missing_id AS "missingId", c.found_id AS "foundId", (SELECT e.explanation FROM candidate_explanation e WHERE e.pair_id = c.id) AS explanation,
               json_build_object('stateCode', m.state_code, 'districtId', m.district_id, 'filingUnit', m.filing_unit) AS missing,
               json_build_object('stateCode', f.state_code, 'districtId', f.district_id, 'filingUnit', f.filing_unit) AS found
          FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id
@@ -68,10 +68,8 @@ async function decideInTransaction(ctx: DecisionContext, candidateId: string, de
     const records = { pool: ctx.pool, boss: ctx.boss };
     if (decision === 'confirm') await confirmPair(tx, records, pair, reason, actor);
     if (decision === 'undo_confirm') await undoConfirm(tx, records, pair, reason, actor);
-    await tx.query(
-      `UPDATE candidate_pair SET state = $2, decided_explanation = explanation, reopened_because = NULL, updated_at = clock_timestamp() WHERE id = $1`,
-      [pair.id, to],
-    );
+    await tx.query(`UPDATE candidate_pair SET state = $2, reopened_because = NULL, updated_at = clock_timestamp() WHERE id = $1`, [pair.id, to]);
+    await tx.query('UPDATE candidate_explanation SET decided_explanation = explanation WHERE pair_id = $1', [pair.id]);
     const { rows: decided } = await tx.query(
       `INSERT INTO candidate_decision (candidate_id, decision, reason, from_state, to_state, explanation, decided_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -1,5 +1,6 @@
 // SQL of the match worker: the subjects and keys it derives, and the candidate pairs it keeps.
 import { createHash } from 'node:crypto';
+import type pg from 'pg';
 import type { QueryResult } from 'pg';
 import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankTimeWeights, rankWeights, storedWhenClosed } from '../../matchers/blocking.ts';
 import { matcherVersion } from '../../matchers/version.ts';
@@ -7,6 +8,7 @@ import { timeBounds } from '../../matchers/age.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
+import { withTransaction } from '../db/database.ts';
 import { findRecordsSql, type Queryable, type StoredRecord } from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { Explanation, MatchEngine, Narrowing, PairScore, Subject } from './engine.ts';
@@ -710,8 +712,10 @@ export interface ExistingPair {
  */
 export async function lockPairs(db: Queryable, side: Side, ids: readonly string[]): Promise<Map<string, ExistingPair>> {
   const { rows } = await db.query<ExistingPair>(
-    `SELECT missing_id AS "missingId", found_id AS "foundId", state, match_weight AS "matchWeight", decided_explanation AS "decidedExplanation"
-       FROM candidate_pair WHERE ${pairColumn[side]} = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    // A decision's explanation read only for a rejected pair, the one it can reopen (migrations/022).
+    `SELECT c.missing_id AS "missingId", c.found_id AS "foundId", c.state, c.match_weight AS "matchWeight",
+            CASE WHEN c.state = 'rejected' THEN (SELECT e.decided_explanation FROM candidate_explanation e WHERE e.pair_id = c.id) END AS "decidedExplanation"
+       FROM candidate_pair c WHERE c.${pairColumn[side]} = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE OF c`,
     [ids],
   );
   return new Map(rows.map((row) => [`${row.missingId}:${row.foundId}`, row]));
@@ -732,17 +736,26 @@ export async function upsertPairs(db: Queryable, writes: readonly PairWrite[], m
   if (!writes.length) return;
   await db.query(
     // `probability` starts as the pair's own; refreshProbabilities weighs it against the competition.
-    `INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, explanation, model_version, missing_version, found_version, reopened_because)
-     SELECT w.missing_id, w.found_id, w.p, w.p, w.weight, w.explanation::jsonb, $1, w.missing_version, w.found_version, w.reopen
-       FROM unnest($2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::int[], $8::int[], $9::text[])
+    // The explanation in its own table (migrations/022), written only when it changed.
+    `WITH w AS (
+       SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::int[], $8::int[], $9::text[])
          WITH ORDINALITY AS w(missing_id, found_id, p, weight, explanation, missing_version, found_version, reopen, n)
-      ORDER BY w.n
-     ON CONFLICT (missing_id, found_id) DO UPDATE SET
-       pair_probability = excluded.pair_probability, match_weight = excluded.match_weight, explanation = excluded.explanation,
-       model_version = excluded.model_version, missing_version = excluded.missing_version, found_version = excluded.found_version,
-       state = CASE WHEN excluded.reopened_because IS NOT NULL THEN 'pending' ELSE candidate_pair.state END,
-       reopened_because = COALESCE(excluded.reopened_because, candidate_pair.reopened_because),
-       updated_at = clock_timestamp()`,
+     ),
+     pairs AS (
+       INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, model_version, missing_version, found_version, reopened_because)
+       SELECT w.missing_id, w.found_id, w.p, w.p, w.weight, $1, w.missing_version, w.found_version, w.reopen FROM w ORDER BY w.n
+       ON CONFLICT (missing_id, found_id) DO UPDATE SET
+         pair_probability = excluded.pair_probability, match_weight = excluded.match_weight,
+         model_version = excluded.model_version, missing_version = excluded.missing_version, found_version = excluded.found_version,
+         state = CASE WHEN excluded.reopened_because IS NOT NULL THEN 'pending' ELSE candidate_pair.state END,
+         reopened_because = COALESCE(excluded.reopened_because, candidate_pair.reopened_because),
+         updated_at = clock_timestamp()
+       RETURNING id, missing_id, found_id
+     )
+     INSERT INTO candidate_explanation (pair_id, explanation)
+     SELECT pairs.id, w.explanation::jsonb FROM pairs JOIN w USING (missing_id, found_id) ORDER BY w.n
+     ON CONFLICT (pair_id) DO UPDATE SET explanation = excluded.explanation
+       WHERE candidate_explanation.explanation IS DISTINCT FROM excluded.explanation`,
     [
       modelVersion,
       writes.map((w) => w.pair.missingId),
@@ -793,17 +806,42 @@ export async function recordsAround(db: Queryable, missingIds: string[], foundId
 /**
  * Weighs every pair of these records, and the pairs named, against the other live candidates of both its records
  * (matchers/model.ts, competingProbability; pair_odds and pair_is_live in migrations/011). Run after the
- * change has committed and outside any transaction that holds pair rows: it locks pairs of other
- * records too, in id order, and inside a match job's transaction two jobs could wait on each other.
+ * change has committed, in a transaction of its own: it locks pairs of other records too, in id
+ * order, and inside a match job's transaction two jobs could wait on each other.
  */
-export async function refreshProbabilities(db: Queryable, records: PairedRecords & { pairs?: string[] | undefined }): Promise<number> {
+export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records: PairedRecords & { pairs?: string[] | undefined }): Promise<number> {
   const pairs = records.pairs ?? [];
   if (!records.missing.length && !records.found.length && !pairs.length) return 0;
-  // Sent as a statement, not kept as a SQL function: a function's plan is made without the arrays'
-  // sizes, and scanned every pair (22 ms a job at 5,000 pairs, growing with the table).
-  const { rowCount } = await db.query(refreshSql, [records.missing, records.found, pairs]);
-  return rowCount ?? 0;
+  const params = [records.missing, records.found, pairs];
+  // Locked first, then weighed by a statement of its own: a statement's sums read the snapshot it
+  // started with, so a pair another job stored and weighed between that start and the locks was
+  // weighed again without it, and kept a stale probability (seen under load, test/service/parity.test.ts).
+  return inTransaction(db, async (tx) => {
+    await tx.query(lockSql, params);
+    // Sent as a statement, not kept as a SQL function: a function's plan is made without the arrays'
+    // sizes, and scanned every pair (22 ms a job at 5,000 pairs, growing with the table).
+    const { rowCount } = await tx.query(refreshSql, params);
+    return rowCount ?? 0;
+  });
 }
+
+/** Work in a transaction: of a client from the pool, or of this client (one not in a transaction already: a sweeper's, which holds its lock on it). */
+async function inTransaction<T>(db: pg.Pool | pg.PoolClient, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  if (!('release' in db)) return withTransaction(db, work);
+  await db.query('BEGIN');
+  try {
+    const result = await work(db);
+    await db.query('COMMIT');
+    return result;
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+const lockSql = `
+  SELECT 1 FROM candidate_pair WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR id = ANY($3::uuid[])
+   ORDER BY id FOR UPDATE`;
 
 /**
  * Marks these records due to have their pairs weighed again (migrations/021), in the transaction that
@@ -833,7 +871,7 @@ export async function markReweighDue(db: Queryable, records: PairedRecords): Pro
  * job that marks was running (the sweeper's, read before it looked). A full re-match leaves every
  * record due, and each pair was otherwise weighed twice, once from each side.
  */
-export async function reweighDue(db: Queryable, options: { batchSize?: number; settledAt?: Date } = {}): Promise<{ records: number; pairs: number }> {
+export async function reweighDue(db: pg.Pool | pg.PoolClient, options: { batchSize?: number; settledAt?: Date } = {}): Promise<{ records: number; pairs: number }> {
   const { batchSize = 2000, settledAt = null } = options;
   const done = { records: 0, pairs: 0 };
   /** Children weighed by this sweep. */
@@ -872,8 +910,8 @@ export async function reweighDue(db: Queryable, options: { batchSize?: number; s
 }
 
 /**
- * Rows are locked in id order, so two refreshes that overlap wait for each other instead of
- * deadlocking. The odds of each record's live pairs are summed once per record, by index (liveness
+ * Rows are locked in id order (lockSql, and here again for a pair stored since), so two refreshes
+ * that overlap wait for each other instead of deadlocking. The odds of each record's live pairs are summed once per record, by index (liveness
  * a FILTER, not a condition the queue's state index could serve), then each pair takes its own
  * odds out: joined as sets the planner read every live pair, and summed pair by pair a report in a
  * hundred children's lists was summed a hundred times.

@@ -35,7 +35,7 @@ async function match(side: 'missing' | 'found', id: string) {
 
 async function pairOf(missingId: string, foundId: string) {
   const { rows } = await t.db.database.pool.query<{ probability: number; explanation: { comparison: string; level: string; weight: number }[] }>(
-    'SELECT probability, explanation FROM candidate_pair WHERE missing_id = $1 AND found_id = $2',
+    'SELECT c.probability, e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.missing_id = $1 AND c.found_id = $2',
     [missingId, foundId],
   );
   return rows[0];

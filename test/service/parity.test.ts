@@ -15,10 +15,13 @@ import { useTestApp } from '../helpers/app.ts';
 
 const t = useTestApp();
 
+/** No match job left, nor a record a re-match left due to have its pairs weighed (its sweep follows its last job). */
 async function drained(): Promise<void> {
   for (;;) {
-    const { rows } = await t.db.database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND state IN ('created', 'retry', 'active')`);
-    if (rows[0].n === 0) return;
+    const { rows } = await t.db.database.pool.query(
+      `SELECT (SELECT count(*) FROM pgboss.job WHERE name = 'match' AND state IN ('created', 'retry', 'active')) + (SELECT count(*) FROM pair_reweigh_due) AS n`,
+    );
+    if (Number(rows[0].n) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }

@@ -34,7 +34,7 @@ describe('a child known only by a pet name', () => {
     await matchRecord(t.db.database.pool, engine, settings, { side: 'found', id: await t.file('/api/v1/found-children', pappu), version: 1 });
 
     const { rows } = await t.db.database.pool.query<{ ref: string; explanation: { comparison: string; level: string }[] }>(
-      'SELECT m.ref, c.explanation FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id',
+      'SELECT m.ref, e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id JOIN missing_report m ON m.id = c.missing_id',
     );
     expect(rows.map((row) => row.ref)).toEqual([rahul.ref]);
     expect(rows[0]!.explanation).toContainEqual(expect.objectContaining({ comparison: 'pet_name', level: 'shared' }));

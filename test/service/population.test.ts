@@ -36,7 +36,7 @@ describe('the prior of a stored pair', () => {
       return rows[0].kept as number;
     };
     const storedPrior = async (foundId: string) => {
-      const { rows } = await t.db.database.pool.query(`SELECT explanation FROM candidate_pair WHERE found_id = $1`, [foundId]);
+      const { rows } = await t.db.database.pool.query(`SELECT e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.found_id = $1`, [foundId]);
       expect(rows.length).toBeGreaterThan(0);
       return rows.map((row) => (row.explanation as { comparison: string; weight: number }[]).find((entry) => entry.comparison === 'prior')!.weight);
     };

@@ -53,7 +53,7 @@ describe("a worker's prepared records", () => {
     await matchRecord(pool, engine, settings, { side: 'missing', id: reportId, version: 1 });
     await matchRecord(pool, engine, settings, { side: 'found', id: childId, version: 1 });
     const before = await pool.query<{ foundVersion: number; explanation: { comparison: string; level: string }[] }>(
-      'SELECT found_version AS "foundVersion", explanation FROM candidate_pair WHERE missing_id = $1', [reportId]);
+      'SELECT c.found_version AS "foundVersion", e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.missing_id = $1', [reportId]);
     expect(before.rows[0]).toMatchObject({ foundVersion: 1 });
     expect(before.rows[0]!.explanation).toContainEqual(expect.objectContaining({ comparison: 'home', level: 'same_state' }));
 
@@ -62,7 +62,7 @@ describe("a worker's prepared records", () => {
     expect(edited.statusCode).toBe(200);
     await matchRecord(pool, engine, settings, { side: 'missing', id: reportId, version: 1 });
     const after = await pool.query<{ foundVersion: number; explanation: { comparison: string; level: string }[] }>(
-      'SELECT found_version AS "foundVersion", explanation FROM candidate_pair WHERE missing_id = $1', [reportId]);
+      'SELECT c.found_version AS "foundVersion", e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.missing_id = $1', [reportId]);
     expect(after.rows[0]).toMatchObject({ foundVersion: 2 });
     expect(after.rows[0]!.explanation).toContainEqual(expect.objectContaining({ comparison: 'home', level: 'same_district' }));
   });

@@ -12,7 +12,6 @@ import { buildApp } from '../../src/app.ts';
 import { issueToken } from '../../src/access/credentials.ts';
 import { createUser } from '../../src/access/users.ts';
 import { DirectoryPhotoStore } from '../../src/photos/store.ts';
-import { withTransaction } from '../../src/db/database.ts';
 import { WorkerMetrics } from '../../src/jobs/metrics.ts';
 import { matchJobRecordsSql } from '../../src/jobs/queue.ts';
 import { startWorkers } from '../../src/jobs/workers.ts';
@@ -186,7 +185,7 @@ describe("a re-match's competing probabilities", () => {
     // Weighed as a refresh of every record weighs them: nothing left to move.
     const weighed = await pairs();
     expect(weighed.length).toBeGreaterThan(15);
-    await withTransaction(db.database.pool, (tx) => refreshProbabilities(tx, { missing: reports, found: children }));
+    await refreshProbabilities(db.database.pool, { missing: reports, found: children });
     expect(await pairs()).toEqual(weighed);
   }, 120_000);
 });

@@ -35,9 +35,10 @@ async function pairs(count: number): Promise<void> {
   await pool.query(
     `WITH children AS (
        INSERT INTO found_child (filing_unit, ref, record, event_date, created_by, updated_by)
-       SELECT 'test', 'CCI-KEEPER-' || g, '{}', '2024-02-01', 'test', 'test' FROM generate_series(1, $2) g RETURNING id)
-     INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, explanation, model_version, missing_version, found_version)
-     SELECT $1, id, 0.5, 0.5, 0, '[]', 'm', 1, 1 FROM children`,
+       SELECT 'test', 'CCI-KEEPER-' || g, '{}', '2024-02-01', 'test', 'test' FROM generate_series(1, $2) g RETURNING id),
+     pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, model_version, missing_version, found_version)
+     SELECT $1, id, 0.5, 0.5, 0, 'm', 1, 1 FROM children RETURNING id)
+     INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair`,
     [report.id, count],
   );
 }
