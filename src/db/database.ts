@@ -47,9 +47,13 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'MILAP_
   };
 }
 
-/** Runs `work` in one transaction on one client; commits on success, rolls back on any error. */
-export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+/**
+ * Runs `work` in one transaction on one client; commits on success, rolls back on any error. Given a
+ * client, not a pool, on that client (one not in a transaction already: a sweeper's, holding its lock).
+ */
+export async function withTransaction<T>(db: pg.Pool | pg.PoolClient, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const given = 'release' in db;
+  const client = given ? db : await db.connect();
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -59,6 +63,6 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
-    client.release();
+    if (!given) client.release();
   }
 }

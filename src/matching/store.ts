@@ -816,27 +816,13 @@ export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records:
   // Locked first, then weighed by a statement of its own: a statement's sums read the snapshot it
   // started with, so a pair another job stored and weighed between that start and the locks was
   // weighed again without it, and kept a stale probability (seen under load, test/service/parity.test.ts).
-  return inTransaction(db, async (tx) => {
+  return withTransaction(db, async (tx) => {
     await tx.query(lockSql, params);
     // Sent as a statement, not kept as a SQL function: a function's plan is made without the arrays'
     // sizes, and scanned every pair (22 ms a job at 5,000 pairs, growing with the table).
     const { rowCount } = await tx.query(refreshSql, params);
     return rowCount ?? 0;
   });
-}
-
-/** Work in a transaction: of a client from the pool, or of this client (one not in a transaction already: a sweeper's, which holds its lock on it). */
-async function inTransaction<T>(db: pg.Pool | pg.PoolClient, work: (tx: Queryable) => Promise<T>): Promise<T> {
-  if (!('release' in db)) return withTransaction(db, work);
-  await db.query('BEGIN');
-  try {
-    const result = await work(db);
-    await db.query('COMMIT');
-    return result;
-  } catch (error) {
-    await db.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
 }
 
 const lockSql = `
