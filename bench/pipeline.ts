@@ -10,7 +10,11 @@
 //     re-match ends (minutes at national scale: 9.7 on the development machine);
 //     [--worker-processes N]: phases 3 and 4 by N match-worker processes of their own (pipeline-workers.ts),
 //     as a deployment runs them beside the API, the re-match through queued jobs as `milap rematch`
-//     queues them; without it, by workers in this process, and the re-match by calling the job directly.
+//     queues them; without it, by workers in this process, and the re-match by calling the job directly;
+//     [--profile DIR]: this process's CPU profile of phases 3 and 4 each (sustained.cpuprofile and
+//     rematch.cpuprofile, for Chrome's DevTools), and the functions that took the most of it printed
+//     (run by `node bench/pipeline.ts`, which strips the types itself, for their true line numbers: tsx's
+//     transform gives every function line 1).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -41,8 +45,9 @@ import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
+import { profiled } from './profile.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
 // naming it), kept again: a national load took 19 minutes on the development machine (22 to 61 before
 // COPY sent many rows to a message: bench/db.ts, copyRows), and its candidate pairs add about 4 more.
@@ -301,7 +306,7 @@ const cpuSince = async () => {
   return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}${database === null || cpuBefore.database === null ? '' : `, the database server ${(database - cpuBefore.database).toFixed(1)} s`}`;
 };
 started = performance.now();
-await fileAndWait(burst);
+await profiled(values.profile, 'sustained', () => fileAndWait(burst));
 const sustainedSeconds = seconds(started);
 const sustained = burst.length / sustainedSeconds;
 const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
@@ -373,12 +378,12 @@ if (workers.length) {
   // reweighSweeper), and these passes are no jobs: the sweep is held off, and timed below on its own.
   await sweepHeld.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [reweighLock]);
   let done = 0;
-  await Promise.all(Array.from({ length: 4 }, async (_, lane) => {
+  await profiled(values.profile, 'rematch', () => Promise.all(Array.from({ length: 4 }, async (_, lane) => {
     for (let n = lane; n < passes.length; n += 4) {
       await matchRecords(database.pool, engine, { floor: 0.001, topK: 10 }, passes[n]!.jobs, 'later');
       progress((done += passes[n]!.jobs.length));
     }
-  }));
+  })));
 }
 const matchedAt = performance.now();
 const matchedSeconds = seconds(started);
