@@ -11,10 +11,10 @@
 //     [--worker-processes N]: phases 3 and 4 by N match-worker processes of their own (pipeline-workers.ts),
 //     as a deployment runs them beside the API, the re-match through queued jobs as `milap rematch`
 //     queues them; without it, by workers in this process, and the re-match by calling the job directly;
-//     [--profile DIR]: this process's CPU profile of phases 3 and 4 each (sustained.cpuprofile and
-//     rematch.cpuprofile, for Chrome's DevTools), and the functions that took the most of it printed
-//     (run by `node bench/pipeline.ts`, which strips the types itself, for their true line numbers: tsx's
-//     transform gives every function line 1).
+//     [--profile DIR]: this process's CPU profile of phases 2, 3 and 4 each (probes.cpuprofile,
+//     sustained.cpuprofile and rematch.cpuprofile, for Chrome's DevTools), and the functions that took
+//     the most of it printed (run by `node bench/pipeline.ts`, which strips the types itself, for their
+//     true line numbers: tsx's transform gives every function line 1).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -200,14 +200,16 @@ async function startAndProbe() {
   // 2. Single-record latency: new found children matched one at a time against everything loaded.
   const probes = generateWorld({ missing: 10, found: sample, seed: 99 + filingSeed }).found.map((child, i) => ({ ...child, ref: `PROBE-${run}-${i}` }));
   const latencies: number[] = [];
-  for (const child of probes) {
-    // Filed through this process's own pool: the queue's filing batcher holds the pool it files through.
-    const answer = await records.fileRecord({ pool: database.pool, boss }, foundSide, child, { actorId: null, actorName: 'bench', requestId: null });
-    const { id, version } = answer.body as { id: string; version: number };
-    const t0 = performance.now();
-    await matchRecord(local.database.pool, local.engine, { floor: 0.001, topK: 10 }, { side: 'found', id, version });
-    latencies.push(performance.now() - t0);
-  }
+  await profiled(values.profile, 'probes', async () => {
+    for (const child of probes) {
+      // Filed through this process's own pool: the queue's filing batcher holds the pool it files through.
+      const answer = await records.fileRecord({ pool: database.pool, boss }, foundSide, child, { actorId: null, actorName: 'bench', requestId: null });
+      const { id, version } = answer.body as { id: string; version: number };
+      const t0 = performance.now();
+      await matchRecord(local.database.pool, local.engine, { floor: 0.001, topK: 10 }, { side: 'found', id, version });
+      latencies.push(performance.now() - t0);
+    }
+  });
   console.log(`match job latency over ${latencies.length} records: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms`);
   if (workerProcesses > 0) await local.database.close();
 }
