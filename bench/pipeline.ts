@@ -8,6 +8,7 @@
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres [MATCH_KEYS_IN_MEMORY=on] npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
 //     [--full-sweep]: after the re-match, every record marked due and one sweep of them timed, as a full
 //     re-match ends (minutes at national scale: 9.7 on the development machine);
+//     [--writers N]: records filed N at once in the sustained phase (8);
 //     [--worker-processes N]: phases 3 and 4 by N match-worker processes of their own (pipeline-workers.ts),
 //     as a deployment runs them beside the API, the re-match through queued jobs as `milap rematch`
 //     queues them; without it, by workers in this process, and the re-match by calling the job directly;
@@ -47,7 +48,7 @@ import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 import { profiled } from './profile.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
 // naming it), kept again: a national load took 19 minutes on the development machine (22 to 61 before
 // COPY sent many rows to a message: bench/db.ts, copyRows), and its candidate pairs add about 4 more.
@@ -57,6 +58,9 @@ const reuse = values.reuse;
 // each one's duplicate search found and scored.
 const filingSeed = Number(values.seed);
 const workerProcesses = Number(values['worker-processes']);
+// --writers N: how many file records at once in the sustained phase, each filing after its last, as
+// that many clients of the API would.
+const writers = Number(values.writers);
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
 const dbName = process.env.PIPELINE_DB ?? 'milap_bench_pipeline';
 const dbUrl = databaseUrl(dbName);
@@ -281,19 +285,23 @@ const workerCpu = async () => {
   await new Promise((resolve) => setTimeout(resolve, 600));
   return workers.reduce((sum, w) => sum + (w.last.cpuSeconds ?? 0), 0);
 };
+/** Files the children by `writers` at once, each filing after its last; returns when the last was written, in ms since it began. */
 const fileAndWait = async (children: FoundChild[]) => {
   const ids: string[] = [];
-  await Promise.all(Array.from({ length: 8 }, async (_, lane) => {
-    for (let i = lane; i < children.length; i += 8) {
+  const began = performance.now();
+  await Promise.all(Array.from({ length: writers }, async (_, lane) => {
+    for (let i = lane; i < children.length; i += writers) {
       ids.push(((await records.fileRecord({ pool: database.pool, boss }, foundSide, children[i]!, { actorId: null, actorName: 'bench', requestId: null })).body as { id: string }).id);
     }
   }));
+  const written = performance.now() - began;
   // Matched: its subject row is saved in the transaction that stores its candidates.
   for (;;) {
     const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM match_subject WHERE side = 'found' AND record_id = ANY($1::uuid[])`, [ids]);
     if (rows[0].n >= children.length) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  return written;
 };
 const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16, seed: 123 + filingSeed }).found;
 // The workers' start (reading the common name-key counts, the first polls) is not part of the rate:
@@ -308,11 +316,11 @@ const cpuSince = async () => {
   return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}${database === null || cpuBefore.database === null ? '' : `, the database server ${(database - cpuBefore.database).toFixed(1)} s`}`;
 };
 started = performance.now();
-await profiled(values.profile, 'sustained', () => fileAndWait(burst));
+const writtenMs = await profiled(values.profile, 'sustained', () => fileAndWait(burst));
 const sustainedSeconds = seconds(started);
 const sustained = burst.length / sustainedSeconds;
 const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
-console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (8 writers, ${by}; ${sustainedSeconds.toFixed(1)} s, ${await cpuSince()})`);
+console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (${writers} writers, ${by}; ${sustainedSeconds.toFixed(1)} s, the last written after ${(writtenMs / 1000).toFixed(1)} s; ${await cpuSince()})`);
 
 // 4. Re-match: the rate of matching a sample of the loaded records of both sides, in their proportion
 // (ten reports to three children at national scale: a found child's search ranks her reports, and
