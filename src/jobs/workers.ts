@@ -56,8 +56,9 @@ export class StatisticsKeeper {
     if (this.sinceLook < 200 || this.running) return;
     this.sinceLook = 0;
     this.running = true;
-    const client = await this.database.pool.connect();
+    let client: pg.PoolClient | null = null;
     try {
+      client = await this.database.pool.connect();
       const { rows: [tables] } = await client.query<{ subjects: number; planned: number }>(
         `SELECT coalesce((SELECT sum(n) FROM match_subject_total), 0)::float8 AS subjects, (SELECT reltuples FROM pg_class WHERE oid = 'match_subject'::regclass)::float8 AS planned`,
       );
@@ -65,13 +66,14 @@ export class StatisticsKeeper {
       const due = all ? ['match_key', 'match_subject', ...pairTables] : await duePairTables(client);
       if (!due.length) return;
       await ifFirst(client, 'milap:analyze-match-tables', async () => {
-        await client.query(`VACUUM (ANALYZE) ${due.join(', ')}`);
+        await client!.query(`VACUUM (ANALYZE) ${due.join(', ')}`);
         if (all) this.sinceVacuum = 0;
       });
     } catch (error) {
       this.logger.warn({ err: error }, 'could not vacuum and re-analyze the match tables');
     } finally {
-      client.release();
+      // Released even when the connection failed, and the keeper free to look again.
+      client?.release();
       this.running = false;
     }
   }
@@ -184,6 +186,11 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     return live.ready ? live.index.size.missing + live.index.size.found : 0;
   });
   const statistics = new StatisticsKeeper(database, logger);
+  // The keeper's vacuum runs beside the jobs, not in their way: the jobs a worker fetched were marked
+  // done only once it finished, seconds for a national pair table (7 s) and minutes for the key
+  // table, the worker idle meanwhile. One PGlite connection cannot vacuum inside another job's
+  // transaction: there it runs in its turn.
+  const keepStatistics = database.kind === 'pglite' ? () => statistics.jobDone() : () => void statistics.jobDone();
   const sweep = reweighSweeper(database, logger);
   const sweeping = setInterval(() => void sweep(), 60_000).unref();
   boss.once('stopped', () => clearInterval(sweeping));
@@ -238,7 +245,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
         const elapsed = performance.now() - started;
         for (const [n, record] of pass.entries()) {
           metrics.record(elapsed, true);
-          await statistics.jobDone();
+          await keepStatistics();
           logger.debug({ side: record.side, id: record.id, ...outcomes[n] }, 'matched');
         }
       } catch (error) {
