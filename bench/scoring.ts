@@ -1,0 +1,81 @@
+// How fast a match worker weighs the candidates its searches admit: N missing x M found synthetic
+// records held as a worker holds them (matchers/live-index.ts), a sample of reports and found children
+// searched for their possible duplicates (sameSide) and their partners of the other side, and then
+// every candidate weighed as the service weighs a new one: a duplicate against the duplicates' floor
+// (matchers/duplicates.ts, scoreDuplicateAbove), a pair of the two sides against the service's floor
+// (matchers/model.ts, scoreAbove, with term frequencies and the prior of N reports). Rounds repeat
+// the same candidates, in microseconds a candidate. The first line is a checksum of what the
+// candidates scored: a change meant to make weighing faster without changing a score leaves it as it was.
+//   npx tsx bench/scoring.ts [--missing 100000] [--found 30000] [--sample 3000] [--rounds 5] [--seed 5]
+import { parseArgs } from 'node:util';
+import { generateWorld } from '../fixtures/synth/world.ts';
+import { blockingKeys, rankedBestOf } from '../matchers/blocking.ts';
+import { duplicateFloor, scoreDuplicateAbove } from '../matchers/duplicates.ts';
+import { LiveKeyIndex, type LiveRecord } from '../matchers/live-index.ts';
+import { scoreAbove } from '../matchers/model.ts';
+import { prepareFound, prepareMissing, type PreparedRecord } from '../matchers/prepare.ts';
+
+const { values } = parseArgs({
+  options: { missing: { type: 'string', default: '100000' }, found: { type: 'string', default: '30000' }, sample: { type: 'string', default: '3000' }, rounds: { type: 'string', default: '5' }, seed: { type: 'string', default: '5' } },
+});
+const [missingCount, foundCount, sample, rounds] = [Number(values.missing), Number(values.found), Number(values.sample), Number(values.rounds)];
+/** The service's floor for a pair of the two sides (config.ts, MATCH_FLOOR). */
+const floor = 0.001;
+
+const started = performance.now();
+const world = generateWorld({ missing: missingCount, found: foundCount, seed: Number(values.seed) });
+const held = (id: string, prepared: PreparedRecord): LiveRecord => ({ id, version: 1, active: true, bornFrom: prepared.birth?.from ?? NaN, bornTo: prepared.birth?.to ?? NaN, eventDay: prepared.eventDay, keys: blockingKeys(prepared) });
+const reports = world.missing.map((record, i) => ({ id: `missing-${i}`, prepared: prepareMissing(record) }));
+const children = world.found.map((record, i) => ({ id: `found-${i}`, prepared: prepareFound(record) }));
+const byId = new Map([...reports, ...children].map((record) => [record.id, record.prepared]));
+const index = new LiveKeyIndex();
+index.beginBulk();
+for (const report of reports) index.put('missing', held(report.id, report.prepared));
+for (const child of children) index.put('found', held(child.id, child.prepared));
+index.endBulk();
+
+// The sample's candidates: (record, partner) of one side, (report, child) across.
+const duplicates: [PreparedRecord, PreparedRecord][] = [];
+const across: [PreparedRecord, PreparedRecord][] = [];
+const reportsSampled = Math.min(sample, reports.length);
+const childrenSampled = Math.min(Math.round((sample * foundCount) / missingCount), children.length);
+for (let n = 0; n < reportsSampled; n++) {
+  const { id, prepared } = reports[Math.floor((n * reports.length) / reportsSampled)]!;
+  const query = held(id, prepared);
+  for (const hit of index.sameSide('missing', query)) duplicates.push([prepared, byId.get(hit.id)!]);
+  for (const hit of index.partnersOfReport(query)) across.push([prepared, byId.get(hit.id)!]);
+}
+for (let n = 0; n < childrenSampled; n++) {
+  const { id, prepared } = children[Math.floor((n * children.length) / childrenSampled)]!;
+  const query = held(id, prepared);
+  for (const hit of index.sameSide('found', query)) duplicates.push([prepared, byId.get(hit.id)!]);
+  for (const hit of index.partnersOfChild(query, rankedBestOf(prepared)).reports) across.push([byId.get(hit.id)!, prepared]);
+}
+// A term frequency for each name key, the same every run: rare and common keys both, as a worker's counts give.
+const termFrequency = (key: string) => ((key.charCodeAt(0) + key.length) % 7) / 2000 + 0.0001;
+console.log(
+  `${missingCount} missing and ${foundCount} found held in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
+    `${reportsSampled} reports and ${childrenSampled} children searched: ${duplicates.length} candidate duplicates and ${across.length} candidate pairs`,
+);
+
+const kept = [0, 0];
+const weights = [0, 0];
+for (const [a, b] of duplicates) {
+  const score = scoreDuplicateAbove(a, b, duplicateFloor);
+  if (score && score.probability >= duplicateFloor) [kept[0], weights[0]] = [kept[0]! + 1, weights[0]! + score.matchWeight];
+}
+for (const [report, child] of across) {
+  const score = scoreAbove(report, child, floor, undefined, termFrequency, missingCount);
+  if (score && score.probability >= floor) [kept[1], weights[1]] = [kept[1]! + 1, weights[1]! + score.matchWeight];
+}
+console.log(`checksum: ${kept[0]} duplicates at ${duplicateFloor} or more, their weights summing to ${weights[0]!.toFixed(3)}; ${kept[1]} pairs at ${floor} or more, ${weights[1]!.toFixed(3)}`);
+
+const perCandidate = (since: number, count: number) => (((performance.now() - since) / count) * 1000).toFixed(2);
+for (let round = 1; round <= rounds; round++) {
+  let at = performance.now();
+  for (const [a, b] of duplicates) scoreDuplicateAbove(a, b, duplicateFloor);
+  const duplicateUs = perCandidate(at, duplicates.length);
+  at = performance.now();
+  for (const [report, child] of across) scoreAbove(report, child, floor, undefined, termFrequency, missingCount);
+  console.log(`round ${round}: a candidate duplicate ${duplicateUs} us, a candidate pair ${perCandidate(at, across.length)} us`);
+}
