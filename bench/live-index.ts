@@ -9,9 +9,9 @@
 //   at national scale (1,000,000 x 300,000) give Node the heap: NODE_OPTIONS=--max-old-space-size=14000
 import { parseArgs } from 'node:util';
 import { generateWorld } from '../fixtures/synth/world.ts';
-import { blockingKeys, rankedBestOf } from '../matchers/blocking.ts';
-import { LiveKeyIndex, type LiveRecord } from '../matchers/live-index.ts';
-import { prepareFound, prepareMissing, type PreparedRecord } from '../matchers/prepare.ts';
+import { rankedBestOf } from '../matchers/blocking.ts';
+import { heldRecord, LiveKeyIndex } from '../matchers/live-index.ts';
+import { prepareFound, prepareMissing } from '../matchers/prepare.ts';
 
 const { values } = parseArgs({
   options: { missing: { type: 'string', default: '100000' }, found: { type: 'string', default: '30000' }, sample: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '3' }, seed: { type: 'string', default: '5' } },
@@ -20,20 +20,11 @@ const [missingCount, foundCount, sample, rounds] = [Number(values.missing), Numb
 
 let started = performance.now();
 const world = generateWorld({ missing: missingCount, found: foundCount, seed: Number(values.seed) });
-const held = (prepared: PreparedRecord, id: string): LiveRecord => ({
-  id,
-  version: 1,
-  active: true,
-  bornFrom: prepared.birth?.from ?? NaN,
-  bornTo: prepared.birth?.to ?? NaN,
-  eventDay: prepared.eventDay,
-  keys: blockingKeys(prepared),
-});
 const index = new LiveKeyIndex();
-const reports = world.missing.map((record, i) => held(prepareMissing(record), `missing-${i}`));
+const reports = world.missing.map((record, i) => heldRecord(`missing-${i}`, prepareMissing(record)));
 const children = world.found.map((record, i) => {
   const prepared = prepareFound(record);
-  return { record: held(prepared, `found-${i}`), best: rankedBestOf(prepared) };
+  return { record: heldRecord(`found-${i}`, prepared), best: rankedBestOf(prepared) };
 });
 index.beginBulk();
 for (const report of reports) index.put('missing', report);

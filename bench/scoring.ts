@@ -9,9 +9,9 @@
 //   npx tsx bench/scoring.ts [--missing 100000] [--found 30000] [--sample 3000] [--rounds 5] [--seed 5]
 import { parseArgs } from 'node:util';
 import { generateWorld } from '../fixtures/synth/world.ts';
-import { blockingKeys, rankedBestOf } from '../matchers/blocking.ts';
+import { rankedBestOf } from '../matchers/blocking.ts';
 import { duplicateFloor, scoreDuplicateAbove } from '../matchers/duplicates.ts';
-import { LiveKeyIndex, type LiveRecord } from '../matchers/live-index.ts';
+import { heldRecord, LiveKeyIndex } from '../matchers/live-index.ts';
 import { scoreAbove } from '../matchers/model.ts';
 import { prepareFound, prepareMissing, type PreparedRecord } from '../matchers/prepare.ts';
 
@@ -24,14 +24,13 @@ const floor = 0.001;
 
 const started = performance.now();
 const world = generateWorld({ missing: missingCount, found: foundCount, seed: Number(values.seed) });
-const held = (id: string, prepared: PreparedRecord): LiveRecord => ({ id, version: 1, active: true, bornFrom: prepared.birth?.from ?? NaN, bornTo: prepared.birth?.to ?? NaN, eventDay: prepared.eventDay, keys: blockingKeys(prepared) });
 const reports = world.missing.map((record, i) => ({ id: `missing-${i}`, prepared: prepareMissing(record) }));
 const children = world.found.map((record, i) => ({ id: `found-${i}`, prepared: prepareFound(record) }));
 const byId = new Map([...reports, ...children].map((record) => [record.id, record.prepared]));
 const index = new LiveKeyIndex();
 index.beginBulk();
-for (const report of reports) index.put('missing', held(report.id, report.prepared));
-for (const child of children) index.put('found', held(child.id, child.prepared));
+for (const report of reports) index.put('missing', heldRecord(report.id, report.prepared));
+for (const child of children) index.put('found', heldRecord(child.id, child.prepared));
 index.endBulk();
 
 // The sample's candidates: (record, partner) of one side, (report, child) across.
@@ -41,13 +40,13 @@ const reportsSampled = Math.min(sample, reports.length);
 const childrenSampled = Math.min(Math.round((sample * foundCount) / missingCount), children.length);
 for (let n = 0; n < reportsSampled; n++) {
   const { id, prepared } = reports[Math.floor((n * reports.length) / reportsSampled)]!;
-  const query = held(id, prepared);
+  const query = heldRecord(id, prepared);
   for (const hit of index.sameSide('missing', query)) duplicates.push([prepared, byId.get(hit.id)!]);
   for (const hit of index.partnersOfReport(query)) across.push([prepared, byId.get(hit.id)!]);
 }
 for (let n = 0; n < childrenSampled; n++) {
   const { id, prepared } = children[Math.floor((n * children.length) / childrenSampled)]!;
-  const query = held(id, prepared);
+  const query = heldRecord(id, prepared);
   for (const hit of index.sameSide('found', query)) duplicates.push([prepared, byId.get(hit.id)!]);
   for (const hit of index.partnersOfChild(query, rankedBestOf(prepared)).reports) across.push([byId.get(hit.id)!, prepared]);
 }
@@ -58,17 +57,15 @@ console.log(
     `${reportsSampled} reports and ${childrenSampled} children searched: ${duplicates.length} candidate duplicates and ${across.length} candidate pairs`,
 );
 
-const kept = [0, 0];
-const weights = [0, 0];
-for (const [a, b] of duplicates) {
-  const score = scoreDuplicateAbove(a, b, duplicateFloor);
-  if (score && score.probability >= duplicateFloor) [kept[0], weights[0]] = [kept[0]! + 1, weights[0]! + score.matchWeight];
+/** How many scores reach `atLeast`, and the sum of their weights. */
+function tally(scores: Iterable<{ probability: number; matchWeight: number } | null>, atLeast: number): string {
+  let [kept, weights] = [0, 0];
+  for (const score of scores) if (score && score.probability >= atLeast) [kept, weights] = [kept + 1, weights + score.matchWeight];
+  return `${kept} at ${atLeast} or more, their weights summing to ${weights.toFixed(3)}`;
 }
-for (const [report, child] of across) {
-  const score = scoreAbove(report, child, floor, undefined, termFrequency, missingCount);
-  if (score && score.probability >= floor) [kept[1], weights[1]] = [kept[1]! + 1, weights[1]! + score.matchWeight];
-}
-console.log(`checksum: ${kept[0]} duplicates at ${duplicateFloor} or more, their weights summing to ${weights[0]!.toFixed(3)}; ${kept[1]} pairs at ${floor} or more, ${weights[1]!.toFixed(3)}`);
+const duplicatesKept = tally(duplicates.map(([a, b]) => scoreDuplicateAbove(a, b, duplicateFloor)), duplicateFloor);
+const pairsKept = tally(across.map(([report, child]) => scoreAbove(report, child, floor, undefined, termFrequency, missingCount)), floor);
+console.log(`checksum: duplicates ${duplicatesKept}; pairs ${pairsKept}`);
 
 const perCandidate = (since: number, count: number) => (((performance.now() - since) / count) * 1000).toFixed(2);
 for (let round = 1; round <= rounds; round++) {

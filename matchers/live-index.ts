@@ -6,8 +6,9 @@
 // admits nobody; within a found child's age window a key carried by at most its limit of active reports
 // admits them all, and one carried by more ranks them, her best admitted (blocking.ts, rankedBestOf) and
 // the score just past them kept as her rank floor, which a report matched later must beat.
-import { ageWindowYears, keyLimit, keyReach, rankDateWeightOfDays, rankWeights, storedWhenClosed } from './blocking.ts';
+import { ageWindowYears, blockingKeys, keyLimit, keyReach, rankDateWeightOfDays, rankWeights, storedWhenClosed } from './blocking.ts';
 import { lowerBound, selectDescending, upperBound } from './candidate-index.ts';
+import type { PreparedRecord } from './prepare.ts';
 
 export type Side = 'missing' | 'found';
 
@@ -26,6 +27,20 @@ export interface LiveRecord {
   eventDay: number;
   keys: readonly string[];
 }
+
+/**
+ * A prepared record still looked for, at version 1, as the index holds it: how the benches and tests
+ * hold a synthetic world (the service holds what its database stored: src/matching/live-keys.ts, liveRecordOf).
+ */
+export const heldRecord = (id: string, prepared: PreparedRecord): LiveRecord => ({
+  id,
+  version: 1,
+  active: true,
+  bornFrom: prepared.birth?.from ?? NaN,
+  bornTo: prepared.birth?.to ?? NaN,
+  eventDay: prepared.eventDay,
+  keys: blockingKeys(prepared),
+});
 
 /** A record a search admitted: its id, and its version as the index holds it (no second look-up by id: at a million records each was a miss of the processor's cache). */
 export interface LiveHit {

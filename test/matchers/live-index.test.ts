@@ -6,7 +6,7 @@ import { generateWorld } from '../../fixtures/synth/world.ts';
 import { ageWindowOverlaps, blockingKeys, keyLimits, keyReach, rankedBest, rankedBestOf } from '../../matchers/blocking.ts';
 import { CandidateIndex } from '../../matchers/candidate-index.ts';
 import { candidatesOf } from '../../matchers/link.ts';
-import { LiveKeyIndex, type LiveHit, type LiveRecord } from '../../matchers/live-index.ts';
+import { heldRecord, LiveKeyIndex, type LiveHit, type LiveRecord } from '../../matchers/live-index.ts';
 import { prepareFound, prepareMissing, type PreparedRecord } from '../../matchers/prepare.ts';
 
 /** As the service stores them: whole days (a date column). */
@@ -16,9 +16,7 @@ const inWholeDays = (record: PreparedRecord): PreparedRecord => ({
   eventDay: Math.floor(record.eventDay),
 });
 
-const live = (id: string, record: PreparedRecord, fields: Partial<LiveRecord> = {}): LiveRecord => ({
-  id, version: 1, active: true, bornFrom: record.birth?.from ?? NaN, bornTo: record.birth?.to ?? NaN, eventDay: record.eventDay, keys: blockingKeys(record), ...fields,
-});
+const live = (id: string, record: PreparedRecord, fields: Partial<LiveRecord> = {}): LiveRecord => ({ ...heldRecord(id, record), ...fields });
 
 /** The ids of the records a search admitted, sorted. */
 const idsOf = (hits: readonly LiveHit[]) => hits.map((hit) => hit.id).sort();
