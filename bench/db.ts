@@ -88,19 +88,3 @@ export async function restoreIndexes(pool: pg.Pool, dropped: DroppedIndexes): Pr
     client.release();
   }
 }
-
-/**
- * Reads these tables' indexes (and with `heap`, the tables too) into the server's page cache with
- * pg_prewarm (the contrib extension, created if it is not there), as a deployment's own traffic keeps
- * the pages a match job reads at random; returns how many megabytes, and in how many seconds.
- */
-export async function prewarm(pool: pg.Pool, tables: readonly { table: string; heap: boolean }[]): Promise<{ megabytes: number; seconds: number }> {
-  const started = performance.now();
-  await pool.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
-  const { rows } = await pool.query<{ blocks: string }>(
-    `SELECT coalesce(sum(pg_prewarm(r.oid, 'read')), 0) AS blocks FROM unnest($1::text[], $2::boolean[]) AS t(name, heap)
-       CROSS JOIN LATERAL (SELECT t.name::regclass::oid AS oid WHERE t.heap UNION ALL SELECT indexrelid FROM pg_index WHERE indrelid = t.name::regclass) AS r`,
-    [tables.map((t) => t.table), tables.map((t) => t.heap)],
-  );
-  return { megabytes: Math.round((Number(rows[0]!.blocks) * 8192) / 1e6), seconds: (performance.now() - started) / 1000 };
-}

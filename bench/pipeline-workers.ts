@@ -1,6 +1,7 @@
 // One match-worker process of `bench/pipeline.ts --worker-processes N`, as a deployment runs several
 // beside the API: it reads the common key counts, prepares every record still looked for (and, with
-// MATCH_KEYS_IN_MEMORY=on, reads every record's keys into memory), starts the match workers, says so
+// MATCH_KEYS_IN_MEMORY=on, reads every record's keys into memory), reads back the pages match jobs
+// read at random (unless MATCH_READ_BACK=off), starts the match workers, says so
 // on stdout as one JSON line, and matches jobs until it is killed.
 //   node --import tsx bench/pipeline-workers.ts DATABASE_URL CACHE_RECORDS
 import { pino } from 'pino';
@@ -12,6 +13,7 @@ import { createEngine } from '../src/matching/engine.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmKeyCounts } from '../src/matching/match-job.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
+import { readBackMatchPages } from '../src/matching/read-back.ts';
 
 const [url, cacheRecords] = process.argv.slice(2);
 if (!url || !cacheRecords) {
@@ -27,12 +29,15 @@ const prepared = keysInMemory ? (await liveKeysOf(database.pool).build(database.
 // Read just before the workers start, which then find them just read and do not read them again while
 // the bench measures (the workers read them at start unless read within the last minute).
 await warmKeyCounts(database.pool);
+// And the pages match jobs read at random, which that reading pushed out, read back as a worker does
+// after its start (read-back.ts; one process of several reads them).
+const readBack = process.env.MATCH_READ_BACK === 'off' ? null : await readBackMatchPages(database);
 await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { concurrency: 8, floor: 0.001, topK: 10, engine, keysInMemory });
 const usage = () => {
   const cpu = process.cpuUsage();
   return { rssMb: Math.round(process.memoryUsage().rss / 1e6), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 };
-process.stdout.write(`${JSON.stringify({ ready: true, records: prepared.records, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), ...usage() })}\n`);
+process.stdout.write(`${JSON.stringify({ ready: true, records: prepared.records, readBack, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), ...usage() })}\n`);
 // Every half second, this process's memory and CPU time, for the bench to report.
 setInterval(() => process.stdout.write(`${JSON.stringify(usage())}\n`), 500).unref();
 process.on('SIGTERM', () => {

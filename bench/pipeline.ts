@@ -9,8 +9,8 @@
 //     [--full-sweep]: after the re-match, every record marked due and one sweep of them timed, as a full
 //     re-match ends (minutes at national scale: 9.7 on the development machine);
 //     [--writers N]: records filed N at once in the sustained phase (8);
-//     [--prewarm]: after the start, the pages match jobs read at random read back into the server's
-//     page cache (pg_prewarm), which the start's reading of every record pushed out (bench/db.ts, prewarm);
+//     MATCH_READ_BACK=off: a worker that does not read back the pages match jobs read at random after
+//     its start (src/matching/read-back.ts), which the start's reading of every record pushed out;
 //     [--worker-processes N]: phases 3 and 4 by N match-worker processes of their own (pipeline-workers.ts),
 //     as a deployment runs them beside the API, the re-match through queued jobs as `milap rematch`
 //     queues them; without it, by workers in this process, and the re-match by calling the job directly;
@@ -46,11 +46,12 @@ import { resolveRecordPlaces } from '../src/records/places.ts';
 import { keysDigestOf, reweighDue } from '../src/matching/store.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
+import { readBackMatchPages } from '../src/matching/read-back.ts';
 import { collectGarbage } from '../src/matching/collect.ts';
-import { admin, copyRows, databaseUrl, dropIndexes, prewarm, restoreIndexes } from './db.ts';
+import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 import { profiled } from './profile.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' }, prewarm: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
 // naming it), kept again: a national load took 19 minutes on the development machine (22 to 61 before
 // COPY sent many rows to a message: bench/db.ts, copyRows), and its candidate pairs add about 4 more.
@@ -203,19 +204,15 @@ async function startAndProbe() {
   const prepared = keysInMemory ? (await liveKeysOf(local.database.pool).build(local.database.pool, local.engine))! : { ...(await warmPreparedRecords(local.database.pool, local.engine)), keys: null };
   console.log(`${prepared.records} records still looked for prepared${prepared.keys === null ? '' : `, and the ${prepared.keys} keys of every record held in memory`}, in ${seconds(started).toFixed(1)} s (of which ${(prepared.collectedInMs / 1000).toFixed(1)} s the full collection of the garbage left)${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
 
-  if (values.prewarm) {
-    // The start read every record, gigabytes the server's page cache took in place of the pages a
-    // match job reads at random (on the development machine it holds 8–10 GB of a 12 GB national
-    // database): read back, as a deployment's traffic keeps them between its workers' rare starts.
-    const warmed = await prewarm(local.database.pool, [
-      { table: 'match_key', heap: false },
-      { table: 'match_subject', heap: true },
-      { table: 'match_rank_floor', heap: true },
-      { table: 'candidate_pair', heap: true },
-      { table: 'candidate_explanation', heap: false },
-      { table: 'pair_reweigh_due', heap: true },
-    ]);
-    console.log(`prewarmed: ${warmed.megabytes} MB (the key and explanation tables' indexes; the pair, subject, rank-floor and due tables with theirs) read into the page cache in ${warmed.seconds.toFixed(1)} s`);
+  if (process.env.MATCH_READ_BACK !== 'off') {
+    // Then, as a worker does after its start (workers.ts; src/matching/read-back.ts), the pages match
+    // jobs read at random read back into the server's page cache, which the start's reading of every
+    // record pushed out where that cache cannot hold the whole database (8-10.5 GB of a 12 GB national
+    // one on the development machine). A worker goes on with jobs meanwhile; here it is waited for.
+    const readBack = await readBackMatchPages(local.database);
+    console.log(readBack.read
+      ? `read back into the page cache after the start: ${readBack.megabytes} MB (the key and explanation tables' indexes; the pair, subject, rank-floor and due tables with theirs) in ${readBack.seconds.toFixed(1)} s (as a worker does; MATCH_READ_BACK=off for a worker that does not)`
+      : `not read back after the start: ${readBack.reason}`);
   }
 
   // 2. Single-record latency: new found children matched one at a time against everything loaded.

@@ -22,6 +22,8 @@ const configSchema = z.object({
   MATCH_CACHE_RECORDS: z.coerce.number().int().min(1000).max(100_000_000).default(400_000),
   /** on: a worker holds every record's keys in memory and searches there (src/matching/live-keys.ts); off: it searches the database's key table. */
   MATCH_KEYS_IN_MEMORY: z.enum(['on', 'off']).default('off'),
+  /** on: once a worker's start has read every record, the pages match jobs read at random are read back into the server's page cache (src/matching/read-back.ts). */
+  MATCH_READ_BACK: z.enum(['on', 'off']).default('on'),
 });
 
 export type Config = z.infer<typeof configSchema>;

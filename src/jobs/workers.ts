@@ -9,6 +9,7 @@ import { matchRecords, warmKeyCounts, type MatchSettings, type Reweigh } from '.
 import { warnOfStaleMatches } from '../matching/rematch.ts';
 import { liveKeysOf } from '../matching/live-keys.ts';
 import { warmPreparedRecords } from '../matching/warm.ts';
+import { readBackMatchPages } from '../matching/read-back.ts';
 import { NameKeyCounts, reweighDue } from '../matching/store.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { matchQueue, recordsOfJob, reweighingJobsPending, reweighsLater, type MatchJob, type MatchJobData } from './queue.ts';
@@ -22,6 +23,11 @@ export interface WorkerOptions extends MatchSettings {
    * Off, the default: jobs search the database's key table.
    */
   keysInMemory?: boolean;
+  /**
+   * Once the start has read every record, read back into the PostgreSQL server's page cache the pages
+   * match jobs read at random (read-back.ts; config.ts, MATCH_READ_BACK). On unless turned off.
+   */
+  readBack?: boolean;
   /** An engine whose records are prepared already (the pipeline bench shares its own; its cache serves the keys read into memory); without it one is made and prepared here. */
   engine?: MatchEngine;
 }
@@ -232,6 +238,19 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     },
     (error: unknown) => logger.warn({ err: error }, 'records not prepared ahead (nor keys read into memory, if asked); match jobs prepare their partners themselves and search the database'),
   );
+  // Then the pages match jobs read at random, which that reading pushed out of the server's page
+  // cache, read back (read-back.ts), while jobs run.
+  if (database.kind === 'postgres' && options.readBack !== false) {
+    void warm.then(
+      async (built) => {
+        if (!built) return; // nothing read at this start (the bench's engine, or a second set of workers)
+        const readBack = await readBackMatchPages(database);
+        if (readBack.read) logger.info({ megabytes: readBack.megabytes, seconds: readBack.seconds }, "read back into the database server's page cache the pages match jobs read at random, which the start's reading of every record pushed out");
+        else logger.info({ reason: readBack.reason }, 'pages match jobs read at random not read back after the start: they are read as jobs need them');
+      },
+      () => {}, // said above
+    );
+  }
   if (database.kind === 'pglite') await Promise.all([warming, counting, checking, preparing]); // one connection: let them finish before jobs start
 
   /** Matches records together, a pass of at most recordsPerPass at a time; throws if any pass fails. */

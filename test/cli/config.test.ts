@@ -24,9 +24,9 @@ describe('configuration', () => {
   });
 
   it('refuses a bad value, naming the variable', () => {
-    expect(() => loadConfig({ MATCH_KEYS_IN_MEMORY: 'sometimes' })).toThrow(ConfigError);
-    expect(() => loadConfig({ MATCH_KEYS_IN_MEMORY: 'sometimes' })).toThrow(/MATCH_KEYS_IN_MEMORY/);
+    expect(() => loadConfig({ MATCH_READ_BACK: 'sometimes' })).toThrow(ConfigError);
+    expect(() => loadConfig({ MATCH_READ_BACK: 'sometimes' })).toThrow(/MATCH_READ_BACK/);
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
-    expect(loadConfig({ MATCH_KEYS_IN_MEMORY: 'on' }).MATCH_KEYS_IN_MEMORY).toBe('on');
+    expect(loadConfig({ MATCH_READ_BACK: 'off' }).MATCH_READ_BACK).toBe('off');
   });
 });
