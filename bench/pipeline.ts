@@ -1,6 +1,6 @@
 // The background matching at scale, on the local PostgreSQL server:
 //   1. load N missing and M found synthetic records with COPY (records, match subjects and keys), and candidate pairs;
-//   2. a single record's match job latency, p50 and p95;
+//   2. a single record's match job latency, p50 and p95, and the five slowest with the time Node spent collecting garbage in each;
 //   3. sustained records per second from an API write to stored candidates, workers running;
 //   4. a full re-match, timed on a sample of both sides' records and extrapolated to every record, the
 //      competing probabilities weighed after, as a re-match's jobs leave them (with --full-sweep, every record's);
@@ -23,6 +23,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { pino } from 'pino';
@@ -218,6 +219,16 @@ async function startAndProbe() {
   // 2. Single-record latency: new found children matched one at a time against everything loaded.
   const probes = generateWorld({ missing: 10, found: sample, seed: 99 + filingSeed }).found.map((child, i) => ({ ...child, ref: `PROBE-${run}-${i}` }));
   const latencies: number[] = [];
+  // Each job's span, and Node's garbage collections meanwhile: what of its slowest jobs was spent collecting.
+  const spans: { from: number; to: number }[] = [];
+  const collections: { from: number; to: number; major: boolean }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail)?.kind ?? 0;
+      collections.push({ from: entry.startTime, to: entry.startTime + entry.duration, major: kind === constants.NODE_PERFORMANCE_GC_MAJOR });
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
   await profiled(values.profile, 'probes', async () => {
     for (const child of probes) {
       // Filed through this process's own pool: the queue's filing batcher holds the pool it files through.
@@ -226,9 +237,18 @@ async function startAndProbe() {
       const t0 = performance.now();
       await matchRecord(local.database.pool, local.engine, { floor: 0.001, topK: 10 }, { side: 'found', id, version });
       latencies.push(performance.now() - t0);
+      spans.push({ from: t0, to: t0 + latencies[latencies.length - 1]! });
     }
   });
-  console.log(`match job latency over ${latencies.length} records: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms`);
+  await new Promise((resolve) => setImmediate(resolve)); // the observer's last entries delivered
+  observer.disconnect();
+  const collecting = (span: { from: number; to: number }, major: boolean) =>
+    collections.filter((gc) => gc.major === major).reduce((sum, gc) => sum + Math.max(0, Math.min(span.to, gc.to) - Math.max(span.from, gc.from)), 0);
+  const slowest = spans.map((span) => ({ ms: span.to - span.from, major: collecting(span, true), minor: collecting(span, false) })).sort((a, b) => b.ms - a.ms).slice(0, 5);
+  console.log(
+    `match job latency over ${latencies.length} records: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms; ` +
+      `the slowest five ${slowest.map((job) => `${job.ms.toFixed(0)} ms (${job.major.toFixed(0)} in full collections of the garbage, ${job.minor.toFixed(0)} in others)`).join(', ')}`,
+  );
   if (workerProcesses > 0) await local.database.close();
 }
 
