@@ -10,6 +10,7 @@ import { warnOfStaleMatches } from '../matching/rematch.ts';
 import { liveKeysOf } from '../matching/live-keys.ts';
 import { warmPreparedRecords } from '../matching/warm.ts';
 import { readBackMatchPages } from '../matching/read-back.ts';
+import { ifFirst } from '../db/advisory-lock.ts';
 import { NameKeyCounts, reweighDue } from '../matching/store.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { matchQueue, recordsOfJob, reweighingJobsPending, reweighsLater, type MatchJob, type MatchJobData } from './queue.ts';
@@ -125,20 +126,6 @@ async function duePairTables(client: pg.PoolClient): Promise<string[]> {
     [pairTables],
   );
   return rows.filter(pairTableDue).map((table) => table.table);
-}
-
-/**
- * Runs `work` on this client unless another process holds the advisory lock named `lock`: one
- * process at a time.
- */
-async function ifFirst(client: pg.PoolClient, lock: string, work: () => Promise<void>): Promise<void> {
-  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [lock]);
-  if (!rows[0]?.locked) return;
-  try {
-    await work();
-  } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]);
-  }
 }
 
 /** The advisory lock a sweep of what re-matches left due holds (reweighSweeper; ifFirst). */

@@ -8,6 +8,7 @@
 // the rest of a bench run. Read back here in one pass by pg_prewarm, PostgreSQL's own module for it.
 import type pg from 'pg';
 import type { Database } from '../db/database.ts';
+import { ifFirst } from '../db/advisory-lock.ts';
 
 /** The relations match jobs read at random: `heap` false reads a table's indexes only (its rows are read by the key, in order, or not at all by a job). */
 export const matchPages: readonly { table: string; heap: boolean }[] = [
@@ -44,13 +45,11 @@ export async function readBackMatchPages(database: Pick<Database, 'kind' | 'pool
   }
   try {
     if (!(await withExtension(client))) return { read: false, reason: 'the pg_prewarm module is not installed in this database, and this role may not create it (CREATE EXTENSION pg_prewarm, as a superuser)' };
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [readBackLock]);
-    if (!rows[0]?.locked) return { read: false, reason: 'another process is reading them back' };
-    try {
+    // Each table's rows when asked, and every index of it; 'read' reads through the operating
+    // system's page cache, which is what the start's reading emptied (the server's own buffers
+    // hold little, and a large scan goes through a small ring of them).
+    const readBack = await ifFirst(client, readBackLock, async (): Promise<ReadBack> => {
       const started = performance.now();
-      // Each table's rows when asked, and every index of it; 'read' reads through the operating
-      // system's page cache, which is what the start's reading emptied (the server's own buffers
-      // hold little, and a large scan goes through a small ring of them).
       const { rows: [read] } = await client.query<{ blocks: string }>(
         `SELECT coalesce(sum(pg_prewarm(r.oid, 'read')), 0) AS blocks
            FROM unnest($1::text[], $2::boolean[]) AS t(name, heap)
@@ -58,11 +57,9 @@ export async function readBackMatchPages(database: Pick<Database, 'kind' | 'pool
                                UNION ALL SELECT indexrelid FROM pg_index WHERE indrelid = t.name::regclass) AS r`,
         [tables.map((t) => t.table), tables.map((t) => t.heap)],
       );
-      const megabytes = Math.round((Number(read!.blocks) * 8192) / 1e6);
-      return { read: true, megabytes, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) };
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [readBackLock]);
-    }
+      return { read: true, megabytes: Math.round((Number(read!.blocks) * 8192) / 1e6), seconds: Number(((performance.now() - started) / 1000).toFixed(1)) };
+    });
+    return readBack ?? { read: false, reason: 'another process is reading them back' };
   } catch (error) {
     // A table this role may not read, or the server gone meanwhile: the jobs read the pages themselves.
     return { read: false, reason: messageOf(error) };

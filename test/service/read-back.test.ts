@@ -100,7 +100,7 @@ describe.runIf(onPostgres)('reading back the pages match jobs read, on a Postgre
     }
   });
 
-  it('is done by a worker once its start has read every record, unless turned off', async () => {
+  it('is done by a worker once its start has read every record', async () => {
     const ctx = { pool: db.database.pool, boss: db.boss };
     const filer = { actorId: null, actorName: 'test', requestId: null };
     const world = generateWorld({ missing: 30, found: 10, seed: 23 });
