@@ -218,7 +218,6 @@ async function startAndProbe() {
 
   // 2. Single-record latency: new found children matched one at a time against everything loaded.
   const probes = generateWorld({ missing: 10, found: sample, seed: 99 + filingSeed }).found.map((child, i) => ({ ...child, ref: `PROBE-${run}-${i}` }));
-  const latencies: number[] = [];
   // Each job's span, and Node's garbage collections meanwhile: what of its slowest jobs was spent collecting.
   const spans: { from: number; to: number }[] = [];
   const collections: { from: number; to: number; major: boolean }[] = [];
@@ -234,17 +233,17 @@ async function startAndProbe() {
       // Filed through this process's own pool: the queue's filing batcher holds the pool it files through.
       const answer = await records.fileRecord({ pool: database.pool, boss }, foundSide, child, { actorId: null, actorName: 'bench', requestId: null });
       const { id, version } = answer.body as { id: string; version: number };
-      const t0 = performance.now();
+      const from = performance.now();
       await matchRecord(local.database.pool, local.engine, { floor: 0.001, topK: 10 }, { side: 'found', id, version });
-      latencies.push(performance.now() - t0);
-      spans.push({ from: t0, to: t0 + latencies[latencies.length - 1]! });
+      spans.push({ from, to: performance.now() });
     }
   });
   await new Promise((resolve) => setImmediate(resolve)); // the observer's last entries delivered
   observer.disconnect();
+  const latencies = spans.map((span) => span.to - span.from);
   const collecting = (span: { from: number; to: number }, major: boolean) =>
     collections.filter((gc) => gc.major === major).reduce((sum, gc) => sum + Math.max(0, Math.min(span.to, gc.to) - Math.max(span.from, gc.from)), 0);
-  const slowest = spans.map((span) => ({ ms: span.to - span.from, major: collecting(span, true), minor: collecting(span, false) })).sort((a, b) => b.ms - a.ms).slice(0, 5);
+  const slowest = spans.map((span, n) => ({ ms: latencies[n]!, major: collecting(span, true), minor: collecting(span, false) })).sort((a, b) => b.ms - a.ms).slice(0, 5);
   console.log(
     `match job latency over ${latencies.length} records: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms; ` +
       `the slowest five ${slowest.map((job) => `${job.ms.toFixed(0)} ms (${job.major.toFixed(0)} in full collections of the garbage, ${job.minor.toFixed(0)} in others)`).join(', ')}`,
