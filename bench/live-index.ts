@@ -1,10 +1,10 @@
 // How fast a match worker's keys in memory answer its searches (matchers/live-index.ts, what
 // MATCH_KEYS_IN_MEMORY=on searches): N missing x M found synthetic records held as a worker holds
-// them, then a sample of found children's searches for their reports (partnersOfChild), reports'
-// searches for their children (partnersOfReport) and found children's for their duplicates
-// (sameSide), each timed in microseconds a search. Rounds repeat the same searches: the first
-// round shows a worker's first searches, the rounds after its steady cost. Then reports filed one
-// after another, each held and searched for its children as its match job does.
+// them; the keys too common to admit a pair counted once; then a sample of found children's searches
+// for their reports (partnersOfChild), reports' searches for their children (partnersOfReport) and
+// found children's for their duplicates (sameSide), each timed in microseconds a search. Rounds repeat
+// the same searches: the first round shows a worker's first searches, the rounds after its steady
+// cost. Then reports filed one after another, each held and searched for its children as its match job does.
 //   npx tsx bench/live-index.ts [--missing 100000] [--found 30000] [--sample 2000] [--rounds 3]
 //   at national scale (1,000,000 x 300,000) give Node the heap: NODE_OPTIONS=--max-old-space-size=14000
 import { parseArgs } from 'node:util';
@@ -31,6 +31,12 @@ for (const report of reports) index.put('missing', report);
 for (const child of children) index.put('found', child.record);
 index.endBulk();
 console.log(`${missingCount} missing and ${foundCount} found held in ${((performance.now() - started) / 1000).toFixed(1)} s (${index.size.keys} keys; heap ${(process.memoryUsage().heapUsed / 2 ** 30).toFixed(2)} GB)`);
+
+// The keys too common to admit a pair, counted as a worker counts them every half hour once its keys
+// are in memory (src/matching/match-job.ts, warmKeyCounts): one pass over every key, holding up its jobs meanwhile.
+started = performance.now();
+const tooCommon = index.tooCommonKeys().length;
+console.log(`${tooCommon} keys too common to admit a pair counted in ${(performance.now() - started).toFixed(0)} ms`);
 
 const step = (list: readonly unknown[]) => Math.max(1, Math.floor(list.length / sample));
 const childSample = children.filter((_, i) => i % step(children) === 0).slice(0, sample);

@@ -205,6 +205,13 @@ async function startAndProbe() {
   const prepared = keysInMemory ? (await liveKeysOf(local.database.pool).build(local.database.pool, local.engine))! : { ...(await warmPreparedRecords(local.database.pool, local.engine)), keys: null };
   console.log(`${prepared.records} records still looked for prepared${prepared.keys === null ? '' : `, and the ${prepared.keys} keys of every record held in memory`}, in ${seconds(started).toFixed(1)} s (of which ${(prepared.collectedInMs / 1000).toFixed(1)} s the full collection of the garbage left)${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
 
+  if (keysInMemory) {
+    // And every half hour after, its keys now in memory, the keys too common counted there (match-job.ts, warmKeyCounts).
+    started = performance.now();
+    const recount = await warmKeyCounts(local.database.pool);
+    console.log(`keys too common to admit a pair counted again in ${seconds(started).toFixed(2)} s, in the ${recount!.countedIn} (as a worker does every half hour once its keys are in memory)`);
+  }
+
   if (process.env.MATCH_READ_BACK !== 'off') {
     // Then, as a worker does after its start (workers.ts; src/matching/read-back.ts), the pages match
     // jobs read at random read back into the server's page cache, which the start's reading of every

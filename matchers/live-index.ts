@@ -264,6 +264,20 @@ export class LiveKeyIndex {
     return closed;
   }
 
+  /**
+   * The keys still open that more than keyReach times their limit of reports carry, active or not
+   * (blocking.ts, keyTooCommon): what a worker closes for good (src/matching/store.ts,
+   * closeTooCommonKeys), counted here as the database counts the key table's rows of the reports.
+   */
+  tooCommonKeys(): string[] {
+    const reports = this.#sides.missing;
+    const tooCommon: string[] = [];
+    for (const [key, keyId] of this.#keyIds) {
+      if (!this.#closed[keyId] && reports.carriers(keyId) > keyReach * this.#limits[keyId]!) tooCommon.push(key);
+    }
+    return tooCommon;
+  }
+
   /** Whether the key is closed for good (close). */
   isClosed(key: string): boolean {
     const keyId = this.#keyIds.get(key);

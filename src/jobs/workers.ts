@@ -194,7 +194,8 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     logger.warn({ err: error }, 'photo index not read at start; the first match job with a photo reads it');
   });
   // So are the counts of the common name keys and the keys too common to admit a pair, again every
-  // half hour (a count is reused for an hour, or until the records have grown by 1%: NameKeyCounts).
+  // half hour (a count is reused for an hour, or until the records have grown by 1%: NameKeyCounts);
+  // from the keys in memory once they are read (warmKeyCounts).
   const countNames = (unlessReadWithinMs = 0) => warmKeyCounts(database.pool, unlessReadWithinMs).catch((error: unknown) => {
     logger.warn({ err: error }, 'key counts not read ahead; match jobs read what they need');
   });

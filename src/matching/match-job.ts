@@ -40,15 +40,25 @@ const tooCommonKeysOf = perPool(() => new store.TooCommonKeys());
 /**
  * Reads this process's counts of the common name keys, and its list of keys too common to admit a
  * pair, each in one pass (store.ts, warmNameKeyCounts and warmTooCommonKeys); not again, returning
- * null, when this process read them less than `unlessReadWithinMs` ago.
+ * null, when this process read them less than `unlessReadWithinMs` ago. Once every record's keys are
+ * in this process's memory (live-keys.ts), the keys too common are counted there, and the name keys
+ * as jobs need them (nameKeyFrequencies): at national scale the two passes over the key table took
+ * 35–40 s of both of a 2-core server's processors, every half hour in every worker process.
  */
-export async function warmKeyCounts(pool: pg.Pool, unlessReadWithinMs = 0): Promise<{ nameKeys: number; tooCommon: number } | null> {
+export async function warmKeyCounts(pool: pg.Pool, unlessReadWithinMs = 0): Promise<{ nameKeys: number; tooCommon: number; countedIn: 'database' | 'memory' } | null> {
   const read = keyCountsReadAt(pool);
   if (Date.now() - read.at < unlessReadWithinMs) return null;
   const tooCommon = tooCommonKeysOf(pool);
-  const counts = { nameKeys: await store.warmNameKeyCounts(pool, nameKeyCountsOf(pool)), tooCommon: await store.warmTooCommonKeys(pool, tooCommon) };
+  const live = liveKeysOf(pool);
+  let counts: { nameKeys: number; tooCommon: number; countedIn: 'database' | 'memory' };
+  if (live.ready) {
+    await live.catchUp(pool); // current to now, not to the last search
+    counts = { nameKeys: 0, tooCommon: await store.closeTooCommonKeys(pool, tooCommon, live.index.tooCommonKeys()), countedIn: 'memory' };
+  } else {
+    counts = { nameKeys: await store.warmNameKeyCounts(pool, nameKeyCountsOf(pool)), tooCommon: await store.warmTooCommonKeys(pool, tooCommon), countedIn: 'database' };
+  }
   // The keys in memory, built or being built, take the keys closed since they were read.
-  liveKeysOf(pool).close(tooCommon.keys());
+  live.close(tooCommon.keys());
   read.at = Date.now();
   return counts;
 }

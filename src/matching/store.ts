@@ -571,7 +571,7 @@ export const commonNameKey = 20;
 
 /**
  * Reads the counts of every common name key in one pass over the key table (a worker does this when
- * it starts and every half hour): counting a common key ("raju": thousands of entries) was the
+ * it starts and every half hour, until its keys are in memory: match-job.ts, warmKeyCounts): counting a common key ("raju": thousands of entries) was the
  * costly part of a job's term frequencies, and a rare key is cheap to count when a job needs it.
  * Returns the keys read.
  */
@@ -633,8 +633,16 @@ export async function warmTooCommonKeys(db: Queryable, holder: TooCommonKeys): P
     `SELECT key, count(*)::int AS n FROM match_key WHERE side = 'missing' GROUP BY key HAVING count(*) > $1`,
     [least],
   );
-  const tooCommon = rows.filter((row) => keyTooCommon(row.key, row.n)).map((row) => row.key);
-  await db.query('INSERT INTO match_closed_key (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING', [tooCommon]);
+  return closeTooCommonKeys(db, holder, rows.filter((row) => keyTooCommon(row.key, row.n)).map((row) => row.key));
+}
+
+/**
+ * Closes for good these keys, counted too common to admit a pair (warmTooCommonKeys, or a worker's
+ * keys in memory: matchers/live-index.ts, tooCommonKeys), and reads every key closed so far, by any
+ * process, into `holder`. Returns how many that is.
+ */
+export async function closeTooCommonKeys(db: Queryable, holder: TooCommonKeys, tooCommon: readonly string[]): Promise<number> {
+  if (tooCommon.length) await db.query('INSERT INTO match_closed_key (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING', [tooCommon]);
   holder.replace(await closedKeys(db));
   return holder.size;
 }

@@ -1,8 +1,9 @@
 // The keys a worker reads ahead to be too common to admit a pair: exactly those more than ten times
 // their limit of reports carry, and leaving them out of a job's search changes none of its pairs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyLimit, keyReach } from '../../matchers/blocking.ts';
+import { keyLimit, keyReach, keyTooCommon } from '../../matchers/blocking.ts';
 import { createEngine } from '../../src/matching/engine.ts';
+import { liveKeysOf } from '../../src/matching/live-keys.ts';
 import { matchRecord, warmKeyCounts } from '../../src/matching/match-job.ts';
 import { TooCommonKeys, warmTooCommonKeys } from '../../src/matching/store.ts';
 import * as records from '../../src/records/service.ts';
@@ -18,11 +19,11 @@ afterAll(async () => db.close());
 
 const filer = { actorId: null, actorName: 'test', requestId: null };
 
-/** Makes `count` reports (key rows only, as the match worker writes them) carry `key`. */
-async function carriers(key: string, count: number): Promise<void> {
+/** Makes `count` reports (key rows only, as the match worker writes them) carry `key`, looked for or not. */
+async function carriers(key: string, count: number, active = true): Promise<void> {
   await db.database.pool.query(
-    `INSERT INTO match_key (side, key, record_id, born_from, born_to, active) SELECT 'missing', $1, gen_random_uuid(), NULL, NULL, TRUE FROM generate_series(1, $2)`,
-    [key, count],
+    `INSERT INTO match_key (side, key, record_id, born_from, born_to, active) SELECT 'missing', $1, gen_random_uuid(), NULL, NULL, $3 FROM generate_series(1, $2)`,
+    [key, count, active],
   );
 }
 
@@ -94,5 +95,32 @@ describe('keys too common to admit a pair', () => {
     const third = await file();
     await matchRecord(pool, engine, settings, { side: 'missing', id: third, version: 1 });
     expect(await keysOf(third)).toEqual(carried.filter((key) => key !== typo));
+  });
+
+  it("are counted in a worker's keys in memory once it holds them, as the key table counts them, and closed for good there and in the database", async () => {
+    const pool = db.database.pool;
+    // Reports no longer looked for: the worker reads their key rows alone (live-keys.ts, build).
+    await carriers('ds:zzs:UP', keyReach * keyLimit('ds:zzs:UP') + 1, false);
+    await carriers('ds:zzt:UP', keyReach * keyLimit('ds:zzt:UP'), false);
+    await carriers('n:zzs', keyReach * keyLimit('n:zzs') + 1, false);
+    const live = liveKeysOf(pool);
+    await live.build(pool, createEngine());
+    expect(live.ready).toBe(true);
+
+    const { rows } = await pool.query<{ key: string; n: number }>(
+      `SELECT key, count(*)::int AS n FROM match_key WHERE side = 'missing' AND key NOT IN (SELECT key FROM match_closed_key) GROUP BY key`,
+    );
+    const counted = rows.filter((row) => keyTooCommon(row.key, row.n)).map((row) => row.key).sort();
+    expect(counted).toEqual(['ds:zzs:UP', 'n:zzs']);
+    expect(live.index.tooCommonKeys().sort()).toEqual(counted);
+
+    // A row no match job wrote (so no worker holds it) tips a key over in the table alone: counted in
+    // memory, the key stays open.
+    await carriers('ds:zzt:UP', 1);
+    expect(await warmKeyCounts(pool)).toMatchObject({ countedIn: 'memory' });
+    const closed = (await pool.query<{ key: string }>('SELECT key FROM match_closed_key')).rows.map((row) => row.key);
+    expect(['ds:zzs:UP', 'ds:zzt:UP', 'n:zzs'].filter((key) => closed.includes(key))).toEqual(['ds:zzs:UP', 'n:zzs']);
+    expect(['ds:zzs:UP', 'ds:zzt:UP', 'n:zzs'].map((key) => live.index.isClosed(key))).toEqual([true, false, true]);
+    expect(live.index.tooCommonKeys()).toEqual([]);
   });
 });
