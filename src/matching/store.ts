@@ -571,8 +571,9 @@ export const commonNameKey = 20;
 
 /**
  * Reads the counts of every common name key in one pass over the key table (a worker does this when
- * it starts and every half hour, until its keys are in memory: match-job.ts, warmKeyCounts): counting a common key ("raju": thousands of entries) was the
- * costly part of a job's term frequencies, and a rare key is cheap to count when a job needs it.
+ * it starts and every half hour, until its keys are in memory: match-job.ts, warmKeyCounts):
+ * counting a common key ("raju": thousands of entries) was the costly part of a job's term
+ * frequencies, and a rare key is cheap to count when a job needs it.
  * Returns the keys read.
  */
 export async function warmNameKeyCounts(db: Queryable, counts: NameKeyCounts, minimum = commonNameKey): Promise<number> {
