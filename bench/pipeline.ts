@@ -9,6 +9,10 @@
 //     [--full-sweep]: after the re-match, every record marked due and one sweep of them timed, as a full
 //     re-match ends (minutes at national scale: 9.7 on the development machine);
 //     [--writers N]: records filed N at once in the sustained phase (8);
+//     [--new-model]: the re-match by a model trained since (every level's weight moved), as
+//     `milap rematch` runs after a new model version: every pair it rescores, and its explanation,
+//     is written anew, and every pair moved is weighed again (without it, the re-match's model is the
+//     one its records were matched by, and their explanations stand);
 //     MATCH_READ_BACK=off: a worker that does not read back the pages match jobs read at random after
 //     its start (src/matching/read-back.ts), which the start's reading of every record pushed out;
 //     [--worker-processes N]: phases 3 and 4 by N match-worker processes of their own (pipeline-workers.ts),
@@ -28,6 +32,8 @@ import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { generateWorld } from '../fixtures/synth/world.ts';
+import { retrainedModel } from '../fixtures/synth/retrained.ts';
+import { defaultModel } from '../matchers/model.ts';
 import type { FoundChild } from '../matchers/record.ts';
 import { blockingKeys, keyTooCommon, storedWhenClosed } from '../matchers/blocking.ts';
 import { isoOfDay } from '../matchers/age.ts';
@@ -52,7 +58,7 @@ import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 import { profiled } from './profile.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' }, 'new-model': { type: 'boolean', default: false } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
 // naming it), kept again: a national load took 19 minutes on the development machine (22 to 61 before
 // COPY sent many rows to a message: bench/db.ts, copyRows), and its candidate pairs add about 4 more.
@@ -65,6 +71,11 @@ const workerProcesses = Number(values['worker-processes']);
 // --writers N: how many file records at once in the sustained phase, each filing after its last, as
 // that many clients of the API would.
 const writers = Number(values.writers);
+// --new-model: the re-match by a model trained since, whose every level's u is a tenth lower (each level
+// 0.15 bits more in favour of a match), on the records the worker prepared (engine.ts, withModel). The
+// worker processes score by their own engine: the option needs the re-match in this process.
+const newModel = values['new-model'];
+if (newModel && workerProcesses) throw new Error('--new-model re-matches in this process: leave out --worker-processes');
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
 const dbName = process.env.PIPELINE_DB ?? 'milap_bench_pipeline';
 const dbUrl = databaseUrl(dbName);
@@ -382,6 +393,7 @@ const heapAfterCollection = () => {
   return process.memoryUsage().heapUsed;
 };
 const heapBeforeRematch = workers.length ? 0 : heapAfterCollection();
+const rematchEngine = newModel ? engine.withModel(retrainedModel(defaultModel, 0.9)) : engine;
 /** A connection of its own holding off this process's sweeper while it re-matches without jobs. */
 const sweepHeld = await database.pool.connect();
 cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
@@ -430,7 +442,7 @@ if (workers.length) {
   let done = 0;
   await profiled(values.profile, 'rematch', () => Promise.all(Array.from({ length: 4 }, async (_, lane) => {
     for (let n = lane; n < passes.length; n += 4) {
-      await matchRecords(database.pool, engine, { floor: 0.001, topK: 10 }, passes[n]!.jobs, 'later');
+      await matchRecords(database.pool, rematchEngine, { floor: 0.001, topK: 10 }, passes[n]!.jobs, 'later');
       progress((done += passes[n]!.jobs.length));
     }
   })));
@@ -457,7 +469,7 @@ sweepHeld.release();
 const perSecond = rematchCount / matchedSeconds;
 const afterFifth = fifth as { at: number; done: number } | null;
 const perSecondAfterFifth = afterFifth ? (rematchCount - afterFifth.done) / ((matchedAt - afterFifth.at) / 1000) : perSecond;
-const rematchBy = workers.length ? `queued jobs, ${workers.length} worker processes` : '4 workers in this process';
+const rematchBy = `${workers.length ? `queued jobs, ${workers.length} worker processes` : '4 workers in this process'}${newModel ? ', by a model trained since' : ''}`;
 const rematchCpu = await cpuSince();
 const keptPerRecord = workers.length ? '' : `; this process's heap after a full collection ${((heapAfterCollection() - heapBeforeRematch) / rematchCount / 1000).toFixed(1)} KB a record larger`;
 const allIn = (rate: number) => `${((missingCount + foundCount) / rate / 60).toFixed(1)} min`;

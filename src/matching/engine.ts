@@ -70,6 +70,11 @@ export interface MatchEngine {
   scoreDuplicate(a: Subject, b: Subject, floor: number): { probability: number; matchWeight: number; explanation: Explanation } | null;
   /** Why a rejected pair deserves another look: a comparison moved to a higher-weighted level. */
   reopenReason(decided: Explanation | null, now: Explanation): string | null;
+  /**
+   * An engine scoring by another model (a model trained since) on the same prepared records: a
+   * record is prepared the same whatever the model, so none is prepared again.
+   */
+  withModel(model: Model): MatchEngine;
 }
 
 const dayMs = 86_400_000;
@@ -110,10 +115,13 @@ const photosKeyOf = (photos: readonly PhotoHash[]) => photos.map((photo) => phot
  * twice the records it matches among prepares each once (warm.ts fills it when the worker starts).
  */
 export function createEngine(model: Model = defaultModel, cacheSize = 100_000): MatchEngine {
+  return engineOn(model, new BoundedCache(cacheSize), cacheSize);
+}
+
+function engineOn(model: Model, cache: BoundedCache<string, { subject: Subject; photos: string }>, cacheSize: number): MatchEngine {
   // By id alone, the entry saying which side, version and photos it was prepared as: a key made of
   // side, id and version was a new string to build and hash for every partner, a sixteenth of a match
   // job's time in Node (the keys in memory give the same id strings each time, their hashes kept).
-  const cache = new BoundedCache<string, { subject: Subject; photos: string }>(cacheSize);
   const hit = (side: string, id: string, version: number, photos?: readonly PhotoHash[]) => {
     const entry = cache.get(id);
     return entry && entry.subject.version === version && entry.subject.side === side && (photos === undefined || entry.photos === photosKeyOf(photos)) ? entry.subject : undefined;
@@ -164,5 +172,6 @@ export function createEngine(model: Model = defaultModel, cacheSize = 100_000): 
       if (moved.length === 0) return null;
       return moved.map((entry) => `${entry.comparison} moved from ${before.get(entry.comparison)!.level} to ${entry.level}`).join('; ');
     },
+    withModel: (other) => engineOn(other, cache, cacheSize),
   };
 }

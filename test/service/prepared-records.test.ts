@@ -2,6 +2,8 @@
 // job then reads only the bodies of partners it has not prepared at their current version. A
 // partner edited after the worker prepared it must be scored as it stands now, not as it was.
 import { describe, expect, it } from 'vitest';
+import { retrainedModel } from '../../fixtures/synth/retrained.ts';
+import { defaultModel } from '../../matchers/model.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
@@ -80,5 +82,27 @@ describe("a worker's prepared records", () => {
     const cached = engine.cached('missing', reportId, 1)!;
     expect([...new Set(cached.keys)].sort()).toEqual(stored.rows.map((row) => row.key).sort());
     expect(cached.keys).not.toBe(cached.keys);
+  });
+
+  it('serve an engine scoring by another model without preparing them again', () => {
+    const engine = createEngine(undefined, 100);
+    const missing = engine.prepare('missing', 'report-1', 1, report('FIR-9/2024', 'Sunita Kumari'));
+    const found = engine.prepare('found', 'child-1', 1, child);
+    // A model trained since: every level's u halved, each level one bit more in favour of a match.
+    const trained = retrainedModel(defaultModel, 0.5);
+    const retrained = engine.withModel(trained);
+    expect(retrained.modelVersion).toBe(trained.version);
+    expect(engine.modelVersion).toBe(defaultModel.version);
+    // The same prepared records, not prepared again.
+    expect(retrained.cached('missing', 'report-1', 1)).toBe(missing);
+    expect(retrained.cached('found', 'child-1', 1)).toBe(found);
+    expect(retrained.cacheSize).toBe(2);
+    // Scored by its own model, the first engine's scores unchanged.
+    const before = engine.score(missing, found);
+    const after = retrained.score(missing, found);
+    expect(after.matchWeight).toBeGreaterThan(before.matchWeight + 1);
+    expect(after.explanation.map((entry) => entry.level)).toEqual(before.explanation.map((entry) => entry.level));
+    expect(after.explanation.map((entry) => entry.weight)).not.toEqual(before.explanation.map((entry) => entry.weight));
+    expect(engine.score(missing, found)).toEqual(before);
   });
 });
