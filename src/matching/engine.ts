@@ -115,13 +115,14 @@ const photosKeyOf = (photos: readonly PhotoHash[]) => photos.map((photo) => phot
  * twice the records it matches among prepares each once (warm.ts fills it when the worker starts).
  */
 export function createEngine(model: Model = defaultModel, cacheSize = 100_000): MatchEngine {
-  return engineOn(model, new BoundedCache(cacheSize), cacheSize);
-}
-
-function engineOn(model: Model, cache: BoundedCache<string, { subject: Subject; photos: string }>, cacheSize: number): MatchEngine {
   // By id alone, the entry saying which side, version and photos it was prepared as: a key made of
   // side, id and version was a new string to build and hash for every partner, a sixteenth of a match
   // job's time in Node (the keys in memory give the same id strings each time, their hashes kept).
+  return engineOn(model, new BoundedCache(cacheSize), cacheSize);
+}
+
+/** An engine scoring by `model` on the prepared records `cache` holds (shared with the engines withModel makes). */
+function engineOn(model: Model, cache: BoundedCache<string, { subject: Subject; photos: string }>, cacheSize: number): MatchEngine {
   const hit = (side: string, id: string, version: number, photos?: readonly PhotoHash[]) => {
     const entry = cache.get(id);
     return entry && entry.subject.version === version && entry.subject.side === side && (photos === undefined || entry.photos === photosKeyOf(photos)) ? entry.subject : undefined;
