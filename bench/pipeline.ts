@@ -9,6 +9,10 @@
 //     [--full-sweep]: after the re-match, every record marked due and one sweep of them timed, as a full
 //     re-match ends (minutes at national scale: 9.7 on the development machine);
 //     [--writers N]: records filed N at once in the sustained phase (8);
+//     [--rematch-all]: the re-match of every record, reports first, then children, each side in id order,
+//     as `milap rematch --all` queues them, timed whole and not extrapolated (each pair is met twice, from
+//     its report and again from its child, the second time by the same model: a sample meets most of
+//     its pairs once); it prints how many pair rows the matching inserted and updated;
 //     [--new-model]: the re-match by a model trained since (every level's weight moved), as
 //     `milap rematch` runs after a new model version: every pair it rescores, and its explanation,
 //     is written anew, and every pair moved is weighed again (without it, the re-match's model is the
@@ -43,7 +47,7 @@ import { matcherVersion } from '../matchers/version.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { groupedMatchJobs, matchQueue, startQueue } from '../src/jobs/queue.ts';
-import { reweighLock, startWorkers } from '../src/jobs/workers.ts';
+import { reweighLock, startWorkers, StatisticsKeeper } from '../src/jobs/workers.ts';
 import { WorkerMetrics } from '../src/jobs/metrics.ts';
 import { createEngine } from '../src/matching/engine.ts';
 import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-job.ts';
@@ -58,7 +62,7 @@ import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 import { profiled } from './profile.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' }, 'new-model': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' }, 'new-model': { type: 'boolean', default: false }, 'rematch-all': { type: 'boolean', default: false } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
 // naming it), kept again: a national load took 19 minutes on the development machine (22 to 61 before
 // COPY sent many rows to a message: bench/db.ts, copyRows), and its candidate pairs add about 4 more.
@@ -76,6 +80,8 @@ const writers = Number(values.writers);
 // worker processes score by their own engine: the option needs the re-match in this process.
 const newModel = values['new-model'];
 if (newModel && workerProcesses) throw new Error('--new-model re-matches in this process: leave out --worker-processes');
+const rematchAll = values['rematch-all'];
+if (rematchAll && workerProcesses) throw new Error('--rematch-all re-matches in this process: leave out --worker-processes');
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
 const dbName = process.env.PIPELINE_DB ?? 'milap_bench_pipeline';
 const dbUrl = databaseUrl(dbName);
@@ -381,10 +387,13 @@ console.log(`sustained: ${burst.length} records from write to stored candidates 
 const rematchTotal = sample * 20;
 const sampleOf = async (table: string, count: number, of: number) =>
   (await database.pool.query<{ id: string; version: number }>(`SELECT id, version FROM ${table} TABLESAMPLE SYSTEM ($1) LIMIT $2`, [Math.min(100, (300 * count) / of), count])).rows;
-const rematching = {
-  missing: await sampleOf('missing_report', Math.round((rematchTotal * missingCount) / (missingCount + foundCount)), missingCount),
-  found: await sampleOf('found_child', Math.round((rematchTotal * foundCount) / (missingCount + foundCount)), foundCount),
-};
+const everyRecord = async (table: string) => (await database.pool.query<{ id: string; version: number }>(`SELECT id, version FROM ${table} ORDER BY id`)).rows;
+const rematching = rematchAll
+  ? { missing: await everyRecord('missing_report'), found: await everyRecord('found_child') }
+  : {
+      missing: await sampleOf('missing_report', Math.round((rematchTotal * missingCount) / (missingCount + foundCount)), missingCount),
+      found: await sampleOf('found_child', Math.round((rematchTotal * foundCount) / (missingCount + foundCount)), foundCount),
+    };
 const rematchCount = rematching.missing.length + rematching.found.length;
 // This process's heap after a full collection, before and after, when it re-matches: what matching a
 // record leaves behind (a re-match of every record must not grow a worker by what it matched).
@@ -394,10 +403,19 @@ const heapAfterCollection = () => {
 };
 const heapBeforeRematch = workers.length ? 0 : heapAfterCollection();
 const rematchEngine = newModel ? engine.withModel(retrainedModel(defaultModel, 0.9)) : engine;
+/** The pair table's rows inserted and updated so far (the server's statistics, flushed a second after a statement at most). */
+const pairRowsWritten = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const { rows } = await database.pool.query<{ inserted: string; updated: string }>(`SELECT n_tup_ins AS inserted, n_tup_upd AS updated FROM pg_stat_user_tables WHERE relname = 'candidate_pair'`);
+  return { inserted: Number(rows[0]!.inserted), updated: Number(rows[0]!.updated) };
+};
+const pairRowsBefore = await pairRowsWritten();
 /** A connection of its own holding off this process's sweeper while it re-matches without jobs. */
 const sweepHeld = await database.pool.connect();
 cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
 started = performance.now();
+/** When the last report's pass ended (the reports' passes come first with --rematch-all). */
+let reportsDoneAt = started;
 /** When a fifth of the records were matched, and how many then. */
 let fifth: { at: number; done: number } | null = null;
 const progress = (done: number) => {
@@ -435,20 +453,30 @@ if (workers.length) {
     const count = Math.ceil(rematching[side].length / pass);
     return Array.from({ length: count }, (_, n) => ({ at: n / count, jobs: rematching[side].slice(n * pass, (n + 1) * pass).map((row) => ({ side, id: row.id, version: row.version })) }));
   };
-  const passes = [...passesOf('missing'), ...passesOf('found')].sort((a, b) => a.at - b.at);
+  // With --rematch-all, every report's pass before any child's, as `milap rematch` queues them.
+  const passes = rematchAll ? [...passesOf('missing'), ...passesOf('found')] : [...passesOf('missing'), ...passesOf('found')].sort((a, b) => a.at - b.at);
+  const reportPasses = passesOf('missing').length;
   // This process's workers sweep what re-match jobs leave due once none waits (workers.ts,
   // reweighSweeper), and these passes are no jobs: the sweep is held off, and timed below on its own.
   await sweepHeld.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [reweighLock]);
   let done = 0;
+  // The planner's figures and the pair tables' vacuum kept as a worker keeps them, after each record it
+  // matches (workers.ts, StatisticsKeeper): without, a full re-match at 100,000 × 30,000 grew the
+  // duplicate table from the hundred rows the planner knew of to 14,000, and each pass's look for its
+  // records' stale duplicates, planned on the hundred, read the whole side (17 ms a pass).
+  const statistics = new StatisticsKeeper(database, pino({ level: 'silent' }));
   await profiled(values.profile, 'rematch', () => Promise.all(Array.from({ length: 4 }, async (_, lane) => {
     for (let n = lane; n < passes.length; n += 4) {
       await matchRecords(database.pool, rematchEngine, { floor: 0.001, topK: 10 }, passes[n]!.jobs, 'later');
+      for (const _ of passes[n]!.jobs) void statistics.jobDone();
       progress((done += passes[n]!.jobs.length));
+      if (n < reportPasses) reportsDoneAt = performance.now();
     }
   })));
 }
 const matchedAt = performance.now();
 const matchedSeconds = seconds(started);
+const pairRowsAfter = await pairRowsWritten();
 // Then the competing probabilities of the records whose candidates moved, weighed once as the
 // re-match's last job leaves them (workers.ts, reweighSweeper); the worker processes sweep on their own.
 const due = (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due')).rows[0]!.n;
@@ -473,7 +501,13 @@ const rematchBy = `${workers.length ? `queued jobs, ${workers.length} worker pro
 const rematchCpu = await cpuSince();
 const keptPerRecord = workers.length ? '' : `; this process's heap after a full collection ${((heapAfterCollection() - heapBeforeRematch) / rematchCount / 1000).toFixed(1)} KB a record larger`;
 const allIn = (rate: number) => `${((missingCount + foundCount) / rate / 60).toFixed(1)} min`;
-console.log(`re-match: ${perSecond.toFixed(0)} records/s, ${perSecondAfterFifth.toFixed(0)} after the first fifth (${rematchBy}; ${rematching.missing.length} reports and ${rematching.found.length} children matched in ${matchedSeconds.toFixed(1)} s, then swept: ${rematchCpu}); all ${missingCount + foundCount} records matched in ${allIn(perSecond)} (${allIn(perSecondAfterFifth)} at the rate after the first fifth), before their sweep${keptPerRecord}`);
+const pairRows = `${pairRowsAfter.inserted - pairRowsBefore.inserted} pair rows inserted and ${pairRowsAfter.updated - pairRowsBefore.updated} updated`;
+if (rematchAll) {
+  const reportSeconds = (reportsDoneAt - started) / 1000;
+  console.log(`re-match of every record: ${(matchedSeconds / 60).toFixed(1)} min, ${perSecond.toFixed(0)} records/s (${rematchBy}; the ${rematching.missing.length} reports first, in ${(reportSeconds / 60).toFixed(1)} min, ${(rematching.missing.length / reportSeconds).toFixed(0)} records/s, then the ${rematching.found.length} children in ${((matchedSeconds - reportSeconds) / 60).toFixed(1)} min, ${(rematching.found.length / (matchedSeconds - reportSeconds)).toFixed(0)} records/s; ${pairRows}), then swept: ${rematchCpu}${keptPerRecord}`);
+} else {
+  console.log(`re-match: ${perSecond.toFixed(0)} records/s, ${perSecondAfterFifth.toFixed(0)} after the first fifth (${rematchBy}; ${rematching.missing.length} reports and ${rematching.found.length} children matched in ${matchedSeconds.toFixed(1)} s, ${pairRows}, then swept: ${rematchCpu}); all ${missingCount + foundCount} records matched in ${allIn(perSecond)} (${allIn(perSecondAfterFifth)} at the rate after the first fifth), before their sweep${keptPerRecord}`);
+}
 // Not to be scaled up to a full re-match's: this sweep weighs few children before the reports, and
 // each report's pairs whole, reading its children's sums; a full one weighs every child first, and
 // of the reports only what those left (--full-sweep times it).
