@@ -123,7 +123,10 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
          FROM unnest($2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[]) WITH ORDINALITY AS d(a, b, p, weight, explanation, n)
         ORDER BY d.n
        ON CONFLICT (side, record_a, record_b) DO UPDATE SET probability = excluded.probability, match_weight = excluded.match_weight,
-         explanation = excluded.explanation, model_version = excluded.model_version, updated_at = clock_timestamp()`,
+         explanation = excluded.explanation, model_version = excluded.model_version, updated_at = clock_timestamp()
+         -- A pair scored as it is stored (a full re-match meets it from both its records) is not written again.
+         WHERE (duplicate_pair.probability, duplicate_pair.match_weight, duplicate_pair.model_version, duplicate_pair.explanation)
+           IS DISTINCT FROM (excluded.probability, excluded.match_weight, excluded.model_version, excluded.explanation)`,
       [side, ordered.map((d) => d.a), ordered.map((d) => d.b), ordered.map((d) => d.score.probability), ordered.map((d) => d.score.matchWeight),
         ordered.map((d) => JSON.stringify(d.score.explanation)), engine.modelVersion],
     );

@@ -274,7 +274,9 @@ async function matchActive(
       const reopenBecause = current?.state === 'rejected' ? engine.reopenReason(current.decidedExplanation, pair.explanation) : null;
       if (reopenBecause) reopened++;
       if (!current || reopenBecause || current.matchWeight !== pair.matchWeight) moved.get(subject.id)!.add(partnerOf(pair));
-      writes.push({ pair, reopenBecause });
+      const write = { pair, explanation: store.explanationDigestOf(pair.explanation), reopenBecause };
+      // Stored as it is already (the second of a full re-match's two meetings with each pair): not written again.
+      if (!current || !store.storedAlready(current, write, engine.modelVersion)) writes.push(write);
     }
     counts.set(subject.id, { candidates: candidates.get(subject.id)!, kept: kept.length, reopened });
   }

@@ -156,8 +156,19 @@ export interface PartnerQuery {
  */
 export function keysDigestOf(subject: Pick<SubjectRow, 'keys' | 'narrowing' | 'active'>): string {
   const { bornFrom, bornTo, eventDay } = subject.narrowing;
-  const hex = createHash('md5').update(`${subject.active}|${bornFrom}|${bornTo}|${eventDay}|${[...new Set(subject.keys)].sort().join(' ')}`).digest('hex');
+  return digestOf(`${subject.active}|${bornFrom}|${bornTo}|${eventDay}|${[...new Set(subject.keys)].sort().join(' ')}`);
+}
+
+/** The MD5 digest of `text`, as a uuid (as the database stores it and gives it back). */
+function digestOf(text: string): string {
+  const hex = createHash('md5').update(text).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A pair's explanation as upsertPairs stores it (JSON), and its digest, stored beside the pair's scores (migrations/023). */
+export function explanationDigestOf(explanation: Explanation): { json: string; digest: string } {
+  const json = JSON.stringify(explanation);
+  return { json, digest: digestOf(json) };
 }
 
 /**
@@ -711,6 +722,13 @@ export interface ExistingPair {
   foundId: string;
   state: string;
   matchWeight: number;
+  /** The pair's own probability (pair_probability), as its last match scored it. */
+  pairProbability: number;
+  modelVersion: string;
+  missingVersion: number;
+  foundVersion: number;
+  /** The digest of its explanation (explanationDigestOf); null for a pair no match has written since migrations/023. */
+  explanationDigest: string | null;
   decidedExplanation: Explanation | null;
 }
 
@@ -722,7 +740,8 @@ export interface ExistingPair {
 export async function lockPairs(db: Queryable, side: Side, ids: readonly string[]): Promise<Map<string, ExistingPair>> {
   const { rows } = await db.query<ExistingPair>(
     // A decision's explanation read only for a rejected pair, the one it can reopen (migrations/022).
-    `SELECT c.missing_id AS "missingId", c.found_id AS "foundId", c.state, c.match_weight AS "matchWeight",
+    `SELECT c.missing_id AS "missingId", c.found_id AS "foundId", c.state, c.match_weight AS "matchWeight", c.pair_probability AS "pairProbability",
+            c.model_version AS "modelVersion", c.missing_version AS "missingVersion", c.found_version AS "foundVersion", c.explanation_digest AS "explanationDigest",
             CASE WHEN c.state = 'rejected' THEN (SELECT e.decided_explanation FROM candidate_explanation e WHERE e.pair_id = c.id) END AS "decidedExplanation"
        FROM candidate_pair c WHERE c.${pairColumn[side]} = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE OF c`,
     [ids],
@@ -733,7 +752,28 @@ export async function lockPairs(db: Queryable, side: Side, ids: readonly string[
 /** A pair to insert or refresh, and why a rejected pair reopens (null: it keeps its state). */
 export interface PairWrite {
   pair: PairScore;
+  /** Its explanation as stored, and the digest of it (explanationDigestOf). */
+  explanation: { json: string; digest: string };
   reopenBecause: string | null;
+}
+
+/**
+ * Whether storing `write` would leave the pair as `stored` holds it: the same model and record
+ * versions, weight, own probability and explanation, and no reopen. Its row is then not written
+ * again (a full re-match meets each pair from both its records, the second time by the same model:
+ * migrations/023).
+ */
+export function storedAlready(stored: ExistingPair, write: PairWrite, modelVersion: string): boolean {
+  const { pair } = write;
+  return (
+    write.reopenBecause === null &&
+    stored.modelVersion === modelVersion &&
+    stored.missingVersion === pair.missingVersion &&
+    stored.foundVersion === pair.foundVersion &&
+    stored.matchWeight === pair.matchWeight &&
+    stored.pairProbability === pair.probability &&
+    stored.explanationDigest === write.explanation.digest
+  );
 }
 
 /**
@@ -747,14 +787,14 @@ export async function upsertPairs(db: Queryable, writes: readonly PairWrite[], m
     // `probability` starts as the pair's own; refreshProbabilities weighs it against the competition.
     // The explanation in its own table (migrations/022), written only when it changed.
     `WITH w AS (
-       SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::int[], $8::int[], $9::text[])
-         WITH ORDINALITY AS w(missing_id, found_id, p, weight, explanation, missing_version, found_version, reopen, n)
+       SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::int[], $8::int[], $9::text[], $10::uuid[])
+         WITH ORDINALITY AS w(missing_id, found_id, p, weight, explanation, missing_version, found_version, reopen, digest, n)
      ),
      pairs AS (
-       INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, model_version, missing_version, found_version, reopened_because)
-       SELECT w.missing_id, w.found_id, w.p, w.p, w.weight, $1, w.missing_version, w.found_version, w.reopen FROM w ORDER BY w.n
+       INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, model_version, missing_version, found_version, reopened_because, explanation_digest)
+       SELECT w.missing_id, w.found_id, w.p, w.p, w.weight, $1, w.missing_version, w.found_version, w.reopen, w.digest FROM w ORDER BY w.n
        ON CONFLICT (missing_id, found_id) DO UPDATE SET
-         pair_probability = excluded.pair_probability, match_weight = excluded.match_weight,
+         pair_probability = excluded.pair_probability, match_weight = excluded.match_weight, explanation_digest = excluded.explanation_digest,
          model_version = excluded.model_version, missing_version = excluded.missing_version, found_version = excluded.found_version,
          state = CASE WHEN excluded.reopened_because IS NOT NULL THEN 'pending' ELSE candidate_pair.state END,
          reopened_because = COALESCE(excluded.reopened_because, candidate_pair.reopened_because),
@@ -771,10 +811,11 @@ export async function upsertPairs(db: Queryable, writes: readonly PairWrite[], m
       writes.map((w) => w.pair.foundId),
       writes.map((w) => w.pair.probability),
       writes.map((w) => w.pair.matchWeight),
-      writes.map((w) => JSON.stringify(w.pair.explanation)),
+      writes.map((w) => w.explanation.json),
       writes.map((w) => w.pair.missingVersion),
       writes.map((w) => w.pair.foundVersion),
       writes.map((w) => w.reopenBecause),
+      writes.map((w) => w.explanation.digest),
     ],
   );
 }
