@@ -2,12 +2,17 @@
 // beside the API: it reads the common key counts, prepares every record still looked for (and, with
 // MATCH_KEYS_IN_MEMORY=on, reads every record's keys into memory), reads back the pages match jobs
 // read at random (unless MATCH_READ_BACK=off), starts the match workers, says so
-// on stdout as one JSON line, and matches jobs until it is killed.
+// on stdout as one JSON line, and matches jobs until it is killed. A line `new-model` on stdin
+// (the bench's --new-model, before its re-match) starts its workers again scoring by a model trained
+// since, on the records and keys it holds (engine.ts, withModel), and it says so as a JSON line.
 //   node --import tsx bench/pipeline-workers.ts DATABASE_URL CACHE_RECORDS
+import { createInterface } from 'node:readline';
 import { pino } from 'pino';
+import { retrainedModel } from '../fixtures/synth/retrained.ts';
+import { defaultModel } from '../matchers/model.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { WorkerMetrics } from '../src/jobs/metrics.ts';
-import { startQueue } from '../src/jobs/queue.ts';
+import { matchQueue, startQueue } from '../src/jobs/queue.ts';
 import { startWorkers } from '../src/jobs/workers.ts';
 import { createEngine } from '../src/matching/engine.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
@@ -32,12 +37,22 @@ await warmKeyCounts(database.pool);
 // And the pages match jobs read at random, which that reading pushed out, read back as a worker does
 // after its start (read-back.ts; one process of several reads them).
 const readBack = process.env.MATCH_READ_BACK === 'off' ? null : await readBackMatchPages(database);
-await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { concurrency: 8, floor: 0.001, topK: 10, engine, keysInMemory });
+const settings = { concurrency: 8, floor: 0.001, topK: 10, keysInMemory };
+await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { ...settings, engine });
 const usage = () => {
   const cpu = process.cpuUsage();
   return { rssMb: Math.round(process.memoryUsage().rss / 1e6), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 };
 process.stdout.write(`${JSON.stringify({ ready: true, records: prepared.records, readBack, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), ...usage() })}\n`);
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line !== 'new-model') return;
+  void (async () => {
+    // No job runs meanwhile: the bench asks between its phases.
+    await boss.offWork(matchQueue);
+    await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { ...settings, engine: engine.withModel(retrainedModel(defaultModel, 0.9)) });
+    process.stdout.write(`${JSON.stringify({ newModel: true, ...usage() })}\n`);
+  })();
+});
 // Every half second, this process's memory and CPU time, for the bench to report.
 setInterval(() => process.stdout.write(`${JSON.stringify(usage())}\n`), 500).unref();
 process.on('SIGTERM', () => {

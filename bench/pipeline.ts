@@ -76,12 +76,10 @@ const workerProcesses = Number(values['worker-processes']);
 // that many clients of the API would.
 const writers = Number(values.writers);
 // --new-model: the re-match by a model trained since, whose every level's u is a tenth lower (each level
-// 0.15 bits more in favour of a match), on the records the worker prepared (engine.ts, withModel). The
-// worker processes score by their own engine: the option needs the re-match in this process.
+// 0.15 bits more in favour of a match), on the records the worker prepared (engine.ts, withModel); the
+// worker processes are told to start their workers again by it (pipeline-workers.ts) before the re-match.
 const newModel = values['new-model'];
-if (newModel && workerProcesses) throw new Error('--new-model re-matches in this process: leave out --worker-processes');
 const rematchAll = values['rematch-all'];
-if (rematchAll && workerProcesses) throw new Error('--rematch-all re-matches in this process: leave out --worker-processes');
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
 const dbName = process.env.PIPELINE_DB ?? 'milap_bench_pipeline';
 const dbUrl = databaseUrl(dbName);
@@ -286,18 +284,19 @@ if (workerProcesses > 0) {
 // 3. Sustained: write records (as the API does) while the workers run; time until all are matched.
 await boss.deleteAllJobs?.('match').catch(() => {});
 // Worker processes of their own, each with what it last said of its memory and CPU time; or workers here.
-const workers: { child: ChildProcess; last: { rssMb: number; cpuSeconds?: number } }[] = [];
+const workers: { child: ChildProcess; last: { rssMb: number; cpuSeconds?: number }; onNewModel?: () => void }[] = [];
 if (workerProcesses > 0) {
   started = performance.now();
   await Promise.all(Array.from({ length: workerProcesses }, () => new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./pipeline-workers.ts', import.meta.url)), dbUrl, String(cacheRecords)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const worker = { child, last: { rssMb: 0 } as { rssMb: number; cpuSeconds?: number } };
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./pipeline-workers.ts', import.meta.url)), dbUrl, String(cacheRecords)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const worker: (typeof workers)[number] = { child, last: { rssMb: 0 } };
     workers.push(worker);
     child.once('exit', (code) => reject(new Error(`a worker process exited (${code}) before it was ready`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const said = JSON.parse(line) as { ready?: boolean; rssMb: number; cpuSeconds?: number };
+      const said = JSON.parse(line) as { ready?: boolean; newModel?: boolean; rssMb: number; cpuSeconds?: number };
       worker.last = said;
       if (said.ready) resolve();
+      if (said.newModel) worker.onNewModel?.();
     });
   })));
   console.log(`${workerProcesses} worker processes started in ${seconds(started).toFixed(1)} s (each prepared every record still looked for${keysInMemory ? ' and read every key' : ''}; ${workers.map((w) => `${w.last.rssMb} MB`).join(', ')} RSS)`);
@@ -403,6 +402,13 @@ const heapAfterCollection = () => {
 };
 const heapBeforeRematch = workers.length ? 0 : heapAfterCollection();
 const rematchEngine = newModel ? engine.withModel(retrainedModel(defaultModel, 0.9)) : engine;
+if (newModel) {
+  // The worker processes' workers started again by the new model, as this process's re-match uses it.
+  await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
+    worker.onNewModel = resolve;
+    worker.child.stdin!.write('new-model\n');
+  })));
+}
 /** The pair table's rows inserted and updated so far (the server's statistics, flushed a second after a statement at most). */
 const pairRowsWritten = async () => {
   await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -429,11 +435,17 @@ if (workers.length) {
   // tell the first fifth late. Polling every record's subject row to the end (two thousand index
   // lookups) cost 25 ms of the database's CPU a poll, every tenth of a second, counted as the re-match's.
   const since = (await database.pool.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
-  const jobs = [...groupedMatchJobs('missing', rematching.missing, { reweighLater: true }), ...groupedMatchJobs('found', rematching.found, { reweighLater: true })];
-  const jobIds = (await boss.insert(matchQueue, jobs.map((data) => ({ data })), { returnId: true }))!;
+  // Each side's jobs queued by a statement of its own, reports first: the queue takes its jobs in the order
+  // they were created, and those of one statement in no order (with --rematch-all, every report's before
+  // any child's, as `milap rematch` queues them, a chunk a transaction).
+  const queue = async (side: 'missing' | 'found') => (await boss.insert(matchQueue, groupedMatchJobs(side, rematching[side], { reweighLater: true }).map((data) => ({ data })), { returnId: true }))!;
+  const reportJobIds = await queue('missing');
+  const jobIds = [...reportJobIds, ...(await queue('found'))];
+  let reportsDone = false;
   const pending = { missing: new Set(rematching.missing.map((row) => row.id)), found: new Set(rematching.found.map((row) => row.id)) };
   for (;;) {
-    if (!fifth) {
+    // (--rematch-all does not report the rate after the first fifth: a million records' ids a poll.)
+    if (!fifth && !rematchAll) {
       // By side and id, as the subject table's key reads them (by id alone it read the whole table).
       const { rows } = await database.pool.query<{ side: 'missing' | 'found'; record_id: string }>(
         `SELECT side, record_id FROM match_subject WHERE ((side = 'missing' AND record_id = ANY($1::uuid[])) OR (side = 'found' AND record_id = ANY($2::uuid[]))) AND matched_at >= $3`,
@@ -441,9 +453,17 @@ if (workers.length) {
       for (const row of rows) pending[row.side].delete(row.record_id);
       progress(rematchCount - pending.missing.size - pending.found.size);
     }
-    const { rows } = await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'completed'`, [matchQueue, jobIds]);
+    const { rows } = await database.pool.query<{ n: number; reports: number }>(
+      `SELECT count(*)::int AS n, (count(*) FILTER (WHERE id = ANY($3::uuid[])))::int AS reports FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'completed'`,
+      [matchQueue, jobIds, reportJobIds]);
+    if (!reportsDone && rows[0]!.reports >= reportJobIds.length) {
+      reportsDone = true;
+      reportsDoneAt = performance.now();
+    }
     if (rows[0]!.n >= jobIds.length) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Every second with --rematch-all: its hundreds of thousands of jobs' ids read every tenth of a second
+    // would be the database's work counted as the re-match's.
+    await new Promise((resolve) => setTimeout(resolve, rematchAll ? 1000 : 100));
   }
 } else {
   // Four workers, each matching the records of the jobs it fetched in passes of 32, as workers do;
