@@ -8,8 +8,7 @@
 //   node --import tsx bench/pipeline-workers.ts DATABASE_URL CACHE_RECORDS
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { retrainedModel } from '../fixtures/synth/retrained.ts';
-import { defaultModel } from '../matchers/model.ts';
+import { pipelineNewModel } from '../fixtures/synth/retrained.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { WorkerMetrics } from '../src/jobs/metrics.ts';
 import { matchQueue, startQueue } from '../src/jobs/queue.ts';
@@ -49,7 +48,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   void (async () => {
     // No job runs meanwhile: the bench asks between its phases.
     await boss.offWork(matchQueue);
-    await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { ...settings, engine: engine.withModel(retrainedModel(defaultModel, 0.9)) });
+    await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { ...settings, engine: engine.withModel(pipelineNewModel()) });
     process.stdout.write(`${JSON.stringify({ newModel: true, ...usage() })}\n`);
   })();
 });

@@ -36,8 +36,7 @@ import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { generateWorld } from '../fixtures/synth/world.ts';
-import { retrainedModel } from '../fixtures/synth/retrained.ts';
-import { defaultModel } from '../matchers/model.ts';
+import { pipelineNewModel } from '../fixtures/synth/retrained.ts';
 import type { FoundChild } from '../matchers/record.ts';
 import { blockingKeys, keyTooCommon, storedWhenClosed } from '../matchers/blocking.ts';
 import { isoOfDay } from '../matchers/age.ts';
@@ -401,7 +400,7 @@ const heapAfterCollection = () => {
   return process.memoryUsage().heapUsed;
 };
 const heapBeforeRematch = workers.length ? 0 : heapAfterCollection();
-const rematchEngine = newModel ? engine.withModel(retrainedModel(defaultModel, 0.9)) : engine;
+const rematchEngine = newModel ? engine.withModel(pipelineNewModel()) : engine;
 if (newModel) {
   // The worker processes' workers started again by the new model, as this process's re-match uses it.
   await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
@@ -442,10 +441,10 @@ if (workers.length) {
   const reportJobIds = await queue('missing');
   const jobIds = [...reportJobIds, ...(await queue('found'))];
   let reportsDone = false;
-  const pending = { missing: new Set(rematching.missing.map((row) => row.id)), found: new Set(rematching.found.map((row) => row.id)) };
+  // Not with --rematch-all, which does not report the rate after the first fifth: a million records' ids a poll.
+  const pending = rematchAll ? null : { missing: new Set(rematching.missing.map((row) => row.id)), found: new Set(rematching.found.map((row) => row.id)) };
   for (;;) {
-    // (--rematch-all does not report the rate after the first fifth: a million records' ids a poll.)
-    if (!fifth && !rematchAll) {
+    if (pending && !fifth) {
       // By side and id, as the subject table's key reads them (by id alone it read the whole table).
       const { rows } = await database.pool.query<{ side: 'missing' | 'found'; record_id: string }>(
         `SELECT side, record_id FROM match_subject WHERE ((side = 'missing' AND record_id = ANY($1::uuid[])) OR (side = 'found' AND record_id = ANY($2::uuid[]))) AND matched_at >= $3`,
@@ -454,8 +453,8 @@ if (workers.length) {
       progress(rematchCount - pending.missing.size - pending.found.size);
     }
     const { rows } = await database.pool.query<{ n: number; reports: number }>(
-      `SELECT count(*)::int AS n, (count(*) FILTER (WHERE id = ANY($3::uuid[])))::int AS reports FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'completed'`,
-      [matchQueue, jobIds, reportJobIds]);
+      `SELECT count(*)::int AS n, (count(*) FILTER (WHERE data->>'side' = 'missing'))::int AS reports FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'completed'`,
+      [matchQueue, jobIds]);
     if (!reportsDone && rows[0]!.reports >= reportJobIds.length) {
       reportsDone = true;
       reportsDoneAt = performance.now();
