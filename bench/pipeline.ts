@@ -53,7 +53,7 @@ import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
-import { keysDigestOf, reweighDue } from '../src/matching/store.ts';
+import { keysDigestOf, reweighDue, reweighDueRecords } from '../src/matching/store.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { readBackMatchPages } from '../src/matching/read-back.ts';
@@ -498,11 +498,11 @@ const matchedSeconds = seconds(started);
 const pairRowsAfter = await pairRowsWritten();
 // Then the competing probabilities of the records whose candidates moved, weighed once as the
 // re-match's last job leaves them (workers.ts, reweighSweeper); the worker processes sweep on their own.
-const due = (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due')).rows[0]!.n;
+const due = await reweighDueRecords(database.pool);
 const sweepStarted = performance.now();
 let weighedPairs: number | null = null;
 if (workers.length) {
-  while ((await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due')).rows[0]!.n > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  while ((await database.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) AS any')).rows[0]!.any) await new Promise((resolve) => setTimeout(resolve, 100));
 } else {
   // Every job of the re-match has committed: its marks are settled (store.ts, reweighDue).
   const { rows: [now] } = await database.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at');
@@ -537,7 +537,7 @@ if (values['full-sweep']) {
   // Held off the workers' sweepers, as above: this one is timed alone.
   const held = await database.pool.connect();
   await held.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [reweighLock]);
-  await database.pool.query(`INSERT INTO pair_reweigh_due (side, record_id) SELECT 'missing', id FROM missing_report UNION ALL SELECT 'found', id FROM found_child ON CONFLICT DO NOTHING`);
+  await database.pool.query(`INSERT INTO pair_reweigh_due (side, record_id) SELECT 'missing', id FROM missing_report UNION ALL SELECT 'found', id FROM found_child`);
   const { rows: [now] } = await database.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at');
   cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
   started = performance.now();

@@ -880,30 +880,35 @@ const lockSql = `
    ORDER BY id FOR UPDATE`;
 
 /**
- * Marks these records due to have their pairs weighed again (migrations/021), in the transaction that
- * moved their pairs: a re-match weighs once, when its jobs are done (reweighDue), not after every pass.
- * In (side, id) order, as reweighDue takes them, so two writers of the same marks wait instead of deadlocking.
+ * Marks these records due to have their pairs weighed again (migrations/021 and 024), in the
+ * transaction that moved their pairs: a re-match weighs once, when its jobs are done (reweighDue),
+ * not after every pass. Each mark a row of its own, so that jobs marking the same records wait for
+ * nobody (a sweep deletes only the marks it read).
  */
 export async function markReweighDue(db: Queryable, records: PairedRecords): Promise<void> {
-  const due = [...[...new Set(records.found)].sort().map((id) => ['found', id]), ...[...new Set(records.missing)].sort().map((id) => ['missing', id])];
+  const due = [...[...new Set(records.found)].map((id) => ['found', id]), ...[...new Set(records.missing)].map((id) => ['missing', id])];
   if (!due.length) return;
   await db.query(
-    `INSERT INTO pair_reweigh_due (side, record_id)
-     SELECT d.side, d.id FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS d(side, id, n) ORDER BY d.n
-     ON CONFLICT (side, record_id) DO UPDATE SET marks = pair_reweigh_due.marks + 1, marked_at = clock_timestamp()`,
+    `INSERT INTO pair_reweigh_due (side, record_id) SELECT d.side, d.id FROM unnest($1::text[], $2::uuid[]) AS d(side, id)`,
     [due.map(([side]) => side), due.map(([, id]) => id)],
   );
 }
 
+/** How many records are marked due (markReweighDue), each once however many jobs marked it. */
+export async function reweighDueRecords(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT DISTINCT side, record_id FROM pair_reweigh_due) AS due');
+  return rows[0]!.n;
+}
+
 /**
  * Weighs again the pairs of every record marked due (markReweighDue), `batchSize` records at a time,
- * each batch as a job's refresh weighs them, then clears their marks, but not a mark made again
+ * each batch as a job's refresh weighs them, then deletes the marks it read, but not a mark made
  * meanwhile (the record's pairs moved since the batch was read: the next sweep weighs them). A sweep
  * that stops part-way leaves the rest marked. Returns the records it weighed and the pairs it moved.
  *
  * Children come first (by side, then id), each weighing all its pairs. A report then weighs only
  * its pairs with children this sweep has not weighed, if its pairs last moved by a job that had
- * committed before the children were weighed: one marked at or before `settledAt`, a time when no
+ * committed before the children were weighed: every mark of it made at or before `settledAt`, a time when no
  * job that marks was running (the sweeper's, read before it looked). A full re-match leaves every
  * record due, and each pair was otherwise weighed twice, once from each side.
  */
@@ -914,9 +919,9 @@ export async function reweighDue(db: pg.Pool | pg.PoolClient, options: { batchSi
   const weighed = new Set<string>();
   let after = { side: '', id: '00000000-0000-0000-0000-000000000000' };
   for (;;) {
-    const { rows } = await db.query<{ side: Side; id: string; marks: number; settled: boolean }>(
-      `SELECT side, record_id AS id, marks, coalesce(marked_at <= $4, false) AS settled FROM pair_reweigh_due
-        WHERE (side, record_id) > ($1, $2::uuid) ORDER BY side, record_id LIMIT $3`,
+    const { rows } = await db.query<{ side: Side; id: string; marks: string[]; settled: boolean }>(
+      `SELECT side, record_id AS id, array_agg(mark) AS marks, coalesce(bool_and(marked_at <= $4), false) AS settled FROM pair_reweigh_due
+        WHERE (side, record_id) > ($1, $2::uuid) GROUP BY side, record_id ORDER BY side, record_id LIMIT $3`,
       [after.side, after.id, batchSize, settledAt],
     );
     if (!rows.length) return done;
@@ -932,14 +937,8 @@ export async function reweighDue(db: pg.Pool | pg.PoolClient, options: { batchSi
       pairs: settledPairs?.filter((pair) => !weighed.has(pair.found)).map((pair) => pair.id),
     });
     for (const child of children) weighed.add(child);
-    await db.query(
-      // Locked in (side, id) order, as markReweighDue writes them; a mark made again is no longer in the batch read.
-      `DELETE FROM pair_reweigh_due WHERE (side, record_id) IN (
-         SELECT d.side, d.record_id FROM pair_reweigh_due d JOIN unnest($1::text[], $2::uuid[], $3::int[]) AS w(side, id, marks)
-             ON d.side = w.side AND d.record_id = w.id AND d.marks = w.marks
-          ORDER BY d.side, d.record_id FOR UPDATE OF d)`,
-      [rows.map((row) => row.side), rows.map((row) => row.id), rows.map((row) => row.marks)],
-    );
+    // The marks read, and no other: one made since by a job that had not committed is weighed next time.
+    await db.query('DELETE FROM pair_reweigh_due WHERE mark = ANY($1::bigint[])', [rows.flatMap((row) => row.marks)]);
     done.records += rows.length;
     after = rows[rows.length - 1]!;
   }

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { WorkerMetrics } from '../jobs/metrics.ts';
 import { matchDeadLetterQueue, matchQueue } from '../jobs/queue.ts';
+import { reweighDueRecords } from '../matching/store.ts';
 import { defaultModel } from '../../matchers/model.ts';
 
 async function check(what: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
@@ -28,11 +29,11 @@ export function healthRoutes(pool: pg.Pool, boss: PgBoss, metrics: WorkerMetrics
     const [match, dead, due] = await Promise.all([
       boss.getQueue(matchQueue),
       boss.getQueue(matchDeadLetterQueue),
-      pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due'),
+      reweighDueRecords(pool),
     ]);
     if (!match) throw new Error(`queue ${matchQueue} is missing`);
     // Records a re-match moved whose pairs' competing probabilities wait to be weighed again (workers.ts, reweighSweeper).
-    return { queued: match.queuedCount ?? 0, active: match.activeCount ?? 0, deadLettered: dead?.queuedCount ?? 0, reweighDue: due.rows[0]!.n };
+    return { queued: match.queuedCount ?? 0, active: match.activeCount ?? 0, deadLettered: dead?.queuedCount ?? 0, reweighDue: due };
   }
 
   return async (app) => {

@@ -88,7 +88,7 @@ describe("a re-match's competing probabilities", () => {
     const unweighed = await pairs();
     expect(unweighed.map((line) => line.split(' ').slice(0, -1).join(' '))).toEqual(atOnce.map((line) => line.split(' ').slice(0, -1).join(' ')));
     expect(unweighed).not.toEqual(atOnce);
-    const { rows: marked } = await db.database.pool.query<{ side: string; record_id: string }>('SELECT side, record_id FROM pair_reweigh_due');
+    const { rows: marked } = await db.database.pool.query<{ side: string; record_id: string }>('SELECT DISTINCT side, record_id FROM pair_reweigh_due');
     expect(marked.filter((row) => row.side === 'found').map((row) => row.record_id).sort()).toEqual(
       (await db.database.pool.query<{ id: string }>('SELECT DISTINCT found_id AS id FROM candidate_pair')).rows.map((row) => row.id).sort(),
     );
@@ -117,24 +117,43 @@ describe("a re-match's competing probabilities", () => {
     }
   }, 120_000);
 
-  it.skipIf(!onPostgres)('keep a mark made again while a sweep weighs its record, for the next sweep', async () => {
+  it.skipIf(!onPostgres)('keep a mark made while a sweep weighs its record, for the next sweep, and the sweep does not wait for it', async () => {
     const [report] = reports;
     await markReweighDue(db.database.pool, { missing: [report!], found: [] });
-    // A job marks the report again and has not committed when the sweep clears its batch's marks.
+    // A job marks the report again and has not committed when the sweep reads and clears its batch's marks.
     const tx = await db.database.pool.connect();
     try {
       await tx.query('BEGIN');
       await markReweighDue(tx, { missing: [report!], found: [] });
-      const sweep = reweighDue(db.database.pool);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await tx.query('COMMIT');
-      expect((await sweep).records).toBe(1);
+      const waited = new Promise((_, reject) => setTimeout(() => reject(new Error('the sweep waited for the uncommitted job')), 5000).unref());
+      expect(await Promise.race([reweighDue(db.database.pool), waited])).toEqual({ records: 1, pairs: expect.any(Number) });
     } finally {
+      await tx.query('COMMIT');
       tx.release();
     }
-    const { rows } = await db.database.pool.query('SELECT side, record_id, marks FROM pair_reweigh_due');
-    expect(rows).toEqual([{ side: 'missing', record_id: report, marks: 2 }]);
+    const { rows } = await db.database.pool.query('SELECT side, record_id FROM pair_reweigh_due');
+    expect(rows).toEqual([{ side: 'missing', record_id: report }]);
     await reweighDue(db.database.pool);
+    expect(await dueCount()).toBe(0);
+  });
+
+  it.skipIf(!onPostgres)('are marked by jobs at once without waiting for each other', async () => {
+    // Two jobs' transactions moved pairs of the same records; neither has committed.
+    const [first, second] = [await db.database.pool.connect(), await db.database.pool.connect()];
+    try {
+      await first.query('BEGIN');
+      await second.query("BEGIN; SET LOCAL lock_timeout = '2s'");
+      await markReweighDue(first, { missing: reports.slice(0, 3), found: children.slice(0, 3) });
+      await markReweighDue(second, { missing: reports.slice(1, 4), found: children.slice(1, 4) });
+      await second.query('COMMIT');
+      await first.query('COMMIT');
+    } finally {
+      first.release();
+      second.release();
+    }
+    const ready = (await app.inject({ method: 'GET', url: '/ready' })).json().matchJobs.reweighDue;
+    expect(ready).toBe(8);
+    expect((await reweighDue(db.database.pool)).records).toBe(8);
     expect(await dueCount()).toBe(0);
   });
 
