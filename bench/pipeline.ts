@@ -53,7 +53,7 @@ import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
-import { keysDigestOf, reweighDue, reweighDueRecords } from '../src/matching/store.ts';
+import { keysDigestOf, reweighDue } from '../src/matching/store.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { readBackMatchPages } from '../src/matching/read-back.ts';
@@ -498,7 +498,7 @@ const matchedSeconds = seconds(started);
 const pairRowsAfter = await pairRowsWritten();
 // Then the competing probabilities of the records whose candidates moved, weighed once as the
 // re-match's last job leaves them (workers.ts, reweighSweeper); the worker processes sweep on their own.
-const due = await reweighDueRecords(database.pool);
+const due = (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT DISTINCT side, record_id FROM pair_reweigh_due) AS due')).rows[0]!.n;
 const sweepStarted = performance.now();
 let weighedPairs: number | null = null;
 if (workers.length) {

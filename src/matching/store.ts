@@ -894,12 +894,6 @@ export async function markReweighDue(db: Queryable, records: PairedRecords): Pro
   );
 }
 
-/** How many records are marked due (markReweighDue), each once however many jobs marked it. */
-export async function reweighDueRecords(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT DISTINCT side, record_id FROM pair_reweigh_due) AS due');
-  return rows[0]!.n;
-}
-
 /**
  * Weighs again the pairs of every record marked due (markReweighDue), `batchSize` records at a time,
  * each batch as a job's refresh weighs them, then deletes the marks it read, but not a mark made
