@@ -14,7 +14,7 @@ import { createUser } from '../../src/access/users.ts';
 import { DirectoryPhotoStore } from '../../src/photos/store.ts';
 import { WorkerMetrics } from '../../src/jobs/metrics.ts';
 import { matchJobRecordsSql } from '../../src/jobs/queue.ts';
-import { startWorkers } from '../../src/jobs/workers.ts';
+import { reweighSweeper, startWorkers } from '../../src/jobs/workers.ts';
 import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord, matchRecords } from '../../src/matching/match-job.ts';
 import { openRun, queueRun } from '../../src/matching/rematch.ts';
@@ -180,6 +180,29 @@ describe("a re-match's competing probabilities", () => {
     expect(await pairs()).toEqual(atOnce);
     expect(await dueCount()).toBe(0);
   }, 120_000);
+
+  it('are swept once a look finds the re-match done, a look at most every so often, and no call lost', async () => {
+    await markReweighDue(db.database.pool, { missing: reports.slice(0, 2), found: children.slice(0, 2) });
+    // A re-match's job still waits: the first call looks at once, and leaves the marks.
+    const [job] = (await db.database.pool.query<{ id: string }>(
+      `INSERT INTO pgboss.job (name, data) VALUES ('match', '{"side": "found", "records": [], "reweighLater": true}') RETURNING id`,
+    )).rows;
+    const sweep = reweighSweeper(db.database, pino({ level: 'silent' }), { lookEveryMs: 1500 });
+    try {
+      await sweep();
+      expect(await dueCount()).toBe(4);
+      // Its last job fetched: a call this soon after the look is answered later, by one look for it.
+      const started = performance.now();
+      await sweep([job!.id]);
+      expect(await dueCount()).toBe(4);
+      while ((await dueCount()) > 0 && performance.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await dueCount()).toBe(0);
+      expect(performance.now() - started).toBeGreaterThan(1000);
+    } finally {
+      sweep.stop();
+      await db.database.pool.query('DELETE FROM pgboss.job WHERE id = $1', [job!.id]);
+    }
+  });
 
   it('in workers, running `milap rematch --all`: jobs queued to weigh later, weighed when the last is done', async () => {
     await forgetChildrenMatching();
