@@ -42,7 +42,7 @@ export interface WorkerOptions extends MatchSettings {
  * may be slow or off. Every 200 records it matches, a process looks whether the tables are due
  * (vacuumDue), and if so, one process at a time vacuums and re-analyzes the key, subject, pair and
  * duplicate tables (the refresh of competing probabilities, planned on an empty pair table, read all of it);
- * else whether a pair table alone is (pairTableDue), and vacuums that one.
+ * else whether a pair table or the match queue's own table alone is (churningTableDue), and vacuums that one.
  */
 export class StatisticsKeeper {
   private sinceVacuum = 0;
@@ -70,7 +70,8 @@ export class StatisticsKeeper {
         `SELECT coalesce((SELECT sum(n) FROM match_subject_total), 0)::float8 AS subjects, (SELECT reltuples FROM pg_class WHERE oid = 'match_subject'::regclass)::float8 AS planned`,
       );
       const all = vacuumDue(this.sinceVacuum, tables!.subjects, tables!.planned);
-      const due = all ? ['match_key', 'match_subject', ...pairTables] : await duePairTables(client);
+      const churning = await dueChurningTables(client);
+      const due = all ? ['match_key', 'match_subject', ...new Set([...pairTables, ...churning])] : churning;
       if (!due.length) return;
       await ifFirst(client, 'milap:analyze-match-tables', async () => {
         await client!.query(`VACUUM (ANALYZE) ${due.join(', ')}`);
@@ -109,23 +110,34 @@ export interface TableFigures {
 }
 
 /**
- * Whether a pair table alone is due a vacuum and new figures, as autovacuum's own rule has it: more
- * dead rows than a fifth of the live ones, or the planner's count off by more than a tenth. The pair
- * table grows and churns faster than the subjects (vacuumDue), and with autovacuum off, planned on a
- * near-empty pair table with as many dead versions as live rows behind it, the refresh read the
- * whole table for every record: at 100,000 x 30,000, after 7,000 found children filed in short runs
- * of the pipeline bench, a found child's match job took 490 ms instead of 15.
+ * Whether a table whose rows churn (a pair table, or the match queue's) is due a vacuum and new
+ * figures of its own, as autovacuum's own rule has it: more dead rows than a fifth of the live ones,
+ * or the planner's count off by more than a tenth. The pair table grows and churns faster than the
+ * subjects (vacuumDue), and with autovacuum off, planned on a near-empty pair table with as many dead
+ * versions as live rows behind it, the refresh read the whole table for every record: at 100,000 x
+ * 30,000, after 7,000 found children filed in short runs of the pipeline bench, a found child's
+ * match job took 490 ms instead of 15.
  */
-export const pairTableDue = ({ live, dead, planned }: TableFigures): boolean => dead > 50 + live / 5 || Math.abs(live - Math.max(0, planned)) > 50 + live / 10;
+export const churningTableDue = ({ live, dead, planned }: TableFigures): boolean => dead > 50 + live / 5 || Math.abs(live - Math.max(0, planned)) > 50 + live / 10;
 
-/** The pair tables due a vacuum of their own (pairTableDue), by the statistics system's counts and the planner's. */
-async function duePairTables(client: pg.PoolClient): Promise<string[]> {
+/**
+ * The tables due a vacuum of their own (churningTableDue), by the statistics system's counts and the
+ * planner's: the pair tables, and the table pg-boss keeps the match queue's jobs in. A job's row is
+ * rewritten as it is fetched and again as it is done, and pg-boss finds the jobs it marks done, and
+ * the sweepers the re-match's jobs still running (reweighingJobsPending), by an index of their state
+ * that keeps an entry for each of those rows until a vacuum: with autovacuum off, marking 16 jobs
+ * done took 49 ms a time in a national re-match (10,166 times, 498 s of the database's 2,378); in
+ * a table of 160,000 jobs, 10 ms once 64,000 were done, and 2–3 ms with a vacuum after every 32,000.
+ */
+async function dueChurningTables(client: pg.PoolClient): Promise<string[]> {
   const { rows } = await client.query<TableFigures & { table: string }>(
-    `SELECT c.relname AS table, coalesce(s.n_live_tup, 0)::float8 AS live, coalesce(s.n_dead_tup, 0)::float8 AS dead, c.reltuples::float8 AS planned
-       FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = ANY($1::text[]::regclass[]) ORDER BY c.relname`,
-    [pairTables],
+    `SELECT c.oid::regclass::text AS table, coalesce(s.n_live_tup, 0)::float8 AS live, coalesce(s.n_dead_tup, 0)::float8 AS dead, c.reltuples::float8 AS planned
+       FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+      WHERE c.oid = ANY($1::text[]::regclass[]) OR c.oid = (SELECT to_regclass(format('pgboss.%I', table_name)) FROM pgboss.queue WHERE name = $2)
+      ORDER BY 1`,
+    [pairTables, matchQueue],
   );
-  return rows.filter(pairTableDue).map((table) => table.table);
+  return rows.filter(churningTableDue).map((table) => table.table);
 }
 
 /** The advisory lock a sweep of what re-matches left due holds (reweighSweeper; ifFirst). */
