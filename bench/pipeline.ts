@@ -12,7 +12,14 @@
 //     [--rematch-all]: the re-match of every record, reports first, then children, each side in id order,
 //     as `milap rematch --all` queues them, timed whole and not extrapolated (each pair is met twice, from
 //     its report and again from its child, the second time by the same model: a sample meets most of
-//     its pairs once); it prints how many pair rows the matching inserted and updated;
+//     its pairs once); it prints how many pair rows the matching inserted and updated. On a fresh load
+//     it meets the load's pairs, whose partners are drawn at random (load, below): it deletes most of
+//     them and inserts the records' true candidates, each with its explanation, where a deployment's
+//     re-match updates the pairs it holds. For that re-match, run `--reuse --rematch-all` (without
+//     `--new-model`) on a database a `--rematch-all --new-model` run kept: its records were matched by
+//     the model trained since, and the model the service ships re-matches them, every pair written anew
+//     (at 100,000 x 30,000 the database's CPU a fifth less, the re-match's time within the runs' spread:
+//     bench/FIGURES.md, 2026-12-05, from 19:19);
 //     [--new-model]: the re-match by a model trained since (every level's weight moved), as
 //     `milap rematch` runs after a new model version: every pair it rescores, and its explanation,
 //     is written anew, and every pair moved is weighed again (without it, the re-match's model is the
