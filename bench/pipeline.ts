@@ -177,7 +177,8 @@ async function load() {
   // explanation of a scored pair of the world. The partners are drawn at random: what those statements
   // cost is how many pairs each record has and how large the table is, not who the partners are;
   // partners drawn from the records sharing a key piled hundreds of pairs on the first reports of each
-  // key's index, a thousand at most, where a report keeps ten.
+  // key's index, a thousand at most, where a report keeps ten. Not so for a full re-match: it finds
+  // that most of these partners are no candidates, and replaces them (the opening comment, --rematch-all).
   started = performance.now();
   const { explanation } = scorePair(prepareMissing(world.missing[0]!), prepareFound(world.found[0]!));
   let rowCount = 0;
