@@ -3,11 +3,11 @@
 //   2. a single record's match job latency, p50 and p95, and the five slowest with the time Node spent collecting garbage in each;
 //   3. sustained records per second from an API write to stored candidates, workers running;
 //   4. a full re-match, timed on a sample of both sides' records and extrapolated to every record, the
-//      competing probabilities weighed after, as a re-match's jobs leave them (with --full-sweep, every record's);
+//      competing probabilities weighed after, as a re-match's jobs leave them (with --rematch-all or --full-sweep, every pair's);
 //   5. database size and worker memory (every record still looked for held prepared, and every record's keys, as a worker does when it starts).
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres [MATCH_KEYS_IN_MEMORY=on] npx tsx bench/pipeline.ts [--missing 1000000 --found 300000]
-//     [--full-sweep]: after the re-match, every record marked due and one sweep of them timed, as a full
-//     re-match ends (minutes at national scale: 9.7 on the development machine);
+//     [--full-sweep]: after the re-match, one sweep of every pair timed, as a full re-match ends
+//     (migrations/025; minutes at national scale);
 //     [--writers N]: records filed N at once in the sustained phase (8);
 //     [--rematch-all]: the re-match of every record, reports first, then children, each side in id order,
 //     as `milap rematch --all` queues them, timed whole and not extrapolated (each pair is met twice, from
@@ -50,9 +50,9 @@ import { isoOfDay } from '../matchers/age.ts';
 import { prepareFound, prepareMissing } from '../matchers/prepare.ts';
 import { scorePair } from '../matchers/link.ts';
 import { matcherVersion } from '../matchers/version.ts';
-import { openDatabase } from '../src/db/database.ts';
+import { openDatabase, withTransaction } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { groupedMatchJobs, matchQueue, startQueue } from '../src/jobs/queue.ts';
+import { groupedMatchJobs, matchQueue, onClient, startQueue } from '../src/jobs/queue.ts';
 import { reweighLock, startWorkers, StatisticsKeeper } from '../src/jobs/workers.ts';
 import { WorkerMetrics } from '../src/jobs/metrics.ts';
 import { createEngine } from '../src/matching/engine.ts';
@@ -60,7 +60,7 @@ import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
-import { keysDigestOf, reweighDue } from '../src/matching/store.ts';
+import { keysDigestOf, reweighDue, reweighEveryPair } from '../src/matching/store.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { readBackMatchPages } from '../src/matching/read-back.ts';
@@ -445,9 +445,14 @@ if (workers.length) {
   // Each side's jobs queued by a statement of its own, reports first: the queue takes its jobs in the order
   // they were created, and those of one statement in no order (with --rematch-all, every report's before
   // any child's, as `milap rematch` queues them, a chunk a transaction).
-  const queue = async (side: 'missing' | 'found') => (await boss.insert(matchQueue, groupedMatchJobs(side, rematching[side], { reweighLater: true }).map((data) => ({ data })), { returnId: true }))!;
-  const reportJobIds = await queue('missing');
-  const jobIds = [...reportJobIds, ...(await queue('found'))];
+  // With --rematch-all, as `milap rematch` queues a run of most records: its jobs mark nothing, and a
+  // mark queued with them says every pair is due (migrations/025).
+  const queue = (side: 'missing' | 'found') => withTransaction(database.pool, async (tx) => {
+    await boss.insert(matchQueue, groupedMatchJobs(side, rematching[side], { reweighLater: rematchAll ? 'every' : true }).map((data) => ({ data })), { db: onClient(tx) });
+    if (rematchAll) await tx.query('INSERT INTO pair_reweigh_every (run_id) VALUES (NULL)');
+  });
+  await queue('missing');
+  await queue('found');
   let reportsDone = false;
   // Not with --rematch-all, which does not report the rate after the first fifth: a million records' ids a poll.
   const pending = rematchAll ? null : { missing: new Set(rematching.missing.map((row) => row.id)), found: new Set(rematching.found.map((row) => row.id)) };
@@ -460,17 +465,21 @@ if (workers.length) {
       for (const row of rows) pending[row.side].delete(row.record_id);
       progress(rematchCount - pending.missing.size - pending.found.size);
     }
+    // The jobs not yet done, by the queue's index of the states a job waits or runs in: the jobs done
+    // counted by their ids read every one of them a poll (at national scale 733 ms, 235 s of the
+    // database's time in the first 36 min of a full re-match, the bench's work counted as the re-match's).
     const { rows } = await database.pool.query<{ n: number; reports: number }>(
-      `SELECT count(*)::int AS n, (count(*) FILTER (WHERE data->>'side' = 'missing'))::int AS reports FROM pgboss.job WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'completed'`,
-      [matchQueue, jobIds]);
-    if (!reportsDone && rows[0]!.reports >= reportJobIds.length) {
+      `SELECT count(*)::int AS n, (count(*) FILTER (WHERE data->>'side' = 'missing'))::int AS reports FROM pgboss.job
+        WHERE name = $1 AND state IN ('created', 'retry', 'active', 'failed') AND created_on >= $2`,
+      [matchQueue, since]);
+    if (!reportsDone && rows[0]!.reports === 0) {
       reportsDone = true;
       reportsDoneAt = performance.now();
     }
-    if (rows[0]!.n >= jobIds.length) break;
-    // Every 5 s with --rematch-all: its hundreds of thousands of jobs' ids read every tenth of a second
-    // would be the database's work counted as the re-match's (at national scale, read every second, 139 ms
-    // a poll: 271 s of the database's time in a re-match of 47 min).
+    if (rows[0]!.n === 0) break;
+    // Every 5 s with --rematch-all: a poll reads every job still waiting, at first all of its hundreds of
+    // thousands (by their ids, read every second, 139 ms a poll at national scale: 271 s of the
+    // database's time in a re-match of 47 min).
     await new Promise((resolve) => setTimeout(resolve, rematchAll ? 5000 : 100));
   }
 } else {
@@ -495,7 +504,7 @@ if (workers.length) {
   const statistics = new StatisticsKeeper(database, pino({ level: 'silent' }));
   await profiled(values.profile, 'rematch', () => Promise.all(Array.from({ length: 4 }, async (_, lane) => {
     for (let n = lane; n < passes.length; n += 4) {
-      await matchRecords(database.pool, rematchEngine, { floor: 0.001, topK: 10 }, passes[n]!.jobs, 'later');
+      await matchRecords(database.pool, rematchEngine, { floor: 0.001, topK: 10 }, passes[n]!.jobs, rematchAll ? 'every' : 'later');
       for (const _ of passes[n]!.jobs) void statistics.jobDone();
       progress((done += passes[n]!.jobs.length));
       if (n < reportPasses) reportsDoneAt = performance.now();
@@ -507,11 +516,13 @@ const matchedSeconds = seconds(started);
 const pairRowsAfter = await pairRowsWritten();
 // Then the competing probabilities of the records whose candidates moved, weighed once as the
 // re-match's last job leaves them (workers.ts, reweighSweeper); the worker processes sweep on their own.
-const due = (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT DISTINCT side, record_id FROM pair_reweigh_due) AS due')).rows[0]!.n;
+const due = rematchAll ? 'every pair' : `${(await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT DISTINCT side, record_id FROM pair_reweigh_due) AS due')).rows[0]!.n} records`;
 const sweepStarted = performance.now();
 let weighedPairs: number | null = null;
 if (workers.length) {
-  while ((await database.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) AS any')).rows[0]!.any) await new Promise((resolve) => setTimeout(resolve, 100));
+  while ((await database.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) OR EXISTS (SELECT 1 FROM pair_reweigh_every) AS any')).rows[0]!.any) await new Promise((resolve) => setTimeout(resolve, 100));
+} else if (rematchAll) {
+  weighedPairs = (await reweighEveryPair(database.pool, [])).pairs;
 } else {
   // Every job of the re-match has committed: its marks are settled (store.ts, reweighDue).
   const { rows: [now] } = await database.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at');
@@ -536,25 +547,23 @@ if (rematchAll) {
 } else {
   console.log(`re-match: ${perSecond.toFixed(0)} records/s, ${perSecondAfterFifth.toFixed(0)} after the first fifth (${rematchBy}; ${rematching.missing.length} reports and ${rematching.found.length} children matched in ${matchedSeconds.toFixed(1)} s, ${pairRows}, then swept: ${rematchCpu}); all ${missingCount + foundCount} records matched in ${allIn(perSecond)} (${allIn(perSecondAfterFifth)} at the rate after the first fifth), before their sweep${keptPerRecord}`);
 }
-// Not to be scaled up to a full re-match's: this sweep weighs few children before the reports, and
-// each report's pairs whole, reading its children's sums; a full one weighs every child first, and
-// of the reports only what those left (--full-sweep times it).
-console.log(`re-match's weighing of competing probabilities: ${due} records due after matching, weighed in ${sweepSeconds.toFixed(1)} s${weighedPairs === null ? '' : ` (${weighedPairs} pairs moved)`}`);
+// A sample's sweep is not to be scaled up to a full re-match's: it weighs few children before the
+// reports, and each report's pairs whole, reading its children's sums; a full re-match's weighs every
+// child's pairs, which are all the pairs, and nothing else (with --rematch-all, or --full-sweep).
+console.log(`re-match's weighing of competing probabilities: ${due} due after matching, weighed in ${sweepSeconds.toFixed(1)} s${weighedPairs === null ? '' : ` (${weighedPairs} pairs moved)`}`);
 
-// 4b. --full-sweep: every record marked due, as a full re-match leaves them, and one sweep timed.
+// 4b. --full-sweep: every pair weighed again, as a full re-match's sweep weighs them (migrations/025), timed.
 if (values['full-sweep']) {
   // Held off the workers' sweepers, as above: this one is timed alone.
   const held = await database.pool.connect();
   await held.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [reweighLock]);
-  await database.pool.query(`INSERT INTO pair_reweigh_due (side, record_id) SELECT 'missing', id FROM missing_report UNION ALL SELECT 'found', id FROM found_child`);
-  const { rows: [now] } = await database.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at');
   cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
   started = performance.now();
-  const swept = await reweighDue(database.pool, { settledAt: now!.at });
+  const swept = await reweighEveryPair(database.pool, []);
   const sweptSeconds = seconds(started);
   await held.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [reweighLock]);
   held.release();
-  console.log(`full sweep: ${swept.records} records due weighed in ${(sweptSeconds / 60).toFixed(1)} min (${swept.pairs} pairs moved; ${await cpuSince()}); a full re-match, all ${missingCount + foundCount} records matched at ${perSecond.toFixed(0)} records/s, then swept: ${((missingCount + foundCount) / perSecond / 60 + sweptSeconds / 60).toFixed(1)} min`);
+  console.log(`full sweep: the pairs of ${swept.children} children weighed in ${(sweptSeconds / 60).toFixed(1)} min (${swept.pairs} pairs moved; ${await cpuSince()}); a full re-match, all ${missingCount + foundCount} records matched at ${perSecond.toFixed(0)} records/s, then swept: ${((missingCount + foundCount) / perSecond / 60 + sweptSeconds / 60).toFixed(1)} min`);
 }
 
 // 5. Size and memory.

@@ -20,7 +20,14 @@ export interface MatchJob {
  * it is for (pg-boss's insert and its indexes), so a group of filings queues one job per
  * `recordsPerJob` records instead of one each.
  */
-export type MatchJobData = MatchJob | { side: MatchJob['side']; records: { id: string; version: number }[]; reweighLater?: true };
+export type MatchJobData = MatchJob | { side: MatchJob['side']; records: { id: string; version: number }[]; reweighLater?: WeighLater };
+
+/**
+ * How a re-match's job leaves the competing probabilities it moves (match-job.ts, Reweigh): `true`,
+ * marking the records whose pairs moved, to be weighed once the run's jobs are done; `'every'`,
+ * marking nothing, in a run that weighs every pair then (migrations/025).
+ */
+export type WeighLater = true | 'every';
 
 /** Most records one job carries: a burst of filings still spreads over several workers. */
 export const recordsPerJob = 8;
@@ -32,19 +39,19 @@ export const matchJobRecordsSql = `SELECT j.id AS job_id, j.state, j.data->>'sid
 
 /**
  * Jobs for records of one side, `recordsPerJob` records to a job, in the order given. A re-match's
- * jobs weigh the competing probabilities later (`reweighLater`: match-job.ts, Reweigh).
+ * jobs weigh the competing probabilities later (`reweighLater`: WeighLater).
  */
-export function groupedMatchJobs(side: MatchJob['side'], records: readonly { id: string; version: number }[], options: { reweighLater?: boolean } = {}): MatchJobData[] {
+export function groupedMatchJobs(side: MatchJob['side'], records: readonly { id: string; version: number }[], options: { reweighLater?: WeighLater } = {}): MatchJobData[] {
   const jobs: MatchJobData[] = [];
   for (let i = 0; i < records.length; i += recordsPerJob) {
     const group = records.slice(i, i + recordsPerJob).map(({ id, version }) => ({ id, version }));
-    jobs.push(options.reweighLater ? { side, records: group, reweighLater: true } : { side, records: group });
+    jobs.push(options.reweighLater ? { side, records: group, reweighLater: options.reweighLater } : { side, records: group });
   }
   return jobs;
 }
 
-/** Whether a job's records are weighed later (groupedMatchJobs). */
-export const reweighsLater = (data: MatchJobData): boolean => 'reweighLater' in data && data.reweighLater === true;
+/** How a job's records are weighed later (groupedMatchJobs), or null if at once. */
+export const reweighsLater = (data: MatchJobData): WeighLater | null => ('reweighLater' in data && (data.reweighLater === true || data.reweighLater === 'every') ? data.reweighLater : null);
 
 /**
  * Whether match jobs that weigh later (a re-match's) wait or run, but those named (a worker's own,

@@ -11,7 +11,7 @@ import { liveKeysOf } from '../matching/live-keys.ts';
 import { warmPreparedRecords } from '../matching/warm.ts';
 import { readBackMatchPages } from '../matching/read-back.ts';
 import { ifFirst } from '../db/advisory-lock.ts';
-import { NameKeyCounts, reweighDue } from '../matching/store.ts';
+import { NameKeyCounts, reweighDue, reweighEveryPair } from '../matching/store.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { matchQueue, recordsOfJob, reweighingJobsPending, reweighsLater, type MatchJob, type MatchJobData } from './queue.ts';
 
@@ -168,16 +168,24 @@ export function reweighSweeper(database: Database, logger: Logger, options: { lo
     running = true;
     lastLook = performance.now();
     try {
-      // Read before looking at the jobs: a job that marked before then had committed, if none runs now.
-      const { rows: [due] } = await database.pool.query<{ any: boolean; now: Date }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) AS any, clock_timestamp() AS now');
-      if (!due?.any || (await reweighingJobsPending(database.pool, finishing))) return;
+      // Read before looking at the jobs: a job that marked before then had committed, if none runs now,
+      // and so had the jobs queued with a mark that every pair is due (migrations/025).
+      const { rows: [due] } = await database.pool.query<{ any: boolean; every: string[]; now: Date }>(
+        'SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) AS any, ARRAY(SELECT mark FROM pair_reweigh_every) AS every, clock_timestamp() AS now');
+      if (!due || (!due.any && !due.every.length) || (await reweighingJobsPending(database.pool, finishing))) return;
       // One client for the lock and the sweep: on PGlite the pool is that one connection.
       const client = await database.pool.connect();
       try {
         await ifFirst(client, reweighLock, async () => {
+          const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(1));
+          if (due.every.length) {
+            const started = performance.now();
+            const { children, pairs } = await reweighEveryPair(client, due.every);
+            logger.info({ children, pairs, seconds: seconds(started) }, "weighed again the competing probabilities of every pair, as a re-match of most records leaves them");
+          }
           const started = performance.now();
           const { records, pairs } = await reweighDue(client, { settledAt: due.now });
-          if (records) logger.info({ records, pairs, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) }, "weighed again the competing probabilities of the records a re-match's jobs moved");
+          if (records) logger.info({ records, pairs, seconds: seconds(started) }, "weighed again the competing probabilities of the records a re-match's jobs moved");
         });
       } finally {
         client.release();
@@ -215,6 +223,12 @@ export function reweighSweeper(database: Database, logger: Logger, options: { lo
   };
   return sweep;
 }
+
+/** When a job's records have the competing probabilities they move weighed (match-job.ts, Reweigh). */
+const reweighOf = (data: MatchJobData): Reweigh => {
+  const later = reweighsLater(data);
+  return later === 'every' ? 'every' : later ? 'later' : 'now';
+};
 
 /** A sweeper: call it when a re-match's jobs may be done; stop it when the workers stop. */
 export interface ReweighSweeper {
@@ -334,8 +348,11 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     { localConcurrency, batchSize: jobsPerFetch, burstWhenBatchFull: true, perJobResults: true, pollingIntervalSeconds: 0.5 },
     async (jobs) => {
       const all = jobs.flatMap((job) => recordsOfJob(job.data));
-      // A re-match's jobs weigh later, unless fetched with a filing's or an edit's, which weigh now.
-      const later = jobs.every((job) => reweighsLater(job.data));
+      // A re-match's jobs weigh later, unless fetched with a filing's or an edit's, which weigh now;
+      // those of a run that weighs every pair mark nothing, unless fetched with another run's, which mark.
+      const modes = new Set(jobs.map((job) => reweighOf(job.data)));
+      const together: Reweigh = modes.has('now') ? 'now' : modes.has('later') ? 'later' : 'every';
+      const later = together !== 'now';
       // When they are done, the weighing they left, if no other job of theirs waits or runs (not awaited:
       // pg-boss marks these done when this returns, and a sweep may take minutes).
       const done = <T>(results: T): T => {
@@ -344,7 +361,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
       };
       if (all.length > 1) {
         try {
-          await matchTogether(all, later ? 'later' : 'now');
+          await matchTogether(all, together);
           return done(jobs.map((job): JobResult => ({ id: job.id, status: 'completed' })));
         } catch (error) {
           logger.warn({ jobs: jobs.length, records: all.length, err: error }, 'matching fetched records together failed; matching each on its own');
@@ -355,7 +372,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
         const failed: { id: string; message: string }[] = [];
         for (const record of recordsOfJob(job.data)) {
           try {
-            await matchTogether([record], reweighsLater(job.data) ? 'later' : 'now');
+            await matchTogether([record], reweighOf(job.data));
           } catch (error) {
             logger.warn({ job: job.id, side: record.side, id: record.id, err: error }, 'match job failed; it will be retried');
             failed.push({ id: record.id, message: error instanceof Error ? error.message : String(error) });

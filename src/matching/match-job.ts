@@ -86,9 +86,10 @@ export async function matchRecord(pool: pg.Pool, engine: MatchEngine, settings: 
  * When the pairs of records whose candidates moved are weighed again: `now`, after the match, as a
  * filing's or an edit's job does; `later`, marked due in the match's transaction and weighed once the
  * re-match's jobs are done (store.ts, reweighDue; workers.ts, reweighSweeper): a full re-match that
- * weighed after every pass weighed each pair many times over, most of its database's work.
+ * weighed after every pass weighed each pair many times over, most of its database's work; `every`,
+ * not marked, the job one of a re-match that weighs every pair once its jobs are done (migrations/025).
  */
-export type Reweigh = 'now' | 'later';
+export type Reweigh = 'now' | 'later' | 'every';
 
 /**
  * Matches records, several at once: those of one side in one transaction, each statement made for

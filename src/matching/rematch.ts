@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { PgBoss } from 'pg-boss';
 import { withTransaction } from '../db/database.ts';
-import { groupedMatchJobs, matchQueue, onClient } from '../jobs/queue.ts';
+import { groupedMatchJobs, matchQueue, onClient, type WeighLater } from '../jobs/queue.ts';
 import { matcherVersion } from '../../matchers/version.ts';
 
 export interface RematchRun {
@@ -56,8 +56,23 @@ export async function countRemaining(pool: pg.Pool, modelVersion: string, run: R
   return total;
 }
 
-/** Queues the rest of the run chunk by chunk; `onChunk` gets the number queued so far by this call. */
+/**
+ * Whether the rest of a run weighs every pair once its jobs are done (migrations/025) instead of its
+ * jobs marking each record whose pairs they move: when it re-matches every record, or at least half
+ * of them (a new model's run re-matches all), whose pairs nearly all move.
+ */
+export async function weighsEveryPair(pool: pg.Pool, modelVersion: string, run: RematchRun): Promise<boolean> {
+  if (run.allRecords) return true;
+  const { rows } = await pool.query<{ n: number }>('SELECT (SELECT count(*) FROM missing_report) + (SELECT count(*) FROM found_child) AS n');
+  return 2 * (await countRemaining(pool, modelVersion, run)) >= Number(rows[0]!.n);
+}
+
+/**
+ * Queues the rest of the run chunk by chunk; `onChunk` gets the number queued so far by this call.
+ * A run that weighs every pair (weighsEveryPair) says so with each chunk, in its transaction.
+ */
 export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string, run: RematchRun, onChunk: (queued: number) => void, chunkSize = 2000): Promise<number> {
+  const reweighLater: WeighLater = (await weighsEveryPair(pool, modelVersion, run)) ? 'every' : true;
   let queued = 0;
   for (const [side, table] of sideOrder) {
     if (run.positionSide === 'found' && side === 'missing') continue;
@@ -72,7 +87,8 @@ export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string
       await withTransaction(pool, async (tx) => {
         // Several records to a job: a worker matches the records of the jobs it fetches together. Their
         // competing probabilities are weighed once the run's jobs are done (match-job.ts, Reweigh).
-        await boss.insert(matchQueue, groupedMatchJobs(side, rows, { reweighLater: true }).map((data) => ({ data })), { db: onClient(tx) });
+        await boss.insert(matchQueue, groupedMatchJobs(side, rows, { reweighLater }).map((data) => ({ data })), { db: onClient(tx) });
+        if (reweighLater === 'every') await tx.query('INSERT INTO pair_reweigh_every (run_id) VALUES ($1)', [run.id]);
         await tx.query('UPDATE rematch_run SET position_side = $2, position_id = $3, queued = queued + $4 WHERE id = $1', [run.id, side, after, rows.length]);
       });
       queued += rows.length;

@@ -903,8 +903,9 @@ export async function markReweighDue(db: Queryable, records: PairedRecords): Pro
  * Children come first (by side, then id), each weighing all its pairs. A report then weighs only
  * its pairs with children this sweep has not weighed, if its pairs last moved by a job that had
  * committed before the children were weighed: every mark of it made at or before `settledAt`, a time when no
- * job that marks was running (the sweeper's, read before it looked). A full re-match leaves every
- * record due, and each pair was otherwise weighed twice, once from each side.
+ * job that marks was running (the sweeper's, read before it looked). A re-match that marked every
+ * record weighed each pair twice otherwise, once from each side (a re-match of most records now marks
+ * none, and every pair is weighed once: reweighEveryPair).
  */
 export async function reweighDue(db: pg.Pool | pg.PoolClient, options: { batchSize?: number; settledAt?: Date } = {}): Promise<{ records: number; pairs: number }> {
   const { batchSize = 2000, settledAt = null } = options;
@@ -936,6 +937,32 @@ export async function reweighDue(db: pg.Pool | pg.PoolClient, options: { batchSi
     done.records += rows.length;
     after = rows[rows.length - 1]!;
   }
+}
+
+/**
+ * Weighs again every pair's competing probability, `batchSize` children at a time (each child's
+ * pairs, which are all the pairs), as a re-match of most records leaves them (migrations/025), then
+ * deletes the marks that said so (`marks`, read before the sweep looked whether the run's jobs were
+ * done): a mark queued since, its jobs still to run, stays for the next sweep. A sweep that stops
+ * part-way leaves the marks, and the next weighs every pair again. Returns the children weighed and
+ * the pairs moved.
+ */
+export async function reweighEveryPair(db: pg.Pool | pg.PoolClient, marks: readonly string[], batchSize = 2000): Promise<{ children: number; pairs: number }> {
+  const done = { children: 0, pairs: 0 };
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    // The children with pairs, in id order, by the pair table's index of them.
+    const { rows } = await db.query<{ id: string }>(
+      'SELECT DISTINCT found_id AS id FROM candidate_pair WHERE found_id > $1::uuid ORDER BY found_id LIMIT $2',
+      [after, batchSize],
+    );
+    if (!rows.length) break;
+    done.pairs += await refreshProbabilities(db, { missing: [], found: rows.map((row) => row.id) });
+    done.children += rows.length;
+    after = rows[rows.length - 1]!.id;
+  }
+  if (marks.length) await db.query('DELETE FROM pair_reweigh_every WHERE mark = ANY($1::bigint[])', [marks]);
+  return done;
 }
 
 /**

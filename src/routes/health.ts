@@ -28,15 +28,16 @@ export function healthRoutes(pool: pg.Pool, boss: PgBoss, metrics: WorkerMetrics
     const [match, dead, due] = await Promise.all([
       boss.getQueue(matchQueue),
       boss.getQueue(matchDeadLetterQueue),
-      pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due'),
+      pool.query<{ n: number; every: number }>('SELECT (SELECT count(*) FROM pair_reweigh_due)::int AS n, (SELECT count(*) FROM pair_reweigh_every)::int AS every'),
     ]);
     if (!match) throw new Error(`queue ${matchQueue} is missing`);
     // Marks of records a re-match moved whose pairs' competing probabilities wait to be weighed again
     // (workers.ts, reweighSweeper): one for each job that moved a record's pairs (migrations/024), so
     // several for a record many jobs paired (4.6 a record in a re-match at 100,000 x 30,000). Counted
     // as records, 6,000,000 marks of 1,300,000 records took 6 s, past the two seconds /ready allows; as
-    // marks, 0.3-0.4 s.
-    return { queued: match.queuedCount ?? 0, active: match.activeCount ?? 0, deadLettered: dead?.queuedCount ?? 0, reweighMarks: due.rows[0]!.n };
+    // marks, 0.3-0.4 s. A re-match of most records marks none, but says with each chunk of jobs it
+    // queues that every pair is due (migrations/025): `reweighEveryMarks` counts those chunks.
+    return { queued: match.queuedCount ?? 0, active: match.activeCount ?? 0, deadLettered: dead?.queuedCount ?? 0, reweighMarks: due.rows[0]!.n, reweighEveryMarks: due.rows[0]!.every };
   }
 
   return async (app) => {
@@ -59,6 +60,7 @@ export function healthRoutes(pool: pg.Pool, boss: PgBoss, metrics: WorkerMetrics
         ['milap_match_jobs_active', depths.active],
         ['milap_match_jobs_dead_lettered', depths.deadLettered],
         ['milap_match_reweigh_marks', depths.reweighMarks],
+        ['milap_match_reweigh_every_marks', depths.reweighEveryMarks],
         ['milap_match_jobs_processed_total', metrics.processed],
         ['milap_match_jobs_failed_total', metrics.failed],
         ...[50, 95, 99].map((p) => [`milap_match_latency_ms{quantile="0.${p}"}`, metrics.percentile(p) ?? 'NaN']),

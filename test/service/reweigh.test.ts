@@ -17,8 +17,8 @@ import { matchJobRecordsSql } from '../../src/jobs/queue.ts';
 import { reweighSweeper, startWorkers } from '../../src/jobs/workers.ts';
 import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord, matchRecords } from '../../src/matching/match-job.ts';
-import { openRun, queueRun } from '../../src/matching/rematch.ts';
-import { markReweighDue, refreshProbabilities, reweighDue } from '../../src/matching/store.ts';
+import { openRun, queueRun, weighsEveryPair } from '../../src/matching/rematch.ts';
+import { markReweighDue, refreshProbabilities, reweighDue, reweighEveryPair } from '../../src/matching/store.ts';
 import * as records from '../../src/records/service.ts';
 import { foundSide, missingSide } from '../../src/records/sides.ts';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database.ts';
@@ -61,6 +61,7 @@ async function pairs(): Promise<string[]> {
 }
 
 const dueCount = async () => (await db.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_due')).rows[0]!.n;
+const everyCount = async () => (await db.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_reweigh_every')).rows[0]!.n;
 
 /** The children's pairs forgotten, and their match subjects and keys: matching them again moves every pair. */
 async function forgetChildrenMatching(): Promise<void> {
@@ -204,12 +205,57 @@ describe("a re-match's competing probabilities", () => {
     }
   });
 
-  it('in workers, running `milap rematch --all`: jobs queued to weigh later, weighed when the last is done', async () => {
+  it('of a re-match of most records: every pair weighed once, and only the marks read before are cleared', async () => {
+    await forgetChildrenMatching();
+    await matchRecords(db.database.pool, engine, settings, childJobs(), 'every');
+    expect(await dueCount()).toBe(0);
+    expect(await pairs()).not.toEqual(atOnce);
+    const mark = async () => (await db.database.pool.query<{ mark: string }>('INSERT INTO pair_reweigh_every (run_id) VALUES (NULL) RETURNING mark')).rows[0]!.mark;
+    const read = await mark();
+    const queuedSince = await mark();
+    // Several batches of children; every pair as jobs that weigh at once leave it.
+    const swept = await reweighEveryPair(db.database.pool, [read], 7);
+    expect(swept.children).toBe((await db.database.pool.query<{ n: number }>('SELECT count(DISTINCT found_id)::int AS n FROM candidate_pair')).rows[0]!.n);
+    expect(await pairs()).toEqual(atOnce);
+    expect((await db.database.pool.query('SELECT mark FROM pair_reweigh_every')).rows).toEqual([{ mark: queuedSince }]);
+    await db.database.pool.query('DELETE FROM pair_reweigh_every');
+  }, 120_000);
+
+  it("of a re-match of most records are swept only once none of its jobs waits or runs", async () => {
+    await forgetChildrenMatching();
+    await matchRecords(db.database.pool, engine, settings, childJobs(), 'every');
+    await db.database.pool.query('INSERT INTO pair_reweigh_every (run_id) VALUES (NULL)');
+    const [job] = (await db.database.pool.query<{ id: string }>(
+      `INSERT INTO pgboss.job (name, data) VALUES ('match', '{"side": "found", "records": [], "reweighLater": "every"}') RETURNING id`,
+    )).rows;
+    const sweep = reweighSweeper(db.database, pino({ level: 'silent' }), { lookEveryMs: 0 });
+    try {
+      await sweep();
+      expect(await everyCount()).toBe(1);
+      expect(await pairs()).not.toEqual(atOnce);
+      await db.database.pool.query('DELETE FROM pgboss.job WHERE id = $1', [job!.id]);
+      await sweep();
+      expect(await everyCount()).toBe(0);
+      expect(await pairs()).toEqual(atOnce);
+    } finally {
+      sweep.stop();
+      await db.database.pool.query('DELETE FROM pgboss.job WHERE id = $1', [job!.id]);
+    }
+  }, 120_000);
+
+  it('in workers, running `milap rematch --all`: jobs queued to weigh every pair later, marking nothing, every pair weighed when the last is done', async () => {
     await forgetChildrenMatching();
     const run = await openRun(db.database.pool, 'model-under-test', true);
     expect(await queueRun(db.database.pool, db.boss, 'model-under-test', run, () => {}, 25)).toBe(reports.length + children.length);
     const { rows: queued } = await db.database.pool.query(`SELECT DISTINCT j.data->'reweighLater' AS later FROM (${matchJobRecordsSql}) r JOIN pgboss.job j ON j.id = r.job_id`);
-    expect(queued).toEqual([{ later: true }]);
+    expect(queued).toEqual([{ later: 'every' }]);
+    // A mark with each chunk of 25, in its transaction.
+    expect(await everyCount()).toBe(Math.ceil(reports.length / 25) + Math.ceil(children.length / 25));
+    expect((await app.inject({ method: 'GET', url: '/ready' })).json().matchJobs.reweighEveryMarks).toBe(await everyCount());
+    // Matching the run's records the way its jobs do marks no record.
+    await matchRecords(db.database.pool, engine, settings, childJobs(), 'every');
+    expect(await dueCount()).toBe(0);
+    await forgetChildrenMatching();
 
     const lines: Record<string, unknown>[] = [];
     const logger = pino({ level: 'info' }, new Writable({ write(chunk, _encoding, done) {
@@ -219,11 +265,15 @@ describe("a re-match's competing probabilities", () => {
     await startWorkers(db.boss, db.database, logger, new WorkerMetrics(), { concurrency: 2, ...settings });
     const pending = async () => (await db.database.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND state <> 'completed'`)).rows[0].n as number;
     for (let waited = 0; waited < 90_000 && ((await pending()) > 0 || (await dueCount()) > 0); waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let waited = 0; waited < 30_000 && (await everyCount()) > 0; waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await pending()).toBe(0);
     expect(await dueCount()).toBe(0);
-    const swept = lines.filter((line) => String(line.msg).startsWith('weighed again the competing probabilities'));
+    expect(await everyCount()).toBe(0);
+    const swept = lines.filter((line) => String(line.msg).startsWith('weighed again the competing probabilities of every pair'));
     expect(swept.length).toBeGreaterThan(0);
-    expect(swept.reduce((sum, line) => sum + Number(line.records), 0)).toBeGreaterThan(children.length);
+    const withPairs = (await db.database.pool.query<{ n: number }>('SELECT count(DISTINCT found_id)::int AS n FROM candidate_pair')).rows[0]!.n;
+    expect(swept.at(-1)!.children).toBe(withPairs);
+    expect(withPairs).toBeGreaterThan(children.length / 2);
 
     // Weighed as a refresh of every record weighs them: nothing left to move.
     const weighed = await pairs();
@@ -231,4 +281,23 @@ describe("a re-match's competing probabilities", () => {
     await refreshProbabilities(db.database.pool, { missing: reports, found: children });
     expect(await pairs()).toEqual(weighed);
   }, 120_000);
+
+  it('of a re-match of a few records are marked record by record, as before', async () => {
+    // Every record was matched by the engine's model (above) but three children, matched by none.
+    const few = children.slice(0, 3);
+    await db.database.pool.query(`DELETE FROM match_key WHERE side = 'found' AND record_id = ANY($1::uuid[])`, [few]);
+    await db.database.pool.query(`DELETE FROM match_subject WHERE side = 'found' AND record_id = ANY($1::uuid[])`, [few]);
+    const run = await openRun(db.database.pool, engine.modelVersion, false);
+    expect(await weighsEveryPair(db.database.pool, engine.modelVersion, run)).toBe(false);
+    expect(await weighsEveryPair(db.database.pool, engine.modelVersion, { ...run, allRecords: true })).toBe(true);
+    const since = await now();
+    expect(await queueRun(db.database.pool, db.boss, engine.modelVersion, run, () => {})).toBe(3);
+    const { rows: queued } = await db.database.pool.query(`SELECT DISTINCT j.data->'reweighLater' AS later FROM (${matchJobRecordsSql}) r JOIN pgboss.job j ON j.id = r.job_id WHERE j.created_on >= $1`, [since]);
+    expect(queued).toEqual([{ later: true }]);
+    expect(await everyCount()).toBe(0);
+    // The workers started above match them, and their marks are swept.
+    const left = async () => (await db.database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'match' AND state <> 'completed'`)).rows[0]!.n + (await dueCount());
+    for (let waited = 0; waited < 30_000 && (await left()) > 0; waited += 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await left()).toBe(0);
+  }, 60_000);
 });
