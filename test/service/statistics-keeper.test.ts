@@ -130,6 +130,33 @@ describe('the statistics keeper', () => {
     expect(await deadJobs()).toBe(0);
   });
 
+  it("vacuums the tables of marks a sweep emptied: the sweepers' look whether a mark is left reads every dead one", async () => {
+    const keeper = new StatisticsKeeper(db.database, pino({ level: 'silent' }));
+    const pool = db.database.pool;
+    await recordsMatched(keeper, 200); // whatever the tests before left due is done
+    const dead = async (table: string) => {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_stat_force_next_flush()');
+        await client.query('SELECT 1');
+        const { rows } = await client.query(`SELECT n_dead_tup::float8 AS n FROM pg_stat_user_tables WHERE relname = $1`, [table]);
+        return rows[0].n as number;
+      } finally {
+        client.release();
+      }
+    };
+    // A re-match's marks, then a sweep's deletion of them.
+    await pool.query(`INSERT INTO pair_reweigh_due (side, record_id) SELECT 'found', gen_random_uuid() FROM generate_series(1, 400)`);
+    await pool.query(`INSERT INTO pair_reweigh_every (run_id) SELECT NULL FROM generate_series(1, 400)`);
+    await pool.query('DELETE FROM pair_reweigh_due');
+    await pool.query('DELETE FROM pair_reweigh_every');
+    expect(await dead('pair_reweigh_due')).toBe(400);
+    expect(await dead('pair_reweigh_every')).toBe(400);
+    await recordsMatched(keeper, 200);
+    expect(await dead('pair_reweigh_due')).toBe(0);
+    expect(await dead('pair_reweigh_every')).toBe(0);
+  });
+
   it('is due in proportion to the tables: every 2,000 records at 10,000 subjects, every 130,000 at 1,300,000', () => {
     expect(vacuumDue(1999, 10_000, 10_000)).toBe(false);
     expect(vacuumDue(2000, 10_000, 10_000)).toBe(true);
