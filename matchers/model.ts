@@ -72,10 +72,46 @@ export const namesAgree = (nameLevel: string): boolean => agreeingNameLevels.has
 
 /** A level's weight, log2(m / u); `named`: the pair's names agree, so its m and u are those beside agreeing names where the model has them. */
 export function levelWeight(model: Model, comparison: string, level: string, named = false): number {
-  const parameters = model.comparisons[comparison]?.[level];
-  if (!parameters) return 0;
-  const { m, u } = named && parameters.named ? parameters.named : parameters;
-  return Math.log2(m / u);
+  const weights = weightsOf(model).get(comparison)?.get(level);
+  return weights === undefined ? 0 : named ? weights.named : weights.plain;
+}
+
+/** A level's weights without and beside agreeing names (levelWeight). */
+interface LevelWeights {
+  plain: number;
+  named: number;
+}
+
+/** Each model's level weights by comparison and level, worked out once (a model is never changed once made: training makes new ones). */
+const levelWeights = new WeakMap<Model, Map<string, Map<string, LevelWeights>>>();
+/** The model asked for last, and its weights: a worker weighs by one model, and the WeakMap's look-up was more than the logarithm it saved. */
+let lastModel: Model | null = null;
+let lastWeights: Map<string, Map<string, LevelWeights>> = new Map();
+
+/**
+ * The weights of every level of the model: log2(m / u), and beside agreeing names where it has m and
+ * u for them. The same division and logarithm as each weighing made for itself, so the same figures
+ * to the last bit; made once a model, a candidate's dozen comparisons each took one before.
+ */
+function weightsOf(model: Model): Map<string, Map<string, LevelWeights>> {
+  if (model === lastModel) return lastWeights;
+  let weights = levelWeights.get(model);
+  if (!weights) {
+    weights = new Map(
+      Object.entries(model.comparisons).map(([comparison, levels]) => [
+        comparison,
+        new Map(
+          Object.entries(levels).map(([level, parameters]) => {
+            const plain = Math.log2(parameters.m / parameters.u);
+            return [level, { plain, named: parameters.named ? Math.log2(parameters.named.m / parameters.named.u) : plain }];
+          }),
+        ),
+      ]),
+    );
+    levelWeights.set(model, weights);
+  }
+  [lastModel, lastWeights] = [model, weights];
+  return weights;
 }
 
 /**
