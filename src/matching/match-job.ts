@@ -162,9 +162,11 @@ async function matchSideInTransaction(
       const subject = withKeys(engine.prepare(side, record.id, record.version, record.record as unknown as ChildRecord, photos.get(record.id) ?? [], record.places as ResolvedPlaces));
       // A record merged into another (a duplicate) has left matching, its history and decisions kept.
       const active = record.status === activeStatus[side] && !record.mergedInto;
-      saved.push({ id: record.id, version: record.version, narrowing: subject.narrowing, active, keys: subject.keys });
+      const row = { id: record.id, version: record.version, narrowing: subject.narrowing, active, keys: subject.keys };
+      const keysDigest = store.keysDigestOf(row);
+      saved.push({ ...row, keysDigest });
       // Held at once, as its keys are written below: the searches count it, as the database's do.
-      index?.put(side, liveRecordOf(record.id, record.version, active, subject.narrowing, subject.keys));
+      index?.put(side, liveRecordOf(record.id, record.version, active, subject.narrowing, subject.keys), keysDigest);
       if (active) matching.push(subject);
       else leaving.push(record.id);
     }

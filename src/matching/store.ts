@@ -24,6 +24,8 @@ export interface SubjectRow {
   narrowing: Narrowing;
   active: boolean;
   keys: string[];
+  /** keysDigestOf the row, worked out once a job: the subject row stores it, and the keys in memory compare it (matchers/live-index.ts, put). */
+  keysDigest: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
       subjects.map((s) => s.narrowing.bornTo),
       subjects.map((s) => s.active),
       modelVersion,
-      subjects.map(keysDigestOf),
+      subjects.map((s) => s.keysDigest),
     ],
   );
   return rows[0]!.xid;
@@ -179,7 +181,7 @@ export function explanationDigestOf(explanation: Explanation): { json: string; d
 export function storedSubjects(subjects: readonly SubjectRow[], stored: ReadonlyMap<string, string | null>): { unsaved: Set<string>; keysKept: Set<string> } {
   return {
     unsaved: new Set(subjects.filter((s) => !stored.has(s.id)).map((s) => s.id)),
-    keysKept: new Set(subjects.filter((s) => stored.get(s.id) === keysDigestOf(s)).map((s) => s.id)),
+    keysKept: new Set(subjects.filter((s) => stored.get(s.id) === s.keysDigest).map((s) => s.id)),
   };
 }
 

@@ -9,10 +9,10 @@ import type { Queryable } from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import { blockingKeys } from '../../matchers/blocking.ts';
 import type { LiveKeyIndex } from '../../matchers/live-index.ts';
-import { narrowingOf, prepareRecord, type MatchEngine } from './engine.ts';
+import { narrowingOf, prepareRecord, type MatchEngine, type Narrowing } from './engine.ts';
 import { liveRecordOf } from './live-keys.ts';
 import { activeStatus } from './match-job.ts';
-import { photoHashesOfMany, type RecordBody } from './store.ts';
+import { keysDigestOf, photoHashesOfMany, type RecordBody } from './store.ts';
 import { collectGarbage } from './collect.ts';
 
 /**
@@ -60,7 +60,7 @@ export async function warmPreparedRecords(db: Queryable, engine: MatchEngine, { 
       if (stoppedBy) {
         for (const row of rows) {
           const prepared = prepareRecord(side, row.record as unknown as ChildRecord, [], row.places);
-          index!.put(side, liveRecordOf(row.id, row.version, true, narrowingOf(prepared), blockingKeys(prepared)));
+          heldWithKeys(index!, side, row.id, row.version, narrowingOf(prepared), blockingKeys(prepared));
         }
         continue;
       }
@@ -68,11 +68,20 @@ export async function warmPreparedRecords(db: Queryable, engine: MatchEngine, { 
       for (const row of rows) {
         const subject = engine.prepare(side, row.id, row.version, row.record as unknown as ChildRecord, photos.get(row.id) ?? [], row.places);
         // Its keys derived apart: the subject would keep them, and only records being matched need them kept.
-        index?.put(side, liveRecordOf(row.id, row.version, true, subject.narrowing, blockingKeys(subject.prepared)));
+        if (index) heldWithKeys(index, side, row.id, row.version, subject.narrowing, blockingKeys(subject.prepared));
       }
       records += rows.length;
     }
   }
   // With an index its builder collects, once it is done (live-keys.ts).
   return { records, stoppedBy, collectedInMs: index ? 0 : collectGarbage() };
+}
+
+/**
+ * A record still looked for put in the keys in memory, with the digest of its keys that its match
+ * job works out too (store.ts, keysDigestOf): a re-match that finds the record as it was put leaves
+ * it as it is (matchers/live-index.ts, put), where it looked up its seventy-odd keys again.
+ */
+function heldWithKeys(index: LiveKeyIndex, side: 'missing' | 'found', id: string, version: number, narrowing: Narrowing, keys: string[]) {
+  index.put(side, liveRecordOf(id, version, true, narrowing, keys), keysDigestOf({ keys, narrowing, active: true }));
 }

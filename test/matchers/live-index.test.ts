@@ -192,6 +192,27 @@ describe('the keys in memory', () => {
     expect(crowd.partnersOfChild(child, rankedBest).reports).toHaveLength(30);
   });
 
+  it('take a record put again at its version with the fingerprint it was put with as it is, and hold its new keys under any other fingerprint', () => {
+    const [report] = generateWorld({ missing: 1, found: 0, seed: 3 }).missing.map((r) => prepareMissing(r));
+    const renamed = prepareMissing({ ...generateWorld({ missing: 1, found: 0, seed: 3 }).missing[0]!, name: 'Tanushree Mahto' });
+    const index = new LiveKeyIndex();
+    const asChild = (record: PreparedRecord) => index.partnersOfChild(live('c', record), rankedBestOf(record)).reports;
+    const onlyOf = (record: PreparedRecord, other: PreparedRecord) => live('c', record, { keys: blockingKeys(record).filter((key) => !blockingKeys(other).includes(key)) });
+    expect(index.put('missing', live('r1', report!), 'first')).toBe(true);
+    expect(index.put('missing', live('r1', report!), 'first')).toBe(false);
+    // The same version with other keys (a photograph added keeps the version): held by its new keys, its old ones let go.
+    expect(index.put('missing', live('r1', renamed), 'second')).toBe(true);
+    expect(asChild(renamed)).toEqual([{ id: 'r1', version: 1 }]);
+    expect(index.partnersOfChild(onlyOf(report!, renamed), rankedBest).reports).toEqual([]);
+    // Put without one (a change another process made, read back), then with the first again: compared key by key.
+    expect(index.put('missing', live('r1', report!))).toBe(true);
+    expect(index.put('missing', live('r1', renamed), 'second')).toBe(true);
+    expect(index.partnersOfChild(onlyOf(renamed, report!), rankedBest).reports).toEqual([{ id: 'r1', version: 1 }]);
+    // A later version under the fingerprint of the one before is still a change.
+    expect(index.put('missing', live('r1', report!, { version: 2 }), 'second')).toBe(true);
+    expect(asChild(report!)).toEqual([{ id: 'r1', version: 2 }]);
+  });
+
   it('admit nobody by a key closed for good, however few records carry it, and still count the name keys of records held after', () => {
     const index = new LiveKeyIndex();
     const record = (id: string, keys: string[]): LiveRecord => ({ id, version: 1, active: true, bornFrom: 15000, bornTo: 15400, eventDay: 19000, keys });
