@@ -174,8 +174,8 @@ class SideKeys {
    * slot, at a million records every look was a miss of the processor's cache.
    */
   readonly postings: (number[] | undefined)[] = [];
-  /** Key id → the slots of the inactive records carrying it. */
-  readonly inactive = new Map<number, number[]>();
+  /** Key id → the slots of the inactive records carrying it (a dense list, as postings: a Map's look-up was a search's for each of its keys). */
+  readonly inactive: (number[] | undefined)[] = [];
 
   /** The records at these slots, as a search answers them. */
   hitsOf(slots: readonly number[]): LiveHit[] {
@@ -184,7 +184,7 @@ class SideKeys {
 
   /** How many records carry the key, active or not. */
   carriers(keyId: number): number {
-    return (this.postings[keyId]?.length ?? 0) / 3 + (this.inactive.get(keyId)?.length ?? 0);
+    return (this.postings[keyId]?.length ?? 0) / 3 + (this.inactive[keyId]?.length ?? 0);
   }
 }
 
@@ -234,8 +234,34 @@ export class LiveKeyIndex {
       // V8 turned them into dictionaries: a put took 185 µs).
       this.#sides.missing.postings.push(undefined);
       this.#sides.found.postings.push(undefined);
+      this.#sides.missing.inactive.push(undefined);
+      this.#sides.found.inactive.push(undefined);
     }
     return id;
+  }
+
+  /** The ids of the keys a search was asked with, by the array it was given (searched). */
+  readonly #searchedIds = new WeakMap<readonly string[], Int32Array>();
+
+  /**
+   * The ids of the keys the index knows among `keys`, each once, in the order first given (the order a
+   * search adds its scores in, which their sums follow to the last bit): worked out once for each array
+   * of keys, as a match job searches with its record's keys twice, for its duplicates and its partners
+   * (a Set of seventy-odd strings and a look-up of each, every search). A key the index does not know
+   * is carried by no record: a record's keys are known from its put, before its searches.
+   */
+  #searched(keys: readonly string[]): Int32Array {
+    let ids = this.#searchedIds.get(keys);
+    if (ids === undefined) {
+      const known: number[] = [];
+      for (const key of new Set(keys)) {
+        const keyId = this.#keyIds.get(key);
+        if (keyId !== undefined) known.push(keyId);
+      }
+      ids = Int32Array.from(known);
+      this.#searchedIds.set(keys, ids);
+    }
+    return ids;
   }
 
   /**
@@ -340,11 +366,11 @@ export class LiveKeyIndex {
     for (const s of Object.values(this.#sides)) {
       const keys = this.#limits.length;
       const counts = new Int32Array(keys);
-      s.inactive.clear();
+      s.inactive.fill(undefined);
       for (let slot = 0; slot < s.ids.length; slot++) {
         for (const keyId of s.keysOf[slot]!) {
           if (s.active[slot]) counts[keyId]!++;
-          else (s.inactive.get(keyId) ?? s.inactive.set(keyId, []).get(keyId)!).push(slot);
+          else (s.inactive[keyId] ??= []).push(slot);
         }
       }
       s.postings.length = keys;
@@ -429,7 +455,7 @@ export class LiveKeyIndex {
     for (const keyId of s.keysOf[slot]!) {
       if (dated) this.#moveDates(keyId, s.bornFrom[slot]!, s.bornTo[slot]!, true);
       if (s.active[slot]) (s.postings[keyId] ??= []).push(slot, s.bornFrom[slot]!, s.bornTo[slot]!);
-      else (s.inactive.get(keyId) ?? s.inactive.set(keyId, []).get(keyId)!).push(slot);
+      else (s.inactive[keyId] ??= []).push(slot);
     }
   }
 
@@ -448,10 +474,10 @@ export class LiveKeyIndex {
         list[at + 2] = list[last + 2]!;
         list.length = last;
       } else {
-        const slots = s.inactive.get(keyId)!;
+        const slots = s.inactive[keyId]!;
         slots[slots.lastIndexOf(slot)] = slots[slots.length - 1]!;
         slots.pop();
-        if (!slots.length) s.inactive.delete(keyId);
+        if (!slots.length) s.inactive[keyId] = undefined;
       }
     }
   }
@@ -475,7 +501,7 @@ export class LiveKeyIndex {
       for (const keyId of carrying) {
         const list = s.postings[keyId] ?? none;
         for (let at = 0; at < list.length; at += 3) slots.add(list[at]!);
-        for (const slot of s.inactive.get(keyId) ?? none) slots.add(slot);
+        for (const slot of s.inactive[keyId] ?? none) slots.add(slot);
       }
       count += slots.size;
     }
@@ -492,9 +518,7 @@ export class LiveKeyIndex {
     hits.begin(m.ids.length);
     const scores = this.#reportScores;
     scores.begin(m.ids.length);
-    for (const key of new Set(child.keys)) {
-      const keyId = this.#keyIds.get(key);
-      if (keyId === undefined) continue;
+    for (const keyId of this.#searched(child.keys)) {
       const limit = this.#limits[keyId]!;
       if (this.#closed[keyId] || m.carriers(keyId) > keyReach * limit) continue;
       const within = this.#within;
@@ -529,9 +553,7 @@ export class LiveKeyIndex {
     hits.begin(f.ids.length);
     const scores = this.#childScores;
     scores.begin(f.ids.length);
-    for (const key of new Set(report.keys)) {
-      const keyId = this.#keyIds.get(key);
-      if (keyId === undefined) continue;
+    for (const keyId of this.#searched(report.keys)) {
       const children = f.postings[keyId];
       if (!children?.length) continue;
       const limit = this.#limits[keyId]!;
@@ -608,9 +630,8 @@ export class LiveKeyIndex {
     const self = s.slotOf.get(record.id);
     const hits = this.#hits[side];
     hits.begin(s.ids.length);
-    for (const key of new Set(record.keys)) {
-      const keyId = this.#keyIds.get(key);
-      if (keyId === undefined || this.#closed[keyId]) continue;
+    for (const keyId of this.#searched(record.keys)) {
+      if (this.#closed[keyId]) continue;
       const limit = this.#limits[keyId]!;
       const within = this.#within;
       within.length = 0;
