@@ -115,17 +115,20 @@ const photosKeyOf = (photos: readonly PhotoHash[]) => photos.map((photo) => phot
  * twice the records it matches among prepares each once (warm.ts fills it when the worker starts).
  */
 export function createEngine(model: Model = defaultModel, cacheSize = 100_000): MatchEngine {
-  // By id alone, the entry saying which side, version and photos it was prepared as: a key made of
+  // By id alone, the subject saying which side, version and photos it was prepared as: a key made of
   // side, id and version was a new string to build and hash for every partner, a sixteenth of a match
   // job's time in Node (the keys in memory give the same id strings each time, their hashes kept).
   return engineOn(model, new BoundedCache(cacheSize), cacheSize);
 }
 
+/** A subject as the cache holds it, with the photos it was prepared with (photosKeyOf): held as one object, as a wrapper round it was one more look at memory for every partner of a search. */
+type CachedSubject = Subject & { readonly photosKey: string };
+
 /** An engine scoring by `model` on the prepared records `cache` holds (shared with the engines withModel makes). */
-function engineOn(model: Model, cache: BoundedCache<string, { subject: Subject; photos: string }>, cacheSize: number): MatchEngine {
-  const hit = (side: string, id: string, version: number, photos?: readonly PhotoHash[]) => {
-    const entry = cache.get(id);
-    return entry && entry.subject.version === version && entry.subject.side === side && (photos === undefined || entry.photos === photosKeyOf(photos)) ? entry.subject : undefined;
+function engineOn(model: Model, cache: BoundedCache<string, CachedSubject>, cacheSize: number): MatchEngine {
+  const hit = (side: string, id: string, version: number, photos?: readonly PhotoHash[]): Subject | undefined => {
+    const subject = cache.get(id);
+    return subject && subject.version === version && subject.side === side && (photos === undefined || subject.photosKey === photosKeyOf(photos)) ? subject : undefined;
   };
   return {
     modelVersion: model.version,
@@ -142,7 +145,7 @@ function engineOn(model: Model, cache: BoundedCache<string, { subject: Subject; 
       // the hundred partners prepared to score against it (a tenth of a match job's time went there),
       // and its job holds them (withKeys). Kept here, a re-match of every record would have left its
       // keys on each, 2.7 KB a report: 3 GB of heap at national scale.
-      const subject: Subject = {
+      const subject: CachedSubject = {
         side,
         id,
         version,
@@ -151,8 +154,9 @@ function engineOn(model: Model, cache: BoundedCache<string, { subject: Subject; 
           return blockingKeys(prepared);
         },
         narrowing: narrowingOf(prepared),
+        photosKey: photosKeyOf(photos),
       };
-      cache.set(id, { subject, photos: photosKeyOf(photos) });
+      cache.set(id, subject);
       return subject;
     },
     admits: (a, b) => ageWindowOverlaps(a.prepared, b.prepared),
