@@ -226,25 +226,26 @@ async function matchActive(
   const frequencies = await store.nameKeyFrequencies(tx, [...new Set(subjects.flatMap(nameKeysOf))], nameKeyCountsOf(pool), population.records + unsaved, index ? (key) => index.nameKeyCount(key) : undefined);
   const termFrequency = (key: string) => frequencies.get(key);
   const reports = population.reports + (side === 'missing' ? unsaved : 0);
-  const byId = new Map(subjects.map((subject) => [subject.id, subject]));
-  const scored = new Map<string, PairScore[]>(subjects.map((subject) => [subject.id, []]));
-  const candidates = new Map<string, number>(subjects.map((subject) => [subject.id, 0]));
+  // Each record being matched, with its candidates counted and its pairs scored: one look-up a candidate.
+  const tallies = new Map(subjects.map((subject) => [subject.id, { subject, candidates: 0, scored: [] as PairScore[] }]));
+  const scored = new Map([...tallies].map(([id, tally]) => [id, tally.scored]));
   /** New candidates given up as surely under the floor, as (missing, found). */
   const surelyUnder: [Subject, Subject][] = [];
-  const prepared = await store.preparedPartners(tx, engine, otherSide, partners);
-  for (const partner of partners) {
-    const other = prepared.get(partner.id);
+  const prepared = await store.preparedInOrder(tx, engine, otherSide, partners);
+  for (let at = 0; at < partners.length; at++) {
+    const other = prepared[at];
     if (!other) continue; // gone since the search (records are not deleted, but the search and this read are apart)
-    for (const link of partner.links) {
-      const subject = byId.get(link.subject)!;
+    for (const link of partners[at]!.links) {
+      const tally = tallies.get(link.subject)!;
+      const subject = tally.subject;
       // Existing pairs are always rescored; new ones must pass the same narrowing as `milap link`:
       // a key that admits within the age window, or the same photograph whatever the keys say.
       if (!link.paired && !(link.admitted && engine.admits(subject, other)) && !(link.photoNear && engine.sharePhotograph(subject, other))) continue;
-      candidates.set(subject.id, candidates.get(subject.id)! + 1);
+      tally.candidates++;
       const [missing, found] = side === 'missing' ? [subject, other] : [other, subject];
       // A new pair is kept only above the floor: one surely under it is not weighed to the end.
       const pair = link.paired ? engine.score(missing, found, termFrequency, reports) : engine.scoreAbove(missing, found, settings.floor, termFrequency, reports);
-      if (pair) scored.get(subject.id)!.push(pair);
+      if (pair) tally.scored.push(pair);
       else surelyUnder.push([missing, found]);
     }
   }
@@ -281,7 +282,7 @@ async function matchActive(
       // Stored as it is already (the second of a full re-match's two meetings with each pair): not written again.
       if (!current || !store.storedAlready(current, write, engine.modelVersion)) writes.push(write);
     }
-    counts.set(subject.id, { candidates: candidates.get(subject.id)!, kept: kept.length, reopened });
+    counts.set(subject.id, { candidates: tallies.get(subject.id)!.candidates, kept: kept.length, reopened });
   }
   await store.upsertPairs(tx, writes.sort((a, b) => (pairKey(a.pair) < pairKey(b.pair) ? -1 : 1)), engine.modelVersion);
   for (const { subject, partner } of await store.dropUnwantedPending(tx, side, subjects.map((s) => s.id), keptPairs, settings)) moved.get(subject)!.add(partner);

@@ -534,19 +534,40 @@ export async function preparedPartners(
   side: 'missing' | 'found',
   partners: readonly { id: string; version: number; photos?: readonly PhotoHash[] }[],
 ): Promise<Map<string, Subject>> {
+  const inOrder = await preparedInOrder(db, engine, side, partners);
   const prepared = new Map<string, Subject>();
-  // Each partner not prepared at its version, with its photos.
-  const unread = new Map<string, readonly PhotoHash[] | undefined>();
-  for (const partner of partners) {
+  partners.forEach((partner, at) => inOrder[at] && prepared.set(partner.id, inOrder[at]));
+  return prepared;
+}
+
+/**
+ * preparedPartners, each partner's subject at its place in `partners` (undefined: gone since the
+ * search), each partner named once: a match job's own partners, looked up by place and not through
+ * a Map of them built for the purpose (a set and a get for each of a job's thousands of partners).
+ */
+export async function preparedInOrder(
+  db: Queryable,
+  engine: MatchEngine,
+  side: 'missing' | 'found',
+  partners: readonly { id: string; version: number; photos?: readonly PhotoHash[] }[],
+): Promise<(Subject | undefined)[]> {
+  const prepared: (Subject | undefined)[] = new Array(partners.length);
+  // Each partner not prepared at its version, with its photos, and where it is.
+  const unread = new Map<string, { photos: readonly PhotoHash[] | undefined; at: number[] }>();
+  for (let at = 0; at < partners.length; at++) {
+    const partner = partners[at]!;
     const cached = engine.cached(side, partner.id, partner.version, partner.photos);
-    if (cached) prepared.set(partner.id, cached);
-    else unread.set(partner.id, partner.photos);
+    if (cached) prepared[at] = cached;
+    else (unread.get(partner.id) ?? unread.set(partner.id, { photos: partner.photos, at: [] }).get(partner.id)!).at.push(at);
   }
+  if (!unread.size) return prepared;
   // Partners whose photos the search did not read: read with their bodies.
-  const photoless = [...unread].filter(([, photos]) => photos === undefined).map(([id]) => id);
+  const photoless = [...unread].filter(([, { photos }]) => photos === undefined).map(([id]) => id);
   const photos = photoless.length ? await photoHashesOfMany(db, side, photoless) : new Map<string, PhotoHash[]>();
   for (const body of (await recordBodies(db, side, [...unread.keys()])).values()) {
-    prepared.set(body.id, engine.prepare(side, body.id, body.version, body.record as unknown as ChildRecord, unread.get(body.id) ?? photos.get(body.id) ?? [], body.places));
+    const wanted = unread.get(body.id)!;
+    const subject = engine.prepare(side, body.id, body.version, body.record as unknown as ChildRecord, wanted.photos ?? photos.get(body.id) ?? [], body.places);
+    for (const at of wanted.at) prepared[at] = subject;
   }
   return prepared;
 }
