@@ -228,7 +228,6 @@ async function matchActive(
   const reports = population.reports + (side === 'missing' ? unsaved : 0);
   // Each record being matched, with its candidates counted and its pairs scored: one look-up a candidate.
   const tallies = new Map(subjects.map((subject) => [subject.id, { subject, candidates: 0, scored: [] as PairScore[] }]));
-  const scored = new Map([...tallies].map(([id, tally]) => [id, tally.scored]));
   /** New candidates given up as surely under the floor, as (missing, found). */
   const surelyUnder: [Subject, Subject][] = [];
   const prepared = await store.preparedInOrder(tx, engine, otherSide, partners);
@@ -256,7 +255,7 @@ async function matchActive(
   const pairedPartners = new Set([...existing.values()].map((pair) => (side === 'missing' ? pair.foundId : pair.missingId)));
   for (const [missing, found] of surelyUnder) {
     if (!pairedPartners.has(side === 'missing' ? found.id : missing.id)) continue;
-    if (existing.has(`${missing.id}:${found.id}`)) scored.get(side === 'missing' ? missing.id : found.id)!.push(engine.score(missing, found, termFrequency, reports));
+    if (existing.has(`${missing.id}:${found.id}`)) tallies.get(side === 'missing' ? missing.id : found.id)!.scored.push(engine.score(missing, found, termFrequency, reports));
   }
   const pairKey = (pair: PairScore) => `${pair.missingId}:${pair.foundId}`;
   const partnerOf = (pair: PairScore) => (side === 'missing' ? pair.foundId : pair.missingId);
@@ -267,7 +266,8 @@ async function matchActive(
   const moved = new Map<string, Set<string>>(subjects.map((subject) => [subject.id, new Set()]));
   const counts = new Map<string, { candidates: number; kept: number; reopened: number }>();
   for (const subject of subjects) {
-    const pairs = scored.get(subject.id)!;
+    const tally = tallies.get(subject.id)!;
+    const pairs = tally.scored;
     const kept = pairs.filter((pair) => pair.probability >= settings.floor).sort((a, b) => b.probability - a.probability).slice(0, settings.topK);
     const keptIds = new Set(kept.map(pairKey));
     keptPairs.push(...keptIds);
@@ -282,7 +282,7 @@ async function matchActive(
       // Stored as it is already (the second of a full re-match's two meetings with each pair): not written again.
       if (!current || !store.storedAlready(current, write, engine.modelVersion)) writes.push(write);
     }
-    counts.set(subject.id, { candidates: tallies.get(subject.id)!.candidates, kept: kept.length, reopened });
+    counts.set(subject.id, { candidates: tally.candidates, kept: kept.length, reopened });
   }
   await store.upsertPairs(tx, writes.sort((a, b) => (pairKey(a.pair) < pairKey(b.pair) ? -1 : 1)), engine.modelVersion);
   for (const { subject, partner } of await store.dropUnwantedPending(tx, side, subjects.map((s) => s.id), keptPairs, settings)) moved.get(subject)!.add(partner);

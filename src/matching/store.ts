@@ -536,7 +536,10 @@ export async function preparedPartners(
 ): Promise<Map<string, Subject>> {
   const inOrder = await preparedInOrder(db, engine, side, partners);
   const prepared = new Map<string, Subject>();
-  partners.forEach((partner, at) => inOrder[at] && prepared.set(partner.id, inOrder[at]));
+  partners.forEach((partner, at) => {
+    const subject = inOrder[at];
+    if (subject) prepared.set(partner.id, subject);
+  });
   return prepared;
 }
 
