@@ -522,7 +522,7 @@ let weighedPairs: number | null = null;
 if (workers.length) {
   while ((await database.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) OR EXISTS (SELECT 1 FROM pair_reweigh_every) AS any')).rows[0]!.any) await new Promise((resolve) => setTimeout(resolve, 100));
 } else if (rematchAll) {
-  weighedPairs = (await reweighEveryPair(database.pool, [])).pairs;
+  weighedPairs = (await reweighEveryPair(database.pool, [], { floor: 0.001, topK: 10 })).pairs;
 } else {
   // Every job of the re-match has committed: its marks are settled (store.ts, reweighDue).
   const { rows: [now] } = await database.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at');
@@ -559,7 +559,7 @@ if (values['full-sweep']) {
   await held.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [reweighLock]);
   cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
   started = performance.now();
-  const swept = await reweighEveryPair(database.pool, []);
+  const swept = await reweighEveryPair(database.pool, [], { floor: 0.001, topK: 10 });
   const sweptSeconds = seconds(started);
   await held.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [reweighLock]);
   held.release();

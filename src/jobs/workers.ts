@@ -163,7 +163,7 @@ export const reweighLock = 'milap:reweigh-due';
  * re-match's 160,000 jobs asked 7,932 times, 32.7 ms each (the queue's table read past every job
  * done since its last vacuum): 260 s of the database's time in a re-match of 47 min.
  */
-export function reweighSweeper(database: Database, logger: Logger, options: { lookEveryMs?: number } = {}): ReweighSweeper {
+export function reweighSweeper(database: Database, logger: Logger, kept: MatchSettings, options: { lookEveryMs?: number } = {}): ReweighSweeper {
   const lookEveryMs = options.lookEveryMs ?? 5000;
   let running = false;
   let lastLook = -Infinity;
@@ -187,8 +187,8 @@ export function reweighSweeper(database: Database, logger: Logger, options: { lo
           const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(1));
           if (due.every.length) {
             const started = performance.now();
-            const { children, pairs } = await reweighEveryPair(client, due.every);
-            logger.info({ children, pairs, seconds: seconds(started) }, "weighed again the competing probabilities of every pair, as a re-match of most records leaves them");
+            const { children, pairs, dropped } = await reweighEveryPair(client, due.every, kept);
+            logger.info({ children, pairs, dropped, seconds: seconds(started) }, "weighed again the competing probabilities of every pair, as a re-match of most records leaves them, each record's best kept");
           }
           const started = performance.now();
           const { records, pairs } = await reweighDue(client, { settledAt: due.now });
@@ -261,7 +261,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   // table, the worker idle meanwhile. One PGlite connection cannot vacuum inside another job's
   // transaction: there it runs in its turn.
   const keepStatistics = database.kind === 'pglite' ? () => statistics.jobDone() : () => void statistics.jobDone();
-  const sweep = reweighSweeper(database, logger);
+  const sweep = reweighSweeper(database, logger, options);
   const sweeping = setInterval(() => void sweep(), 60_000).unref();
   boss.once('stopped', () => {
     clearInterval(sweeping);

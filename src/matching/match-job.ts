@@ -182,7 +182,15 @@ async function matchSideInTransaction(
       for (const id of leaving) outcomes.set(id, { outcome: 'inactive', superseded: await store.supersedePending(tx, side, id) });
     }
     if (matching.length) {
-      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, unsaved.size, reading.population, changed, index)) outcomes.set(id, outcome);
+      // A re-match of every record (`every`) weighs each pair once, from its child's job: her search is
+      // the one that admits, and a report's mirrors it, so the report's job would weigh the same pairs
+      // again (at 100,000 x 30,000 exactly the same 4.2 million). A report whose keys moved (new rules
+      // of the matchers) still searches for itself, as the children may have searched by its old keys.
+      const crossing = reweigh === 'every' && side === 'missing' ? matching.filter((subject) => !keysKept.has(subject.id)) : matching;
+      // And a child's job in it keeps every pair above the floor: the report's best few are among
+      // them, and the sweep keeps each record's best (store.ts, reweighEveryPair).
+      const keepEvery = reweigh === 'every' && side === 'found';
+      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, crossing, keepEvery, unsaved.size, reading.population, changed, index)) outcomes.set(id, outcome);
     }
     // Marked in the transaction that moved the pairs: a crash after its commit loses no weighing.
     if (reweigh === 'later') await store.markReweighDue(tx, { missing: changed.missing.slice(before.missing), found: changed.found.slice(before.found) });
@@ -194,19 +202,56 @@ async function matchSideInTransaction(
   });
 }
 
-/** Scores the active records' candidates, keeps each record's best pairs, and proposes its duplicates. */
+/**
+ * Scores the candidates of the active records `weighing` (all of `matching`, or those of them whose
+ * pairs are weighed here: matchSideInTransaction), keeps each record's best pairs, and proposes the
+ * duplicates of all of `matching`.
+ */
 async function matchActive(
   pool: pg.Pool,
   tx: pg.PoolClient,
   engine: MatchEngine,
   settings: MatchSettings,
   side: 'missing' | 'found',
-  subjects: readonly Subject[],
+  matching: readonly Subject[],
+  weighing: readonly Subject[],
+  keepEvery: boolean,
   unsaved: number,
   population: { records: number; reports: number },
   changed: store.PairedRecords,
   index: LiveKeyIndex | null,
 ): Promise<Map<string, MatchOutcome>> {
+  const counts = weighing.length ? await matchPairs(pool, tx, engine, settings, side, weighing, keepEvery, unsaved, population, changed, index) : new Map<string, PairCounts>();
+  const duplicates = await refreshDuplicates(tx, engine, matching, index, tooCommonKeysOf(pool));
+  const outcomes = new Map<string, MatchOutcome>();
+  for (const subject of matching) outcomes.set(subject.id, { outcome: 'matched', ...(counts.get(subject.id) ?? { candidates: 0, kept: 0, reopened: 0 }), duplicates: duplicates.get(subject.id) ?? 0 });
+  return outcomes;
+}
+
+/** What a record's match did with its pairs: candidates scored, pairs kept, rejected pairs reopened. */
+interface PairCounts {
+  candidates: number;
+  kept: number;
+  reopened: number;
+}
+
+/**
+ * Scores these active records' candidates of the other side and keeps each record's best pairs
+ * above the floor (`keepEvery`: every pair above it, for a sweep to keep each record's best).
+ */
+async function matchPairs(
+  pool: pg.Pool,
+  tx: pg.PoolClient,
+  engine: MatchEngine,
+  settings: MatchSettings,
+  side: 'missing' | 'found',
+  subjects: readonly Subject[],
+  keepEvery: boolean,
+  unsaved: number,
+  population: { records: number; reports: number },
+  changed: store.PairedRecords,
+  index: LiveKeyIndex | null,
+): Promise<Map<string, PairCounts>> {
   const otherSide = side === 'missing' ? 'found' : 'missing';
   const photoIndex = photoNeighbourhoodOf(pool);
   const tooCommon = tooCommonKeysOf(pool);
@@ -264,11 +309,11 @@ async function matchActive(
   // The partners of each record whose pair with it is new, weighs otherwise, came back or went:
   // their other pairs' competing probabilities move too (an unchanged pair moves nobody's).
   const moved = new Map<string, Set<string>>(subjects.map((subject) => [subject.id, new Set()]));
-  const counts = new Map<string, { candidates: number; kept: number; reopened: number }>();
+  const counts = new Map<string, PairCounts>();
   for (const subject of subjects) {
     const tally = tallies.get(subject.id)!;
     const pairs = tally.scored;
-    const kept = pairs.filter((pair) => pair.probability >= settings.floor).sort((a, b) => b.probability - a.probability).slice(0, settings.topK);
+    const kept = pairs.filter((pair) => pair.probability >= settings.floor).sort((a, b) => b.probability - a.probability).slice(0, keepEvery ? undefined : settings.topK);
     const keptIds = new Set(kept.map(pairKey));
     keptPairs.push(...keptIds);
     let reopened = 0;
@@ -292,10 +337,7 @@ async function matchActive(
     changed[side].push(id);
     changed[otherSide].push(...partnersMoved);
   }
-  const duplicates = await refreshDuplicates(tx, engine, subjects, index, tooCommon);
-  const outcomes = new Map<string, MatchOutcome>();
-  for (const subject of subjects) outcomes.set(subject.id, { outcome: 'matched', ...counts.get(subject.id)!, duplicates: duplicates.get(subject.id) ?? 0 });
-  return outcomes;
+  return counts;
 }
 
 /** The partners the keys in memory admit for each record being matched, by the rule of the database's search (store.ts, candidatePartners). */

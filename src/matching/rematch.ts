@@ -14,27 +14,35 @@ export interface RematchRun {
   positionSide: 'missing' | 'found';
   positionId: string;
   queued: number;
+  /** Whether it weighs every pair once its jobs are done, as decided when it first queued (queueRun); null before. */
+  weighsEvery: boolean | null;
 }
 
-const runColumns = `id, all_records AS "allRecords", position_side AS "positionSide", position_id AS "positionId", queued`;
+const runColumns = `id, all_records AS "allRecords", position_side AS "positionSide", position_id AS "positionId", queued, weighs_every AS "weighsEvery"`;
 const sideOrder = [['missing', 'missing_report'], ['found', 'found_child']] as const;
 
-/** The unfinished run for this model version and scope, or a new one. */
+/**
+ * The unfinished run for this model version and scope, or a new one, with whether it weighs every
+ * pair decided (weighsEveryPair): decided again each time until the run has queued a record.
+ */
 export async function openRun(pool: pg.Pool, modelVersion: string, allRecords: boolean): Promise<RematchRun> {
   const open = await pool.query<RematchRun>(
     `SELECT ${runColumns} FROM rematch_run WHERE finished_at IS NULL AND model_version = $1 AND all_records = $2 ORDER BY id DESC LIMIT 1`,
     [modelVersion, allRecords],
   );
-  if (open.rows[0]) return open.rows[0];
-  const created = await pool.query<RematchRun>(
+  const run = open.rows[0] ?? (await pool.query<RematchRun>(
     `INSERT INTO rematch_run (model_version, all_records) VALUES ($1, $2) RETURNING ${runColumns}`,
     [modelVersion, allRecords],
-  );
-  return created.rows[0]!;
+  )).rows[0]!;
+  // Decided again until it has queued something: from then on it goes on as it began.
+  if (run.weighsEvery !== null && run.queued > 0) return run;
+  const weighsEvery = await weighsEveryPair(pool, modelVersion, { ...run, weighsEvery: null });
+  await pool.query('UPDATE rematch_run SET weighs_every = $2 WHERE id = $1', [run.id, weighsEvery]);
+  return { ...run, weighsEvery };
 }
 
 /**
- * Records of a side the run covers: all, or those never matched, matched by another model or under
+ * Records of a side the run covers ($1 true: all of them), or those never matched, matched by another model or under
  * other rules of the matchers (matchers/version.ts), or (found children still looked for) matched
  * before ranked admission, with no rank floor saved (migrations/014): a report's search ranks no such child.
  */
@@ -45,23 +53,31 @@ const selection = (table: string, side: string) => `
 /** The match subject aliased `s` is a found child still looked for with no rank floor saved. */
 const unranked = (s: string) => `(${s}.active AND NOT EXISTS (SELECT 1 FROM match_rank_floor f WHERE f.record_id = ${s}.record_id))`;
 
+/**
+ * Whether the run covers every record of the side: all records, or, in a run that weighs every pair
+ * (weighsEveryPair), every found child, as its reports leave their pairs to the children's jobs.
+ */
+const coversAll = (run: RematchRun, side: 'missing' | 'found') => run.allRecords || (side === 'found' && run.weighsEvery === true);
+
 export async function countRemaining(pool: pg.Pool, modelVersion: string, run: RematchRun): Promise<number> {
   let total = 0;
   for (const [side, table] of sideOrder) {
     if (run.positionSide === 'found' && side === 'missing') continue;
     const from = side === run.positionSide ? run.positionId : '00000000-0000-0000-0000-000000000000';
-    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n ${selection(table, side)} AND r.id > $3`, [run.allRecords, modelVersion, from]);
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n ${selection(table, side)} AND r.id > $3`, [coversAll(run, side), modelVersion, from]);
     total += rows[0]!.n;
   }
   return total;
 }
 
 /**
- * Whether the rest of a run weighs every pair once its jobs are done (migrations/025) instead of its
- * jobs marking each record whose pairs they move: when it re-matches every record, or at least half
- * of them (a new model's run re-matches all), whose pairs nearly all move.
+ * Whether a run weighs every pair once its jobs are done (migrations/025) instead of its jobs marking
+ * each record whose pairs they move: when it re-matches every record, or at least half of them (a
+ * new model's run re-matches all), whose pairs nearly all move. Kept with the run once it has
+ * queued (openRun; migrations/026), and so when it resumes.
  */
 export async function weighsEveryPair(pool: pg.Pool, modelVersion: string, run: RematchRun): Promise<boolean> {
+  if (run.weighsEvery !== null) return run.weighsEvery;
   if (run.allRecords) return true;
   const { rows } = await pool.query<{ n: number }>('SELECT (SELECT count(*) FROM missing_report) + (SELECT count(*) FROM found_child) AS n');
   return 2 * (await countRemaining(pool, modelVersion, run)) >= Number(rows[0]!.n);
@@ -69,7 +85,8 @@ export async function weighsEveryPair(pool: pg.Pool, modelVersion: string, run: 
 
 /**
  * Queues the rest of the run chunk by chunk; `onChunk` gets the number queued so far by this call.
- * A run that weighs every pair (weighsEveryPair) says so with each chunk, in its transaction.
+ * A run that weighs every pair (weighsEveryPair) says so with each chunk, in its transaction, and
+ * queues every found child (coversAll).
  */
 export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string, run: RematchRun, onChunk: (queued: number) => void, chunkSize = 2000): Promise<number> {
   const reweighLater: WeighLater = (await weighsEveryPair(pool, modelVersion, run)) ? 'every' : true;
@@ -80,7 +97,7 @@ export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string
     for (;;) {
       const { rows } = await pool.query<{ id: string; version: number }>(
         `SELECT r.id, r.version ${selection(table, side)} AND r.id > $3 ORDER BY r.id LIMIT $4`,
-        [run.allRecords, modelVersion, after, chunkSize],
+        [coversAll(run, side), modelVersion, after, chunkSize],
       );
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;

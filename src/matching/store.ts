@@ -970,11 +970,17 @@ export async function reweighDue(db: pg.Pool | pg.PoolClient, options: { batchSi
  * pairs, which are all the pairs), as a re-match of most records leaves them (migrations/025), then
  * deletes the marks that said so (`marks`, read before the sweep looked whether the run's jobs were
  * done): a mark queued since, its jobs still to run, stays for the next sweep. A sweep that stops
- * part-way leaves the marks, and the next weighs every pair again. Returns the children weighed and
- * the pairs moved.
+ * part-way leaves the marks, and the next weighs every pair again. Returns the children weighed, the
+ * pairs moved and the pending pairs let go.
+ *
+ * First each child's pending pairs are cut to those above the floor among her best `topK` or her
+ * report's (by their own probability, ties by id; every state competes, as in a match job): such a
+ * re-match's children keep every pair above the floor, each weighed once, from her side only
+ * (match-job.ts). A pair let go is past both records' best, which stay, so the batches' order
+ * changes nothing.
  */
-export async function reweighEveryPair(db: pg.Pool | pg.PoolClient, marks: readonly string[], batchSize = 2000): Promise<{ children: number; pairs: number }> {
-  const done = { children: 0, pairs: 0 };
+export async function reweighEveryPair(db: pg.Pool | pg.PoolClient, marks: readonly string[], kept: { floor: number; topK: number }, batchSize = 2000): Promise<{ children: number; pairs: number; dropped: number }> {
+  const done = { children: 0, pairs: 0, dropped: 0 };
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     // The children with pairs, in id order, by the pair table's index of them.
@@ -983,13 +989,28 @@ export async function reweighEveryPair(db: pg.Pool | pg.PoolClient, marks: reado
       [after, batchSize],
     );
     if (!rows.length) break;
-    done.pairs += await refreshProbabilities(db, { missing: [], found: rows.map((row) => row.id) });
+    const children = rows.map((row) => row.id);
+    done.dropped += (await db.query(dropPastBestSql, [children, kept.floor, kept.topK])).rowCount ?? 0;
+    done.pairs += await refreshProbabilities(db, { missing: [], found: children });
     done.children += rows.length;
     after = rows[rows.length - 1]!.id;
   }
   if (marks.length) await db.query('DELETE FROM pair_reweigh_every WHERE mark = ANY($1::bigint[])', [marks]);
   return done;
 }
+
+/** Deletes the pending pairs of these children ($1) under the floor ($2), or past the best $3 of both the child's and the report's pairs. */
+const dropPastBestSql = `
+  DELETE FROM candidate_pair c
+   WHERE c.id IN (
+     SELECT r.id FROM (
+       SELECT id, missing_id, state, probability, row_number() OVER (PARTITION BY found_id ORDER BY probability DESC, id) AS rank
+         FROM candidate_pair WHERE found_id = ANY($1::uuid[])) AS r
+      WHERE r.state = 'pending'
+        AND (r.probability < $2
+             OR (r.rank > $3 AND (SELECT count(*) FROM candidate_pair o
+                                   WHERE o.missing_id = r.missing_id AND (o.probability > r.probability OR (o.probability = r.probability AND o.id < r.id))) >= $3)))
+     AND c.state = 'pending'`;
 
 /**
  * Rows are locked in id order (lockSql, and here again for a pair stored since), so two refreshes

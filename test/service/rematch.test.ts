@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultModel } from '../../matchers/model.ts';
 import { matchJobRecordsSql } from '../../src/jobs/queue.ts';
 import { createEngine } from '../../src/matching/engine.ts';
-import { matchRecord } from '../../src/matching/match-job.ts';
+import { matchRecord, matchRecords } from '../../src/matching/match-job.ts';
 import { matcherVersion } from '../../matchers/version.ts';
 import { countRemaining, matchedUnderOtherRules, openRun, queueRun, unrankedChildren, warnOfStaleMatches } from '../../src/matching/rematch.ts';
 import * as records from '../../src/records/service.ts';
@@ -36,6 +36,13 @@ function warningsLog() {
 async function plainRunCount(): Promise<number> {
   const { modelVersion } = createEngine();
   return countRemaining(db.database.pool, modelVersion, await openRun(db.database.pool, modelVersion, false));
+}
+
+/** Matches every record with this code, as if a re-match had run (a run of a few records then marks them: weighsEveryPair). */
+async function matchEveryRecord() {
+  const { rows } = await db.database.pool.query<{ side: 'missing' | 'found'; id: string; version: number }>(
+    `SELECT 'missing' AS side, id, version FROM missing_report UNION ALL SELECT 'found', id, version FROM found_child`);
+  await matchRecords(db.database.pool, createEngine(), { floor: 0.001, topK: 10 }, rows);
 }
 
 /** Files a record through the records service and matches it with this code; `matchAgain` matches it once more. */
@@ -76,6 +83,37 @@ describe('a re-match of every record', () => {
     expect(new Set(rows.map((row) => row.job_id)).size).toBeLessThan(ids.size / 2);
     // The finished run is not offered again.
     expect((await openRun(db.database.pool, model, true)).id).not.toBe(run.id);
+  });
+});
+
+describe('a re-match of most records', () => {
+  it('queues every found child, those matched by this model too, and goes on so when resumed with fewer left', async () => {
+    await matchEveryRecord();
+    const { modelVersion } = createEngine();
+    const pool = db.database.pool;
+    const children = (await pool.query<{ id: string }>('SELECT id FROM found_child ORDER BY id')).rows.map((row) => row.id);
+    const reports = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM missing_report')).rows[0]!.n;
+    // Every report and all children but two as if matched by last year's model: most records.
+    await pool.query(`UPDATE match_subject SET model_version = 'milap-model-of-last-year' WHERE NOT (side = 'found' AND record_id = ANY($1::uuid[]))`, [children.slice(0, 2)]);
+    await pool.query(`DELETE FROM pgboss.job WHERE name = 'match'`);
+    const run = await openRun(pool, modelVersion, false);
+    expect(run.weighsEvery).toBe(true);
+    // The two children matched by this model are queued too: the reports leave their pairs to the children's jobs.
+    expect(await countRemaining(pool, modelVersion, run)).toBe(reports + children.length);
+    await expect(queueRun(pool, db.boss, modelVersion, run, (queued) => {
+      if (queued >= 10) throw new Error('killed');
+    }, 10)).rejects.toThrow('killed');
+    // Most records matched by this model meanwhile: a run opened now would mark record by record, but this one goes on as it began.
+    await pool.query(`UPDATE match_subject SET model_version = $1 WHERE side = 'missing'`, [modelVersion]);
+    const resumed = await openRun(pool, modelVersion, false);
+    expect(resumed).toMatchObject({ id: run.id, weighsEvery: true });
+    expect(await queueRun(pool, db.boss, modelVersion, resumed, () => {}, 10)).toBe(children.length);
+    const { rows } = await pool.query<{ side: string; record_id: string; later: unknown }>(
+      `SELECT j.data->>'side' AS side, r.record_id, j.data->'reweighLater' AS later FROM (${matchJobRecordsSql}) r JOIN pgboss.job j ON j.id = r.job_id`);
+    expect(rows.filter((row) => row.side === 'found').map((row) => row.record_id).sort()).toEqual(children);
+    expect(new Set(rows.map((row) => row.later))).toEqual(new Set(['every']));
+    await pool.query(`DELETE FROM pgboss.job WHERE name = 'match'`);
+    await matchEveryRecord();
   });
 });
 
@@ -128,6 +166,8 @@ describe('records matched under other rules of the matchers', () => {
 describe('found children matched before ranked admission', () => {
   it('are counted in a warning and re-matched by a plain rematch, and not once they are matched again', async () => {
     const { lines, logger } = warningsLog();
+    // A plain run of a few records (one of most would queue every found child whatever she was matched by).
+    await matchEveryRecord();
     const child = fullFoundChild();
     const { id, matchAgain } = await filedAndMatched('found', child);
     const before = await unrankedChildren(db.database.pool);

@@ -188,7 +188,7 @@ describe("a re-match's competing probabilities", () => {
     const [job] = (await db.database.pool.query<{ id: string }>(
       `INSERT INTO pgboss.job (name, data) VALUES ('match', '{"side": "found", "records": [], "reweighLater": true}') RETURNING id`,
     )).rows;
-    const sweep = reweighSweeper(db.database, pino({ level: 'silent' }), { lookEveryMs: 1500 });
+    const sweep = reweighSweeper(db.database, pino({ level: 'silent' }), settings, { lookEveryMs: 1500 });
     try {
       await sweep();
       expect(await dueCount()).toBe(4);
@@ -214,12 +214,59 @@ describe("a re-match's competing probabilities", () => {
     const read = await mark();
     const queuedSince = await mark();
     // Several batches of children; every pair as jobs that weigh at once leave it.
-    const swept = await reweighEveryPair(db.database.pool, [read], 7);
+    const swept = await reweighEveryPair(db.database.pool, [read], settings, 7);
     expect(swept.children).toBe((await db.database.pool.query<{ n: number }>('SELECT count(DISTINCT found_id)::int AS n FROM candidate_pair')).rows[0]!.n);
     expect(await pairs()).toEqual(atOnce);
     expect((await db.database.pool.query('SELECT mark FROM pair_reweigh_every')).rows).toEqual([{ mark: queuedSince }]);
     await db.database.pool.query('DELETE FROM pair_reweigh_every');
   }, 120_000);
+
+  it('of a re-match of every record: each pair weighed once, from its child, and the sweep leaves what jobs that weigh at once leave', async () => {
+    await db.database.pool.query('DELETE FROM candidate_pair');
+    const reportJobs = reports.map((id) => ({ side: 'missing' as const, id, version: 1 }));
+    // One report's keys as if derived under other rules: it searches for its own pairs.
+    await db.database.pool.query(`UPDATE match_subject SET keys_digest = NULL WHERE side = 'missing' AND record_id = $1`, [reports[0]]);
+    const reportOutcomes = await matchRecords(db.database.pool, engine, settings, reportJobs, 'every');
+    expect(reportOutcomes.slice(1).every((outcome) => outcome.outcome === 'matched' && outcome.candidates === 0)).toBe(true);
+    expect(reportOutcomes[0]).toMatchObject({ outcome: 'matched' });
+    const ownPairs = (await db.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM candidate_pair')).rows[0]!.n;
+    expect(ownPairs).toBe((await db.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM candidate_pair WHERE missing_id = $1', [reports[0]])).rows[0]!.n);
+    const childOutcomes = await matchRecords(db.database.pool, engine, settings, childJobs(), 'every');
+    expect(childOutcomes.reduce((n, outcome) => n + (outcome.outcome === 'matched' ? outcome.candidates : 0), 0)).toBeGreaterThan(reports.length);
+    await db.database.pool.query('INSERT INTO pair_reweigh_every (run_id) VALUES (NULL)');
+    const mark = (await db.database.pool.query<{ mark: string }>('SELECT mark FROM pair_reweigh_every')).rows.map((row) => row.mark);
+    await reweighEveryPair(db.database.pool, mark, settings, 7);
+    expect(await pairs()).toEqual(atOnce);
+  }, 120_000);
+
+  it('of a re-match of every record: the sweep keeps the pending pairs above the floor among either record\'s best, whichever batch meets them', async () => {
+    await db.database.pool.query('DELETE FROM candidate_pair');
+    // Three reports by four children, every pair above the floor but two, as such a re-match's
+    // children's jobs leave them; one pair rejected, which competes but stays.
+    const grid = [
+      [0.9, 0.8, 0.7, 0.05],
+      [0.6, 0.5, 0.4, 0.08],
+      [0.85, 0.2, 0.15, 0.95],
+    ];
+    const all = grid.flatMap((row, r) => row.map((p, c) => ({ m: reports[r]!, f: children[c]!, p, state: r === 2 && c === 0 ? 'rejected' : 'pending' })));
+    await db.database.pool.query(
+      `INSERT INTO candidate_pair (missing_id, found_id, state, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+       SELECT m, f, s, p, p, 1, $5, 1, 1 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[]) AS t(m, f, s, p)`,
+      [all.map((pair) => pair.m), all.map((pair) => pair.f), all.map((pair) => pair.state), all.map((pair) => pair.p), engine.modelVersion]);
+    const kept = { floor: 0.1, topK: 2 };
+    const best = (of: 'm' | 'f') => new Set([...new Set(all.map((pair) => pair[of]))].flatMap((id) => all.filter((pair) => pair[of] === id).sort((a, b) => b.p - a.p).slice(0, kept.topK)));
+    const [byReport, byChild] = [best('m'), best('f')];
+    const expected = all.filter((pair) => pair.state !== 'pending' || (pair.p >= kept.floor && (byReport.has(pair) || byChild.has(pair))));
+    // Let go: past both records' best two (0.05, 0.15, 0.2), and a child's best under the floor (0.08);
+    // kept: a report's best not its child's (0.6), a child's not its report's (0.7).
+    expect(all.filter((pair) => !expected.includes(pair)).map((pair) => pair.p).sort((a, b) => a - b)).toEqual([0.05, 0.08, 0.15, 0.2]);
+    expect(byReport.has(all[4]!) && !byChild.has(all[4]!) && byChild.has(all[2]!) && !byReport.has(all[2]!)).toBe(true);
+    const line = (pair: { m: string; f: string }) => `${pair.m}:${pair.f}`;
+    const swept = await reweighEveryPair(db.database.pool, [], kept, 2);
+    expect(swept.dropped).toBe(all.length - expected.length);
+    const { rows } = await db.database.pool.query<{ m: string; f: string }>('SELECT missing_id AS m, found_id AS f FROM candidate_pair');
+    expect(rows.map(line).sort()).toEqual(expected.map(line).sort());
+  });
 
   it("of a re-match of most records are swept only once none of its jobs waits or runs", async () => {
     await forgetChildrenMatching();
@@ -228,7 +275,7 @@ describe("a re-match's competing probabilities", () => {
     const [job] = (await db.database.pool.query<{ id: string }>(
       `INSERT INTO pgboss.job (name, data) VALUES ('match', '{"side": "found", "records": [], "reweighLater": "every"}') RETURNING id`,
     )).rows;
-    const sweep = reweighSweeper(db.database, pino({ level: 'silent' }), { lookEveryMs: 0 });
+    const sweep = reweighSweeper(db.database, pino({ level: 'silent' }), settings, { lookEveryMs: 0 });
     try {
       await sweep();
       expect(await everyCount()).toBe(1);
@@ -289,7 +336,7 @@ describe("a re-match's competing probabilities", () => {
     await db.database.pool.query(`DELETE FROM match_subject WHERE side = 'found' AND record_id = ANY($1::uuid[])`, [few]);
     const run = await openRun(db.database.pool, engine.modelVersion, false);
     expect(await weighsEveryPair(db.database.pool, engine.modelVersion, run)).toBe(false);
-    expect(await weighsEveryPair(db.database.pool, engine.modelVersion, { ...run, allRecords: true })).toBe(true);
+    expect(await weighsEveryPair(db.database.pool, engine.modelVersion, { ...run, allRecords: true, weighsEvery: null })).toBe(true);
     const since = await now();
     expect(await queueRun(db.database.pool, db.boss, engine.modelVersion, run, () => {})).toBe(3);
     const { rows: queued } = await db.database.pool.query(`SELECT DISTINCT j.data->'reweighLater' AS later FROM (${matchJobRecordsSql}) r JOIN pgboss.job j ON j.id = r.job_id WHERE j.created_on >= $1`, [since]);
