@@ -10,9 +10,9 @@
 //     (migrations/025; minutes at national scale);
 //     [--writers N]: records filed N at once in the sustained phase (8);
 //     [--rematch-all]: the re-match of every record, reports first, then children, each side in id order,
-//     as `milap rematch --all` queues them, timed whole and not extrapolated (each pair is met twice, from
-//     its report and again from its child, the second time by the same model: a sample meets most of
-//     its pairs once); it prints how many pair rows the matching inserted and updated. On a fresh load
+//     as `milap rematch --all` queues them, timed whole and not extrapolated (each pair is scored once,
+//     from its child's job, the reports' jobs scoring none: a sample's reports score theirs); it prints
+//     how many pair rows the matching inserted and updated. On a fresh load
 //     it meets the load's pairs, whose partners are drawn at random (load, below): it deletes most of
 //     them and inserts the records' true candidates, each with its explanation, where a deployment's
 //     re-match updates the pairs it holds. For that re-match, run `--reuse --rematch-all` (without

@@ -14,7 +14,7 @@ export interface RematchRun {
   positionSide: 'missing' | 'found';
   positionId: string;
   queued: number;
-  /** Whether it weighs every pair once its jobs are done, as decided when it first queued (queueRun); null before. */
+  /** Whether it weighs every pair once its jobs are done (weighsEveryPair), as openRun decided it; null before. */
   weighsEvery: boolean | null;
 }
 

@@ -999,17 +999,21 @@ export async function reweighEveryPair(db: pg.Pool | pg.PoolClient, marks: reado
   return done;
 }
 
-/** Deletes the pending pairs of these children ($1) under the floor ($2), or past the best $3 of both the child's and the report's pairs. */
+/**
+ * Deletes the pending pairs of these children ($1) under the floor ($2), or past the best $3 of both
+ * the child's and the report's pairs, by their own probability (pair_probability; `probability` is
+ * the competing one, weighed after: migrations/011).
+ */
 const dropPastBestSql = `
   DELETE FROM candidate_pair c
    WHERE c.id IN (
      SELECT r.id FROM (
-       SELECT id, missing_id, state, probability, row_number() OVER (PARTITION BY found_id ORDER BY probability DESC, id) AS rank
+       SELECT id, missing_id, state, pair_probability AS p, row_number() OVER (PARTITION BY found_id ORDER BY pair_probability DESC, id) AS rank
          FROM candidate_pair WHERE found_id = ANY($1::uuid[])) AS r
       WHERE r.state = 'pending'
-        AND (r.probability < $2
+        AND (r.p < $2
              OR (r.rank > $3 AND (SELECT count(*) FROM candidate_pair o
-                                   WHERE o.missing_id = r.missing_id AND (o.probability > r.probability OR (o.probability = r.probability AND o.id < r.id))) >= $3)))
+                                   WHERE o.missing_id = r.missing_id AND (o.pair_probability > r.p OR (o.pair_probability = r.p AND o.id < r.id))) >= $3)))
      AND c.state = 'pending'`;
 
 /**

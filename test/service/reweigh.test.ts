@@ -242,7 +242,8 @@ describe("a re-match's competing probabilities", () => {
   it('of a re-match of every record: the sweep keeps the pending pairs above the floor among either record\'s best, whichever batch meets them', async () => {
     await db.database.pool.query('DELETE FROM candidate_pair');
     // Three reports by four children, every pair above the floor but two, as such a re-match's
-    // children's jobs leave them; one pair rejected, which competes but stays.
+    // children's jobs leave them, by their own probabilities (their competing ones, weighed after,
+    // in the other order); one pair rejected, which competes but stays.
     const grid = [
       [0.9, 0.8, 0.7, 0.05],
       [0.6, 0.5, 0.4, 0.08],
@@ -251,7 +252,7 @@ describe("a re-match's competing probabilities", () => {
     const all = grid.flatMap((row, r) => row.map((p, c) => ({ m: reports[r]!, f: children[c]!, p, state: r === 2 && c === 0 ? 'rejected' : 'pending' })));
     await db.database.pool.query(
       `INSERT INTO candidate_pair (missing_id, found_id, state, probability, pair_probability, match_weight, model_version, missing_version, found_version)
-       SELECT m, f, s, p, p, 1, $5, 1, 1 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[]) AS t(m, f, s, p)`,
+       SELECT m, f, s, 1 - p, p, 1, $5, 1, 1 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[]) AS t(m, f, s, p)`,
       [all.map((pair) => pair.m), all.map((pair) => pair.f), all.map((pair) => pair.state), all.map((pair) => pair.p), engine.modelVersion]);
     const kept = { floor: 0.1, topK: 2 };
     const best = (of: 'm' | 'f') => new Set([...new Set(all.map((pair) => pair[of]))].flatMap((id) => all.filter((pair) => pair[of] === id).sort((a, b) => b.p - a.p).slice(0, kept.topK)));
