@@ -11,7 +11,8 @@
 //     [--writers N]: records filed N at once in the sustained phase (8);
 //     [--rematch-all]: the re-match of every record, reports first, then children, each side in id order,
 //     as `milap rematch --all` queues them, timed whole and not extrapolated (each pair is scored once,
-//     from its child's job, the reports' jobs scoring none: a sample's reports score theirs); it prints
+//     from its child's job, the reports' jobs scoring none, and with MATCH_KEYS_IN_MEMORY=on each
+//     possible duplicate once, from one of its records: a sample's jobs score theirs all); it prints
 //     how many pair rows the matching inserted and updated. On a fresh load
 //     it meets the load's pairs, whose partners are drawn at random (load, below): it deletes most of
 //     them and inserts the records' true candidates, each with its explanation, where a deployment's

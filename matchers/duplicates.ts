@@ -13,6 +13,9 @@ const acrossSidesOnly = new Set(['time']);
 /** Pairs at or above this probability are put before an officer as possible duplicates. */
 export const duplicateFloor = 0.5;
 
+/** How many possible duplicates each record keeps before an officer. */
+export const duplicatesPerRecord = 5;
+
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 export function scoreDuplicate(a: PreparedRecord, b: PreparedRecord, model: Model = defaultModel, termFrequency?: TermFrequency): PairScore {

@@ -176,6 +176,11 @@ class SideKeys {
   readonly postings: (number[] | undefined)[] = [];
   /** Key id → the slots of the inactive records carrying it (a dense list, as postings: a Map's look-up was a search's for each of its keys). */
   readonly inactive: (number[] | undefined)[] = [];
+  /**
+   * Key id → the birth intervals of its active records, sorted, for the keys a search counts within
+   * other records' windows (LiveKeyIndex, datesOf): kept sorted as records come, change and go.
+   */
+  readonly dates = new Map<number, KeyDates>();
 
   /** The records at these slots, as a search answers them. */
   hitsOf(slots: readonly number[]): LiveHit[] {
@@ -207,16 +212,14 @@ export class LiveKeyIndex {
   readonly #hits = { missing: new SlotSet(), found: new SlotSet() };
   /** A key's records within a window, for one key of one search at a time. */
   readonly #within: number[] = [];
-  /**
-   * The birth intervals of the active reports carrying a key, sorted, for the keys a report's search
-   * counts within children's windows (partnersOfReport): a key over its limit is a common one, met
-   * again by the next report's search (sorted each time, a report's search took 4 ms). Sorted for
-   * every such key when the index is built (endBulk), and kept sorted as reports come, change and go
-   * (#moveDates): sorted when a search first met the key, and again after each change of its reports,
-   * the first searches after a worker's start took 5.7 ms a report at national scale against 0.2 ms
-   * after, and a report filed had the next report's search sort each of its common keys again.
-   */
-  readonly #dates = new Map<number, KeyDates>();
+  // The birth intervals of the active records carrying a key, sorted (SideKeys.dates), for the keys a
+  // report's search counts within children's windows (partnersOfReport), and a record's within another
+  // of its side's (sameSideAdmits): a key over its limit is a common one, met again by the next search
+  // (sorted each time, a report's search took 4 ms). The reports' sorted for every key partnersOfReport
+  // counts when the index is built (endBulk), and kept sorted as records come, change and go
+  // (#moveDates): sorted when a search first met the key, and again after each change of its reports,
+  // the first searches after a worker's start took 5.7 ms a report at national scale against 0.2 ms
+  // after, and a report filed had the next report's search sort each of its common keys again.
 
   /** How many records of each side it holds, active or not, and how many distinct keys. */
   get size(): { missing: number; found: number; keys: number } {
@@ -362,7 +365,8 @@ export class LiveKeyIndex {
   /** Links every record held into its keys' lists (lists and counts made anew), and ends bulk mode. */
   endBulk() {
     this.#bulk = false;
-    this.#dates.clear();
+    this.#sides.missing.dates.clear();
+    this.#sides.found.dates.clear();
     for (const s of Object.values(this.#sides)) {
       const keys = this.#limits.length;
       const counts = new Int32Array(keys);
@@ -396,7 +400,7 @@ export class LiveKeyIndex {
     for (let keyId = 0; keyId < this.#limits.length; keyId++) {
       const reports = m.postings[keyId];
       const limit = this.#limits[keyId]!;
-      if (reports && f.postings[keyId]?.length && reports.length / 3 > limit && !this.#closed[keyId] && m.carriers(keyId) <= keyReach * limit) this.#datesOf(keyId, reports);
+      if (reports && f.postings[keyId]?.length && reports.length / 3 > limit && !this.#closed[keyId] && m.carriers(keyId) <= keyReach * limit) this.#datesOf(m, keyId);
     }
   }
 
@@ -451,9 +455,9 @@ export class LiveKeyIndex {
   }
 
   #link(s: SideKeys, slot: number) {
-    const dated = s === this.#sides.missing && s.active[slot]!;
+    const dated = s.active[slot]!;
     for (const keyId of s.keysOf[slot]!) {
-      if (dated) this.#moveDates(keyId, s.bornFrom[slot]!, s.bornTo[slot]!, true);
+      if (dated) this.#moveDates(s, keyId, s.bornFrom[slot]!, s.bornTo[slot]!, true);
       if (s.active[slot]) (s.postings[keyId] ??= []).push(slot, s.bornFrom[slot]!, s.bornTo[slot]!);
       else (s.inactive[keyId] ??= []).push(slot);
     }
@@ -461,9 +465,9 @@ export class LiveKeyIndex {
 
   /** Before the record's slot takes its new values: it leaves its keys' lists with those it had. */
   #unlink(s: SideKeys, slot: number) {
-    const dated = s === this.#sides.missing && s.active[slot]!;
+    const dated = s.active[slot]!;
     for (const keyId of s.keysOf[slot]!) {
-      if (dated) this.#moveDates(keyId, s.bornFrom[slot]!, s.bornTo[slot]!, false);
+      if (dated) this.#moveDates(s, keyId, s.bornFrom[slot]!, s.bornTo[slot]!, false);
       if (s.active[slot]) {
         const list = s.postings[keyId]!;
         let at = list.length - 3;
@@ -572,7 +576,7 @@ export class LiveKeyIndex {
         }
         // The reports carrying the key within the child's window: those of unknown age, plus those
         // born from at most its end, less those born to before its start (each list sorted once a key).
-        dates ??= this.#datesOf(keyId, reports);
+        dates ??= this.#datesOf(m, keyId);
         const n = Number.isNaN(from) ? carrying : dates.undated + upperBound(dates.starts, 0, dates.count, to + windowDays) - lowerBound(dates.ends, 0, dates.count, from - windowDays);
         if (n <= limit) hits.add(child);
         else scores.add(child, rankWeights[n]!);
@@ -586,26 +590,27 @@ export class LiveKeyIndex {
     return f.hitsOf(hits.members);
   }
 
-  /** The key's reports' birth intervals (slot, start, end in threes), starts and ends each sorted. */
-  #datesOf(keyId: number, reports: readonly number[]): KeyDates {
-    let dates = this.#dates.get(keyId);
+  /** The birth intervals of the side's active records carrying the key (postings: slot, start, end in threes), starts and ends each sorted. */
+  #datesOf(s: SideKeys, keyId: number): KeyDates {
+    let dates = s.dates.get(keyId);
     if (!dates) {
+      const list = s.postings[keyId] ?? none;
       const starts: number[] = [];
       const ends: number[] = [];
-      for (let at = 0; at < reports.length; at += 3) {
-        if (Number.isNaN(reports[at + 1]!)) continue;
-        starts.push(reports[at + 1]!);
-        ends.push(reports[at + 2]!);
+      for (let at = 0; at < list.length; at += 3) {
+        if (Number.isNaN(list[at + 1]!)) continue;
+        starts.push(list[at + 1]!);
+        ends.push(list[at + 2]!);
       }
-      dates = { starts: Float64Array.from(starts).sort(), ends: Float64Array.from(ends).sort(), count: starts.length, undated: reports.length / 3 - starts.length };
-      this.#dates.set(keyId, dates);
+      dates = { starts: Float64Array.from(starts).sort(), ends: Float64Array.from(ends).sort(), count: starts.length, undated: list.length / 3 - starts.length };
+      s.dates.set(keyId, dates);
     }
     return dates;
   }
 
-  /** An active report's birth interval joins (or leaves) the sorted dates of one of its keys, where they are kept. */
-  #moveDates(keyId: number, from: number, to: number, joins: boolean) {
-    const dates = this.#dates.get(keyId);
+  /** An active record's birth interval joins (or leaves) the sorted dates of one of its keys, where they are kept. */
+  #moveDates(s: SideKeys, keyId: number, from: number, to: number, joins: boolean) {
+    const dates = s.dates.get(keyId);
     if (!dates) return;
     if (Number.isNaN(from)) {
       dates.undated += joins ? 1 : -1;
@@ -644,5 +649,45 @@ export class LiveKeyIndex {
       if (within.length <= limit) for (const slot of within) hits.add(slot);
     }
     return s.hitsOf(hits.members);
+  }
+
+  /**
+   * Whether the search for possible duplicates of the record held as `fromId` (sameSide, with the keys
+   * it is held with) admits the record held as `toId`, both active: a key they share, not closed,
+   * carried by at most its limit of other records within the first's age window, counted from the
+   * key's sorted dates (#datesOf) instead of read through its list. What a re-match of every record
+   * asks so as to weigh each possible duplicate once, from one of its two records (src/matching/duplicates.ts).
+   */
+  sameSideAdmits(side: Side, fromId: string, toId: string): boolean {
+    const s = this.#sides[side];
+    const from = s.slotOf.get(fromId);
+    const to = s.slotOf.get(toId);
+    if (from === undefined || to === undefined || from === to || !s.active[from] || !s.active[to]) return false;
+    const bornFrom = s.bornFrom[from]!;
+    const bornTo = s.bornTo[from]!;
+    if (!inWindow(bornFrom, bornTo, s.bornFrom[to]!, s.bornTo[to]!)) return false;
+    const a = s.keysOf[from]!;
+    const b = s.keysOf[to]!;
+    for (let i = 0, j = 0; i < a.length && j < b.length;) {
+      if (a[i]! < b[j]!) i++;
+      else if (a[i]! > b[j]!) j++;
+      else {
+        const keyId = a[i]!;
+        i++;
+        j++;
+        if (this.#closed[keyId]) continue;
+        const limit = this.#limits[keyId]!;
+        // The key's active records within the window, the record itself among them (its own interval is in it).
+        const carrying = (s.postings[keyId]?.length ?? 0) / 3;
+        if (carrying - 1 <= limit) return true;
+        let within = carrying;
+        if (!Number.isNaN(bornFrom)) {
+          const dates = this.#datesOf(s, keyId);
+          within = dates.undated + upperBound(dates.starts, 0, dates.count, bornTo + windowDays) - lowerBound(dates.ends, 0, dates.count, bornFrom - windowDays);
+        }
+        if (within - 1 <= limit) return true;
+      }
+    }
+    return false;
   }
 }

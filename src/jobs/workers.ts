@@ -187,8 +187,8 @@ export function reweighSweeper(database: Database, logger: Logger, kept: MatchSe
           const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(1));
           if (due.every.length) {
             const started = performance.now();
-            const { children, pairs, dropped } = await reweighEveryPair(client, due.every, kept);
-            logger.info({ children, pairs, dropped, seconds: seconds(started) }, "weighed again the competing probabilities of every pair, as a re-match of most records leaves them, each record's best kept");
+            const { children, pairs, dropped, duplicatesDropped } = await reweighEveryPair(client, due.every, kept);
+            logger.info({ children, pairs, dropped, duplicatesDropped, seconds: seconds(started) }, "weighed again the competing probabilities of every pair, as a re-match of most records leaves them, each record's best pairs and possible duplicates kept");
           }
           const started = performance.now();
           const { records, pairs } = await reweighDue(client, { settledAt: due.now });

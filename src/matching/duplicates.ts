@@ -3,7 +3,7 @@
 // history, its pairs and their decisions; an unmerge is its own decision that puts it back.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { duplicateFloor } from '../../matchers/duplicates.ts';
+import { duplicateFloor, duplicatesPerRecord } from '../../matchers/duplicates.ts';
 import type { RecordPlace } from '../access/jurisdiction.ts';
 import { containsSql, type Jurisdiction } from '../access/jurisdiction.ts';
 import { withTransaction } from '../db/database.ts';
@@ -19,9 +19,6 @@ import { inWindow, preparedPartners, subjectInputs, subjectParams } from './stor
 
 type Side = 'missing' | 'found';
 const tableOf = { missing: 'missing_report', found: 'found_child' } as const;
-
-/** How many possible duplicates each record keeps before an officer. */
-const duplicatesPerRecord = 5;
 
 export const duplicateStates = ['pending', 'merged', 'not_duplicate'] as const;
 export const duplicateDecisions = ['merge', 'not_duplicate', 'unmerge'] as const;
@@ -67,20 +64,34 @@ async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Pi
  * proposed, stale proposals dropped. Returns how many each record keeps. A key closed for good
  * (`closed`, store.ts TooCommonKeys; the keys in memory know them too) admits none: such a key is
  * carried by hundreds of reports, and its rows are no longer written.
+ *
+ * `every`: the records are of a re-match of every record (match-job.ts, Reweigh), whose jobs weigh
+ * each possible duplicate once, where the worker holds the keys in memory: a pair both records' searches
+ * admit (nearly nine in ten) from the record with the smaller id, one only one search admits from
+ * that record. Every pair above the floor is kept, and a worker's sweep keeps each record's best few
+ * (store.ts, reweighEveryPair); a record's proposal is dropped only when its job weighed it under the
+ * floor, or neither record's search admits the other.
  */
-export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, subjects: readonly Subject[], index: LiveKeyIndex | null = null, closed: { has(key: string): boolean } = { has: () => false }): Promise<Map<string, number>> {
+export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, subjects: readonly Subject[], index: LiveKeyIndex | null = null, closed: { has(key: string): boolean } = { has: () => false }, every = false): Promise<Map<string, number>> {
   const kept = new Map(subjects.map((subject) => [subject.id, 0]));
   if (!subjects.length) return kept;
   const side = subjects[0]!.side;
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   type Score = NonNullable<ReturnType<MatchEngine['scoreDuplicate']>>;
   const scored = new Map<string, { partner: Subject; score: Score }[]>();
+  /** With `every`, the pairs weighed here, and those left to the other record's job, each as `a:b` (a < b). */
+  const weighed = new Set<string>();
+  const leftToPartner = new Set<string>();
+  const pairOf = (x: string, y: string) => (x < y ? `${x}:${y}` : `${y}:${x}`);
   // Compared without photos (the photo comparison is the pair's, across the sides).
   const weigh = (subject: Subject, partner: Subject) => {
+    if (every) weighed.add(pairOf(subject.id, partner.id));
     const score = engine.scoreDuplicate(subject, partner, duplicateFloor);
     if (score && score.probability >= duplicateFloor) (scored.get(subject.id) ?? scored.set(subject.id, []).get(subject.id)!).push({ partner, score });
   };
   let unprepared: SameSidePartner[];
+  // Each pair once only with the keys in memory, which can say whether the partner's search admits the record.
+  if (!index) every = false;
   if (index) {
     // The worker's keys in memory (live-keys.ts) by the same rule, each partner at the version they
     // hold, weighed at once when the worker has it prepared: gathering every partner of a job's records
@@ -89,6 +100,12 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
     const unread = new Map<string, SameSidePartner>();
     for (const subject of subjects) {
       for (const { id, version } of index.sameSide(side, liveQueryOf(subject))) {
+        // Weighed by the partner's job: its search admits this record, and its id is the smaller. Its
+        // search by the keys the worker holds for it, derived by this code (live-keys.ts), as its job's is.
+        if (every && id < subject.id && index.sameSideAdmits(side, id, subject.id)) {
+          leftToPartner.add(pairOf(id, subject.id));
+          continue;
+        }
         const partner = engine.cached(side, id, version);
         if (partner) weigh(subject, partner);
         else (unread.get(id) ?? unread.set(id, { id, version, subjects: [] }).get(id)!).subjects.push(subject.id);
@@ -104,13 +121,13 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
     if (!partner) continue;
     for (const id of row.subjects) weigh(byId.get(id)!, partner);
   }
-  // Each record's best few (ties by id: whatever order the search found them in); a pair two records
-  // of this batch both keep is written once.
+  // Each record's best few (ties by id: whatever order the search found them in), or with `every` all
+  // of them; a pair two records of this batch both keep is written once.
   const writes = new Map<string, { a: string; b: string; score: Score }>();
   for (const [id, list] of scored) {
-    const best = list.sort((x, y) => y.score.probability - x.score.probability || (x.partner.id < y.partner.id ? -1 : 1)).slice(0, duplicatesPerRecord);
-    kept.set(id, best.length);
-    for (const { partner, score } of best) {
+    const best = list.sort((x, y) => y.score.probability - x.score.probability || (x.partner.id < y.partner.id ? -1 : 1));
+    kept.set(id, Math.min(best.length, duplicatesPerRecord));
+    for (const { partner, score } of every ? best : best.slice(0, duplicatesPerRecord)) {
       const [a, b] = id < partner.id ? [id, partner.id] : [partner.id, id];
       if (!writes.has(`${a}:${b}`)) writes.set(`${a}:${b}`, { a, b, score });
     }
@@ -133,14 +150,36 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   }
   // The records' pairs are found through each record index in turn: asked for as one OR, the planner
   // read every pending pair of the side by the queue's index (26 ms at 9,000 pairs).
-  await tx.query(
-    `DELETE FROM duplicate_pair WHERE id IN (
-        SELECT id FROM duplicate_pair WHERE side = $1 AND record_a = ANY($2::uuid[])
+  const stalePairs = `SELECT id, record_a, record_b FROM duplicate_pair WHERE side = $1 AND record_a = ANY($2::uuid[])
         UNION ALL
-        SELECT id FROM duplicate_pair WHERE side = $1 AND record_b = ANY($2::uuid[]))
-       AND state = 'pending' AND NOT ((record_a::text || ':' || record_b::text) = ANY($3::text[]))`,
-    [side, subjects.map((subject) => subject.id), [...writes.keys()]],
+        SELECT id, record_a, record_b FROM duplicate_pair WHERE side = $1 AND record_b = ANY($2::uuid[])`;
+  const params = [side, subjects.map((subject) => subject.id), [...writes.keys()]];
+  if (!every) {
+    await tx.query(
+      `DELETE FROM duplicate_pair WHERE id IN (SELECT id FROM (${stalePairs}) AS mine)
+         AND state = 'pending' AND NOT ((record_a::text || ':' || record_b::text) = ANY($3::text[]))`,
+      params,
+    );
+    return kept;
+  }
+  // Of the records' other pending proposals, those no job of the re-match weighs again: weighed here
+  // under the floor, or not admitted by either record's search (a pair another search admits is that
+  // record's job's, done or to come).
+  const { rows: others } = await tx.query<{ id: string; record_a: string; record_b: string }>(
+    `SELECT DISTINCT mine.id, mine.record_a, mine.record_b FROM (${stalePairs}) AS mine JOIN duplicate_pair d ON d.id = mine.id
+      WHERE d.state = 'pending' AND NOT ((mine.record_a::text || ':' || mine.record_b::text) = ANY($3::text[]))`,
+    params,
   );
+  const stale = others.filter(({ record_a: a, record_b: b }) => {
+    const pair = `${a}:${b}`;
+    if (weighed.has(pair)) return true;
+    if (leftToPartner.has(pair)) return false;
+    // Not admitted by this batch's record's search (else weighed or left): kept if the other's admits it.
+    if (byId.has(a) && byId.has(b)) return true;
+    const [mine, partner] = byId.has(a) ? [a, b] : [b, a];
+    return !index!.sameSideAdmits(side, partner, mine);
+  });
+  if (stale.length) await tx.query(`DELETE FROM duplicate_pair WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [stale.map((row) => row.id)]);
   return kept;
 }
 

@@ -187,10 +187,7 @@ async function matchSideInTransaction(
       // again (at 100,000 x 30,000 exactly the same 4.2 million). A report whose keys moved (new rules
       // of the matchers) still searches for itself, as the children may have searched by its old keys.
       const crossing = reweigh === 'every' && side === 'missing' ? matching.filter((subject) => !keysKept.has(subject.id)) : matching;
-      // And a child's job in it keeps every pair above the floor: the report's best few are among
-      // them, and the sweep keeps each record's best (store.ts, reweighEveryPair).
-      const keepEvery = reweigh === 'every' && side === 'found';
-      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, crossing, keepEvery, unsaved.size, reading.population, changed, index)) outcomes.set(id, outcome);
+      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, crossing, reweigh === 'every', unsaved.size, reading.population, changed, index)) outcomes.set(id, outcome);
     }
     // Marked in the transaction that moved the pairs: a crash after its commit loses no weighing.
     if (reweigh === 'later') await store.markReweighDue(tx, { missing: changed.missing.slice(before.missing), found: changed.found.slice(before.found) });
@@ -204,8 +201,9 @@ async function matchSideInTransaction(
 
 /**
  * Scores the candidates of the active records `weighing` (all of `matching`, or those of them whose
- * pairs are weighed here: matchSideInTransaction), keeps each record's best pairs, and proposes the
- * duplicates of all of `matching`.
+ * pairs are weighed here: matchSideInTransaction), keeps each record's best pairs (matchPairs), and
+ * proposes the duplicates of all of `matching`; `every`: as a job of a re-match of every record,
+ * each pair weighed once (Reweigh).
  */
 async function matchActive(
   pool: pg.Pool,
@@ -215,14 +213,16 @@ async function matchActive(
   side: 'missing' | 'found',
   matching: readonly Subject[],
   weighing: readonly Subject[],
-  keepEvery: boolean,
+  every: boolean,
   unsaved: number,
   population: { records: number; reports: number },
   changed: store.PairedRecords,
   index: LiveKeyIndex | null,
 ): Promise<Map<string, MatchOutcome>> {
-  const counts = weighing.length ? await matchPairs(pool, tx, engine, settings, side, weighing, keepEvery, unsaved, population, changed, index) : new Map<string, PairCounts>();
-  const duplicates = await refreshDuplicates(tx, engine, matching, index, tooCommonKeysOf(pool));
+  // A child's job in a re-match of every record keeps every pair above the floor: her reports' best
+  // few are among them, and the sweep keeps each record's best (store.ts, reweighEveryPair).
+  const counts = weighing.length ? await matchPairs(pool, tx, engine, settings, side, weighing, every && side === 'found', unsaved, population, changed, index) : new Map<string, PairCounts>();
+  const duplicates = await refreshDuplicates(tx, engine, matching, index, tooCommonKeysOf(pool), every);
   const outcomes = new Map<string, MatchOutcome>();
   for (const subject of matching) outcomes.set(subject.id, { outcome: 'matched', ...(counts.get(subject.id) ?? { candidates: 0, kept: 0, reopened: 0 }), duplicates: duplicates.get(subject.id) ?? 0 });
   return outcomes;

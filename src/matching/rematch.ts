@@ -54,17 +54,18 @@ const selection = (table: string, side: string) => `
 const unranked = (s: string) => `(${s}.active AND NOT EXISTS (SELECT 1 FROM match_rank_floor f WHERE f.record_id = ${s}.record_id))`;
 
 /**
- * Whether the run covers every record of the side: all records, or, in a run that weighs every pair
- * (weighsEveryPair), every found child, as its reports leave their pairs to the children's jobs.
+ * Whether the run covers every record of a side: of all records, or one that weighs every pair
+ * (weighsEveryPair), whose jobs weigh each pair once, from one of its records (match-job.ts): its
+ * reports leave their pairs to the children's jobs, and a record its possible duplicates to theirs.
  */
-const coversAll = (run: RematchRun, side: 'missing' | 'found') => run.allRecords || (side === 'found' && run.weighsEvery === true);
+const coversAll = (run: RematchRun) => run.allRecords || run.weighsEvery === true;
 
 export async function countRemaining(pool: pg.Pool, modelVersion: string, run: RematchRun): Promise<number> {
   let total = 0;
   for (const [side, table] of sideOrder) {
     if (run.positionSide === 'found' && side === 'missing') continue;
     const from = side === run.positionSide ? run.positionId : '00000000-0000-0000-0000-000000000000';
-    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n ${selection(table, side)} AND r.id > $3`, [coversAll(run, side), modelVersion, from]);
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n ${selection(table, side)} AND r.id > $3`, [coversAll(run), modelVersion, from]);
     total += rows[0]!.n;
   }
   return total;
@@ -86,7 +87,7 @@ export async function weighsEveryPair(pool: pg.Pool, modelVersion: string, run: 
 /**
  * Queues the rest of the run chunk by chunk; `onChunk` gets the number queued so far by this call.
  * A run that weighs every pair (weighsEveryPair) says so with each chunk, in its transaction, and
- * queues every found child (coversAll).
+ * queues every record (coversAll).
  */
 export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string, run: RematchRun, onChunk: (queued: number) => void, chunkSize = 2000): Promise<number> {
   const reweighLater: WeighLater = (await weighsEveryPair(pool, modelVersion, run)) ? 'every' : true;
@@ -97,7 +98,7 @@ export async function queueRun(pool: pg.Pool, boss: PgBoss, modelVersion: string
     for (;;) {
       const { rows } = await pool.query<{ id: string; version: number }>(
         `SELECT r.id, r.version ${selection(table, side)} AND r.id > $3 ORDER BY r.id LIMIT $4`,
-        [coversAll(run, side), modelVersion, after, chunkSize],
+        [coversAll(run), modelVersion, after, chunkSize],
       );
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { QueryResult } from 'pg';
 import { ageWindowYears, keyLimit, keyLimits, keyReach, keyTooCommon, middleBounds, rankAgeWeights, rankTimeWeights, rankWeights, storedWhenClosed } from '../../matchers/blocking.ts';
 import { matcherVersion } from '../../matchers/version.ts';
+import { duplicatesPerRecord } from '../../matchers/duplicates.ts';
 import { timeBounds } from '../../matchers/age.ts';
 import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
@@ -971,16 +972,18 @@ export async function reweighDue(db: pg.Pool | pg.PoolClient, options: { batchSi
  * deletes the marks that said so (`marks`, read before the sweep looked whether the run's jobs were
  * done): a mark queued since, its jobs still to run, stays for the next sweep. A sweep that stops
  * part-way leaves the marks, and the next weighs every pair again. Returns the children weighed, the
- * pairs moved and the pending pairs let go.
+ * pairs moved, and the pending pairs and possible duplicates let go.
  *
  * First each child's pending pairs are cut to those above the floor among her best `topK` or her
  * report's (by their own probability, ties by id; every state competes, as in a match job): such a
  * re-match's children keep every pair above the floor, each weighed once, from her side only
  * (match-job.ts). A pair let go is past both records' best, which stay, so the batches' order
- * changes nothing.
+ * changes nothing. So with the possible duplicates, which its jobs keep above their floor, each
+ * weighed from one of its records (duplicates.ts): those past both records' best few are let go.
  */
-export async function reweighEveryPair(db: pg.Pool | pg.PoolClient, marks: readonly string[], kept: { floor: number; topK: number }, batchSize = 2000): Promise<{ children: number; pairs: number; dropped: number }> {
-  const done = { children: 0, pairs: 0, dropped: 0 };
+export async function reweighEveryPair(db: pg.Pool | pg.PoolClient, marks: readonly string[], kept: { floor: number; topK: number }, batchSize = 2000): Promise<{ children: number; pairs: number; dropped: number; duplicatesDropped: number }> {
+  const done = { children: 0, pairs: 0, dropped: 0, duplicatesDropped: 0 };
+  for (const side of ['missing', 'found'] as const) done.duplicatesDropped += (await db.query(dropDuplicatesPastBestSql, [side, duplicatesPerRecord])).rowCount ?? 0;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     // The children with pairs, in id order, by the pair table's index of them.
@@ -998,6 +1001,18 @@ export async function reweighEveryPair(db: pg.Pool | pg.PoolClient, marks: reado
   if (marks.length) await db.query('DELETE FROM pair_reweigh_every WHERE mark = ANY($1::bigint[])', [marks]);
   return done;
 }
+
+/** Deletes the side's ($1) pending possible duplicates past the best $2 of both their records (by probability, ties by id; every state competes). */
+const dropDuplicatesPastBestSql = `
+  DELETE FROM duplicate_pair d
+   WHERE d.id IN (
+     SELECT id FROM (
+       SELECT id, row_number() OVER (PARTITION BY record ORDER BY probability DESC, id) AS rank
+         FROM (SELECT id, record_a AS record, probability FROM duplicate_pair WHERE side = $1
+               UNION ALL
+               SELECT id, record_b, probability FROM duplicate_pair WHERE side = $1) AS ends) AS ranked
+      GROUP BY id HAVING min(rank) > $2)
+     AND d.state = 'pending'`;
 
 /**
  * Deletes the pending pairs of these children ($1) under the floor ($2), or past the best $3 of both

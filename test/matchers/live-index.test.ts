@@ -87,6 +87,52 @@ describe('the keys in memory', () => {
     expect(answers(bulk)).toEqual(answers(one));
   });
 
+  it("say whether one record's search for possible duplicates admits another as the search does, on both sides, and after records change", () => {
+    const world = generateWorld({ missing: 1500, found: 500, seed: 41 });
+    const held = {
+      missing: world.missing.map((report, i) => live(`m${i}`, inWholeDays(prepareMissing(report)), { active: i % 13 !== 0 })),
+      found: world.found.map((child, i) => live(`f${i}`, inWholeDays(prepareFound(child)), { active: i % 13 !== 0 })),
+    };
+    const index = new LiveKeyIndex();
+    index.beginBulk();
+    for (const side of ['missing', 'found'] as const) for (const record of held[side]) index.put(side, record);
+    index.endBulk();
+    const agreement = () => {
+      const counted = { admitted: 0, refused: 0, refusedSharingAKey: 0 };
+      for (const side of ['missing', 'found'] as const) {
+        const records = held[side].slice(0, 400);
+        for (const from of records.slice(0, 150)) {
+          const admitted = new Set(index.sameSide(side, from).map((hit) => hit.id));
+          for (const to of records) {
+            const admits = index.sameSideAdmits(side, from.id, to.id);
+            // A record no longer looked for has no search of its own.
+            expect(admits, `${from.id} admits ${to.id}`).toBe(from.active && admitted.has(to.id));
+            if (admits) counted.admitted++;
+            else if (from.active && to.active && to.id !== from.id && to.keys.some((key) => from.keys.includes(key))) counted.refusedSharingAKey++;
+            else counted.refused++;
+          }
+        }
+      }
+      return counted;
+    };
+    const before = agreement();
+    expect(before.admitted).toBeGreaterThan(500);
+    expect(before.refusedSharingAKey).toBeGreaterThan(500);
+    // Ages moved, keys swapped, records closed and reopened: the sorted dates the answers used follow.
+    for (const side of ['missing', 'found'] as const) {
+      const records = held[side];
+      for (let i = 0; i < records.length; i += 5) {
+        const other = records[(i * 7 + 3) % records.length]!;
+        const moved = i % 3 === 0
+          ? { ...records[i]!, version: 2, bornFrom: records[i]!.bornFrom - 500, bornTo: records[i]!.bornTo - 300 }
+          : i % 3 === 1 ? { ...records[i]!, version: 2, keys: other.keys, bornFrom: other.bornFrom, bornTo: other.bornTo } : { ...records[i]!, version: 2, active: !records[i]!.active };
+        records[i] = moved;
+        index.put(side, moved);
+      }
+    }
+    expect(agreement().admitted).toBeGreaterThan(500);
+  });
+
   it("after reports come, change their age or keys, close and reopen, answer a report's search as an index built anew from them as they are", () => {
     const world = generateWorld({ missing: 2500, found: 700, seed: 31 });
     const reports = world.missing.map((report) => inWholeDays(prepareMissing(report)));

@@ -87,7 +87,7 @@ describe('a re-match of every record', () => {
 });
 
 describe('a re-match of most records', () => {
-  it('queues every found child, those matched by this model too, and goes on so when resumed with fewer left', async () => {
+  it('queues every record, those matched by this model too, and goes on so when resumed with fewer left', async () => {
     await matchEveryRecord();
     const { modelVersion } = createEngine();
     const pool = db.database.pool;
@@ -98,7 +98,7 @@ describe('a re-match of most records', () => {
     await pool.query(`DELETE FROM pgboss.job WHERE name = 'match'`);
     const run = await openRun(pool, modelVersion, false);
     expect(run.weighsEvery).toBe(true);
-    // The two children matched by this model are queued too: the reports leave their pairs to the children's jobs.
+    // The two children matched by this model are queued too: each pair is weighed from one of its records' jobs.
     expect(await countRemaining(pool, modelVersion, run)).toBe(reports + children.length);
     await expect(queueRun(pool, db.boss, modelVersion, run, (queued) => {
       if (queued >= 10) throw new Error('killed');
@@ -107,10 +107,11 @@ describe('a re-match of most records', () => {
     await pool.query(`UPDATE match_subject SET model_version = $1 WHERE side = 'missing'`, [modelVersion]);
     const resumed = await openRun(pool, modelVersion, false);
     expect(resumed).toMatchObject({ id: run.id, weighsEvery: true });
-    expect(await queueRun(pool, db.boss, modelVersion, resumed, () => {}, 10)).toBe(children.length);
+    expect(await queueRun(pool, db.boss, modelVersion, resumed, () => {}, 10)).toBe(reports - 10 + children.length);
     const { rows } = await pool.query<{ side: string; record_id: string; later: unknown }>(
       `SELECT j.data->>'side' AS side, r.record_id, j.data->'reweighLater' AS later FROM (${matchJobRecordsSql}) r JOIN pgboss.job j ON j.id = r.job_id`);
     expect(rows.filter((row) => row.side === 'found').map((row) => row.record_id).sort()).toEqual(children);
+    expect(rows.filter((row) => row.side === 'missing').length).toBe(reports);
     expect(new Set(rows.map((row) => row.later))).toEqual(new Set(['every']));
     await pool.query(`DELETE FROM pgboss.job WHERE name = 'match'`);
     await matchEveryRecord();
