@@ -176,9 +176,12 @@ async function matchSideInTransaction(
     const closed = tooCommonKeysOf(pool);
     await store.replaceKeys(tx, side, saved.filter((subject) => !keysKept.has(subject.id)), unsaved, (key) => closed.stored(key));
     if (leaving.length) {
-      const around = await store.recordsAround(tx, side === 'missing' ? leaving : [], side === 'found' ? leaving : []);
-      changed.missing.push(...around.missing);
-      changed.found.push(...around.found);
+      // Their partners' pairs are weighed again (not in a re-match of every record, whose sweep weighs every pair).
+      if (reweigh !== 'every') {
+        const around = await store.recordsAround(tx, side === 'missing' ? leaving : [], side === 'found' ? leaving : []);
+        changed.missing.push(...around.missing);
+        changed.found.push(...around.found);
+      }
       for (const id of leaving) outcomes.set(id, { outcome: 'inactive', superseded: await store.supersedePending(tx, side, id) });
     }
     if (matching.length) {
