@@ -57,13 +57,20 @@ const none: readonly number[] = [];
 const inWindow = (aFrom: number, aTo: number, bFrom: number, bTo: number) =>
   Number.isNaN(aFrom) || Number.isNaN(bFrom) || (aTo >= bFrom - windowDays && aFrom <= bTo + windowDays);
 
-/** A key's active reports' birth intervals: starts and ends, each sorted in its first `count` places (room after), and how many have no age. */
+/** A key's active records' birth intervals: starts and ends, each sorted in its first `count` places (room after), and how many have no age. */
 interface KeyDates {
   starts: Float64Array;
   ends: Float64Array;
   count: number;
   undated: number;
 }
+
+/**
+ * How many of a key's active records lie within the age window of a dated birth interval: those of
+ * unknown age, plus those born from at most its end, less those born to before its start.
+ */
+const datedWithin = (dates: KeyDates, from: number, to: number) =>
+  dates.undated + upperBound(dates.starts, 0, dates.count, to + windowDays) - lowerBound(dates.ends, 0, dates.count, from - windowDays);
 
 /** `values` with `value` put in order among its sorted first `count` places: the same array, or a larger one when it was full. */
 function insertSorted(values: Float64Array, count: number, value: number): Float64Array {
@@ -177,8 +184,14 @@ class SideKeys {
   /** Key id → the slots of the inactive records carrying it (a dense list, as postings: a Map's look-up was a search's for each of its keys). */
   readonly inactive: (number[] | undefined)[] = [];
   /**
-   * Key id → the birth intervals of its active records, sorted, for the keys a search counts within
-   * other records' windows (LiveKeyIndex, datesOf): kept sorted as records come, change and go.
+   * Key id → the birth intervals of its active records, sorted (LiveKeyIndex, #datesOf), for the keys a
+   * report's search counts within children's windows (partnersOfReport), and a record's within another
+   * of its side's (sameSideAdmits): a key over its limit is a common one, met again by the next search
+   * (sorted each time, a report's search took 4 ms). The reports' sorted for every key partnersOfReport
+   * counts when the index is built (endBulk), and kept sorted as records come, change and go
+   * (#moveDates): sorted when a search first met the key, and again after each change of its reports,
+   * the first searches after a worker's start took 5.7 ms a report at national scale against 0.2 ms
+   * after, and a report filed had the next report's search sort each of its common keys again.
    */
   readonly dates = new Map<number, KeyDates>();
 
@@ -212,15 +225,6 @@ export class LiveKeyIndex {
   readonly #hits = { missing: new SlotSet(), found: new SlotSet() };
   /** A key's records within a window, for one key of one search at a time. */
   readonly #within: number[] = [];
-  // The birth intervals of the active records carrying a key, sorted (SideKeys.dates), for the keys a
-  // report's search counts within children's windows (partnersOfReport), and a record's within another
-  // of its side's (sameSideAdmits): a key over its limit is a common one, met again by the next search
-  // (sorted each time, a report's search took 4 ms). The reports' sorted for every key partnersOfReport
-  // counts when the index is built (endBulk), and kept sorted as records come, change and go
-  // (#moveDates): sorted when a search first met the key, and again after each change of its reports,
-  // the first searches after a worker's start took 5.7 ms a report at national scale against 0.2 ms
-  // after, and a report filed had the next report's search sort each of its common keys again.
-
   /** How many records of each side it holds, active or not, and how many distinct keys. */
   get size(): { missing: number; found: number; keys: number } {
     return { missing: this.#sides.missing.ids.length, found: this.#sides.found.ids.length, keys: this.#limits.length };
@@ -574,10 +578,9 @@ export class LiveKeyIndex {
           hits.add(child);
           continue;
         }
-        // The reports carrying the key within the child's window: those of unknown age, plus those
-        // born from at most its end, less those born to before its start (each list sorted once a key).
+        // The reports carrying the key within the child's window (each list sorted once a key).
         dates ??= this.#datesOf(m, keyId);
-        const n = Number.isNaN(from) ? carrying : dates.undated + upperBound(dates.starts, 0, dates.count, to + windowDays) - lowerBound(dates.ends, 0, dates.count, from - windowDays);
+        const n = Number.isNaN(from) ? carrying : datedWithin(dates, from, to);
         if (n <= limit) hits.add(child);
         else scores.add(child, rankWeights[n]!);
       }
@@ -680,11 +683,7 @@ export class LiveKeyIndex {
         // The key's active records within the window, the record itself among them (its own interval is in it).
         const carrying = (s.postings[keyId]?.length ?? 0) / 3;
         if (carrying - 1 <= limit) return true;
-        let within = carrying;
-        if (!Number.isNaN(bornFrom)) {
-          const dates = this.#datesOf(s, keyId);
-          within = dates.undated + upperBound(dates.starts, 0, dates.count, bornTo + windowDays) - lowerBound(dates.ends, 0, dates.count, bornFrom - windowDays);
-        }
+        const within = Number.isNaN(bornFrom) ? carrying : datedWithin(this.#datesOf(s, keyId), bornFrom, bornTo);
         if (within - 1 <= limit) return true;
       }
     }

@@ -73,25 +73,25 @@ async function sameSidePartners(db: Queryable, side: Side, subjects: readonly Pi
  * floor, or neither record's search admits the other.
  */
 export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, subjects: readonly Subject[], index: LiveKeyIndex | null = null, closed: { has(key: string): boolean } = { has: () => false }, every = false): Promise<Map<string, number>> {
+  // Each pair once only with the keys in memory, which can say whether the partner's search admits the record.
+  const once = every && index !== null;
   const kept = new Map(subjects.map((subject) => [subject.id, 0]));
   if (!subjects.length) return kept;
   const side = subjects[0]!.side;
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   type Score = NonNullable<ReturnType<MatchEngine['scoreDuplicate']>>;
   const scored = new Map<string, { partner: Subject; score: Score }[]>();
-  /** With `every`, the pairs weighed here, and those left to the other record's job, each as `a:b` (a < b). */
+  /** With `once`, the pairs weighed here, and those left to the other record's job, each as `a:b` (a < b). */
   const weighed = new Set<string>();
   const leftToPartner = new Set<string>();
   const pairOf = (x: string, y: string) => (x < y ? `${x}:${y}` : `${y}:${x}`);
   // Compared without photos (the photo comparison is the pair's, across the sides).
   const weigh = (subject: Subject, partner: Subject) => {
-    if (every) weighed.add(pairOf(subject.id, partner.id));
+    if (once) weighed.add(pairOf(subject.id, partner.id));
     const score = engine.scoreDuplicate(subject, partner, duplicateFloor);
     if (score && score.probability >= duplicateFloor) (scored.get(subject.id) ?? scored.set(subject.id, []).get(subject.id)!).push({ partner, score });
   };
   let unprepared: SameSidePartner[];
-  // Each pair once only with the keys in memory, which can say whether the partner's search admits the record.
-  if (!index) every = false;
   if (index) {
     // The worker's keys in memory (live-keys.ts) by the same rule, each partner at the version they
     // hold, weighed at once when the worker has it prepared: gathering every partner of a job's records
@@ -102,7 +102,7 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
       for (const { id, version } of index.sameSide(side, liveQueryOf(subject))) {
         // Weighed by the partner's job: its search admits this record, and its id is the smaller. Its
         // search by the keys the worker holds for it, derived by this code (live-keys.ts), as its job's is.
-        if (every && id < subject.id && index.sameSideAdmits(side, id, subject.id)) {
+        if (once && id < subject.id && index.sameSideAdmits(side, id, subject.id)) {
           leftToPartner.add(pairOf(id, subject.id));
           continue;
         }
@@ -121,13 +121,13 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
     if (!partner) continue;
     for (const id of row.subjects) weigh(byId.get(id)!, partner);
   }
-  // Each record's best few (ties by id: whatever order the search found them in), or with `every` all
+  // Each record's best few (ties by id: whatever order the search found them in), or with `once` all
   // of them; a pair two records of this batch both keep is written once.
   const writes = new Map<string, { a: string; b: string; score: Score }>();
   for (const [id, list] of scored) {
     const best = list.sort((x, y) => y.score.probability - x.score.probability || (x.partner.id < y.partner.id ? -1 : 1));
     kept.set(id, Math.min(best.length, duplicatesPerRecord));
-    for (const { partner, score } of every ? best : best.slice(0, duplicatesPerRecord)) {
+    for (const { partner, score } of once ? best : best.slice(0, duplicatesPerRecord)) {
       const [a, b] = id < partner.id ? [id, partner.id] : [partner.id, id];
       if (!writes.has(`${a}:${b}`)) writes.set(`${a}:${b}`, { a, b, score });
     }
@@ -148,32 +148,27 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
         ordered.map((d) => JSON.stringify(d.score.explanation)), engine.modelVersion],
     );
   }
-  // The records' pairs are found through each record index in turn: asked for as one OR, the planner
-  // read every pending pair of the side by the queue's index (26 ms at 9,000 pairs).
-  const stalePairs = `SELECT id, record_a, record_b FROM duplicate_pair WHERE side = $1 AND record_a = ANY($2::uuid[])
+  // The records' pairs are found through each record index in turn, and nothing else asked of the
+  // database: asked for as one OR, the planner read every pending pair of the side by the queue's index
+  // (26 ms at 9,000 pairs); read joined back to the table by id for their state, a job took 17.9 ms at
+  // national scale (729 s of the database's time in a re-match, 2026-12-06), by a plan not seen at
+  // smaller scales.
+  const ofRecords = `SELECT id, record_a, record_b, state FROM duplicate_pair WHERE side = $1 AND record_a = ANY($2::uuid[])
         UNION ALL
-        SELECT id, record_a, record_b FROM duplicate_pair WHERE side = $1 AND record_b = ANY($2::uuid[])`;
-  const params = [side, subjects.map((subject) => subject.id), [...writes.keys()]];
-  if (!every) {
+        SELECT id, record_a, record_b, state FROM duplicate_pair WHERE side = $1 AND record_b = ANY($2::uuid[])`;
+  const ids = subjects.map((subject) => subject.id);
+  if (!once) {
     await tx.query(
-      `DELETE FROM duplicate_pair WHERE id IN (SELECT id FROM (${stalePairs}) AS mine)
+      `DELETE FROM duplicate_pair WHERE id IN (SELECT id FROM (${ofRecords}) AS mine)
          AND state = 'pending' AND NOT ((record_a::text || ':' || record_b::text) = ANY($3::text[]))`,
-      params,
+      [side, ids, [...writes.keys()]],
     );
     return kept;
   }
   // Of the records' other pending proposals, those no job of the re-match weighs again: weighed here
   // under the floor, or not admitted by either record's search (a pair another search admits is that
   // record's job's, done or to come).
-  // Each record index read in turn, as above, and nothing else asked of the database: read joined back
-  // to the table by id for their state, a job took 17.9 ms at national scale (729 s of the database's
-  // time in a re-match, 2026-12-06), by a plan not seen at smaller scales.
-  const { rows: others } = await tx.query<{ id: string; record_a: string; record_b: string; state: string }>(
-    `SELECT id, record_a, record_b, state FROM duplicate_pair WHERE side = $1 AND record_a = ANY($2::uuid[])
-     UNION
-     SELECT id, record_a, record_b, state FROM duplicate_pair WHERE side = $1 AND record_b = ANY($2::uuid[])`,
-    params.slice(0, 2),
-  );
+  const { rows: others } = await tx.query<{ id: string; record_a: string; record_b: string; state: string }>(ofRecords, [side, ids]);
   const stale = others.filter(({ record_a: a, record_b: b, state }) => {
     const pair = `${a}:${b}`;
     if (state !== 'pending' || writes.has(pair)) return false;
@@ -184,7 +179,8 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
     const [mine, partner] = byId.has(a) ? [a, b] : [b, a];
     return !index!.sameSideAdmits(side, partner, mine);
   });
-  if (stale.length) await tx.query(`DELETE FROM duplicate_pair WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [stale.map((row) => row.id)]);
+  // A pair of two of these records is read twice: deleted once.
+  if (stale.length) await tx.query(`DELETE FROM duplicate_pair WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [[...new Set(stale.map((row) => row.id))]]);
   return kept;
 }
 
