@@ -81,13 +81,8 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   const byId = new Map(subjects.map((subject) => [subject.id, subject]));
   type Score = NonNullable<ReturnType<MatchEngine['scoreDuplicate']>>;
   const scored = new Map<string, { partner: Subject; score: Score }[]>();
-  /** With `once`, the pairs weighed here, and those left to the other record's job, each as `a:b` (a < b). */
-  const weighed = new Set<string>();
-  const leftToPartner = new Set<string>();
-  const pairOf = (x: string, y: string) => (x < y ? `${x}:${y}` : `${y}:${x}`);
   // Compared without photos (the photo comparison is the pair's, across the sides).
   const weigh = (subject: Subject, partner: Subject) => {
-    if (once) weighed.add(pairOf(subject.id, partner.id));
     const score = engine.scoreDuplicate(subject, partner, duplicateFloor);
     if (score && score.probability >= duplicateFloor) (scored.get(subject.id) ?? scored.set(subject.id, []).get(subject.id)!).push({ partner, score });
   };
@@ -99,13 +94,10 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
     // admits about 120 at national scale, a job's 32 records some thousands).
     const unread = new Map<string, SameSidePartner>();
     for (const subject of subjects) {
-      for (const { id, version } of index.sameSide(side, liveQueryOf(subject))) {
-        // Weighed by the partner's job: its search admits this record, and its id is the smaller. Its
-        // search by the keys the worker holds for it, derived by this code (live-keys.ts), as its job's is.
-        if (once && id < subject.id && index.sameSideAdmits(side, id, subject.id)) {
-          leftToPartner.add(pairOf(id, subject.id));
-          continue;
-        }
+      // With `once`, less the partners whose job weighs the pair: their search admits this record, and
+      // their id is the smaller. Their search by the keys the worker holds for them, derived by this
+      // code (live-keys.ts), as their job's is.
+      for (const { id, version } of index.sameSide(side, liveQueryOf(subject), once)) {
         const partner = engine.cached(side, id, version);
         if (partner) weigh(subject, partner);
         else (unread.get(id) ?? unread.set(id, { id, version, subjects: [] }).get(id)!).subjects.push(subject.id);
@@ -170,14 +162,14 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   // record's job's, done or to come).
   const { rows: others } = await tx.query<{ id: string; record_a: string; record_b: string; state: string }>(ofRecords, [side, ids]);
   const stale = others.filter(({ record_a: a, record_b: b, state }) => {
-    const pair = `${a}:${b}`;
-    if (state !== 'pending' || writes.has(pair)) return false;
-    if (weighed.has(pair)) return true;
-    if (leftToPartner.has(pair)) return false;
-    // Not admitted by this batch's record's search (else weighed or left): kept if the other's admits it.
-    if (byId.has(a) && byId.has(b)) return true;
-    const [mine, partner] = byId.has(a) ? [a, b] : [b, a];
-    return !index!.sameSideAdmits(side, partner, mine);
+    if (state !== 'pending' || writes.has(`${a}:${b}`)) return false;
+    // The record whose job weighs the pair, as the searches above leave it: the one with the smaller id
+    // if its search admits the other, else the other if its search admits the first. Stale when no
+    // search admits it, or when it was weighed here (under the floor); else it is that record's job's,
+    // done or to come. Asked again for the few stored pairs, not remembered for every one weighed.
+    const [x, y] = a < b ? [a, b] : [b, a];
+    const weigher = index!.sameSideAdmits(side, x, y) ? x : index!.sameSideAdmits(side, y, x) ? y : null;
+    return weigher === null || byId.has(weigher);
   });
   // A pair of two of these records is read twice: deleted once.
   if (stale.length) await tx.query(`DELETE FROM duplicate_pair WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [[...new Set(stale.map((row) => row.id))]]);

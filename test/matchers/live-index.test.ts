@@ -98,11 +98,16 @@ describe('the keys in memory', () => {
     for (const side of ['missing', 'found'] as const) for (const record of held[side]) index.put(side, record);
     index.endBulk();
     const agreement = () => {
-      const counted = { admitted: 0, refused: 0, refusedSharingAKey: 0 };
+      const counted = { admitted: 0, refused: 0, refusedSharingAKey: 0, leftToPartner: 0 };
       for (const side of ['missing', 'found'] as const) {
         const records = held[side].slice(0, 400);
         for (const from of records.slice(0, 150)) {
-          const admitted = new Set(index.sameSide(side, from).map((hit) => hit.id));
+          const hits = index.sameSide(side, from);
+          const admitted = new Set(hits.map((hit) => hit.id));
+          // Asked to weigh each pair once: less the records with the smaller id whose own search admits this one.
+          const left = hits.filter((hit) => !(from.active && hit.id < from.id && index.sameSideAdmits(side, hit.id, from.id)));
+          expect(index.sameSide(side, from, true)).toEqual(left);
+          if (from.active) counted.leftToPartner += hits.length - left.length;
           for (const to of records) {
             const admits = index.sameSideAdmits(side, from.id, to.id);
             // A record no longer looked for has no search of its own.
@@ -118,6 +123,7 @@ describe('the keys in memory', () => {
     const before = agreement();
     expect(before.admitted).toBeGreaterThan(500);
     expect(before.refusedSharingAKey).toBeGreaterThan(500);
+    expect(before.leftToPartner).toBeGreaterThan(100);
     // Ages moved, keys swapped, records closed and reopened: the sorted dates the answers used follow.
     for (const side of ['missing', 'found'] as const) {
       const records = held[side];
