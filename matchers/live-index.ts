@@ -643,7 +643,7 @@ export class LiveKeyIndex {
     const self = s.slotOf.get(record.id);
     const hits = this.#hits[side];
     hits.begin(s.ids.length);
-    // The key that first admitted each member, in the members' order.
+    // The key that first admitted each member, in the members' order (-1: one every record carrying it is admitted by).
     const admittedBy = this.#admittedBy;
     admittedBy.length = 0;
     for (const keyId of this.#searched(record.keys)) {
@@ -657,13 +657,19 @@ export class LiveKeyIndex {
         within.push(list[at]!);
         if (within.length > limit) break;
       }
-      if (within.length <= limit) for (const slot of within) if (hits.add(slot)) admittedBy.push(keyId);
+      if (within.length <= limit) {
+        // Carried by no more than its limit of other records, whatever their windows: each of them,
+        // finding this record in its window as it is in this one's, is admitted by it too (#admitsBy).
+        const all = list.length / 3 - 1 <= limit;
+        for (const slot of within) if (hits.add(slot)) admittedBy.push(all ? -1 : keyId);
+      }
     }
-    if (!once || self === undefined) return s.hitsOf(hits.members);
+    if (!once || self === undefined || !s.active[self]) return s.hitsOf(hits.members);
     const left: number[] = [];
     for (let n = 0; n < hits.members.length; n++) {
       const slot = hits.members[n]!;
-      if (!(s.ids[slot]! < record.id && this.#admits(s, slot, self, admittedBy[n]!))) left.push(slot);
+      const by = admittedBy[n]!;
+      if (!(s.ids[slot]! < record.id && (by < 0 || this.#admits(s, slot, self, by)))) left.push(slot);
     }
     return s.hitsOf(left);
   }
