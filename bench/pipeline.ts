@@ -61,7 +61,7 @@ import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
-import { keysDigestOf, reweighDue, reweighEveryPair } from '../src/matching/store.ts';
+import { keysDigestOf, reweighDue, reweighEveryPair, storedExplanationOf } from '../src/matching/store.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { readBackMatchPages } from '../src/matching/read-back.ts';
@@ -197,8 +197,8 @@ async function load() {
     );
     rowCount += stored.rowCount ?? 0;
   }
-  // Each pair's explanation, in its table (migrations/022).
-  await database.pool.query('INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, $1::jsonb FROM candidate_pair ORDER BY id', [JSON.stringify(explanation)]);
+  // Each pair's explanation, in its table (migrations/022), as a match stores it (migrations/027).
+  await database.pool.query('INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, $1::json FROM candidate_pair ORDER BY id', [storedExplanationOf(explanation)]);
   console.log(`${rowCount} candidate pairs stored in ${seconds(started).toFixed(1)} s`);
   // What autovacuum does after a load (the visibility map lets a key's count read its index alone; on
   // a server with autovacuum off, the workers' statistics keeper does it after their first jobs).

@@ -10,6 +10,7 @@ import { prepareFound, prepareMissing, type PreparedRecord } from '../../matcher
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { findRecord } from '../records/repository.ts';
 import { foundSide, missingSide } from '../records/sides.ts';
+import { explanationOfStored, type StoredExplanation } from './store.ts';
 
 export const candidateStates = ['pending', 'confirmed', 'rejected', 'on_hold', 'superseded'] as const;
 export type CandidateState = (typeof candidateStates)[number];
@@ -81,7 +82,7 @@ export async function listCandidates(db: pg.Pool, filter: CandidateFilter): Prom
   return rows;
 }
 
-type PairRow = CandidateSummary & { explanation: unknown; missingVersion: number; foundVersion: number; missingPlace: RecordPlace; foundPlace: RecordPlace };
+type PairRow = CandidateSummary & { explanation: StoredExplanation; missingVersion: number; foundVersion: number; missingPlace: RecordPlace; foundPlace: RecordPlace };
 
 /** One pair with both records; `guardPair` refuses a pair the user may not see. */
 export async function getCandidate(db: pg.Pool, id: string, guardPair: (missing: RecordPlace, found: RecordPlace, state: string) => void) {
@@ -96,7 +97,8 @@ export async function getCandidate(db: pg.Pool, id: string, guardPair: (missing:
   const row = rows[0];
   if (!row) throw notFound('candidate pair');
   guardPair(row.missingPlace, row.foundPlace, row.state);
-  const { missingPlace: _m, foundPlace: _f, ...pair } = row;
+  const { missingPlace: _m, foundPlace: _f, explanation, ...rest } = row;
+  const pair = { ...rest, explanation: explanationOfStored(explanation) };
   const [missingReport, foundChild, photos] = await Promise.all([
     findRecord(db, missingSide, pair.missing.id),
     findRecord(db, foundSide, pair.found.id),

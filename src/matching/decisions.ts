@@ -8,7 +8,7 @@ import { withTransaction } from '../db/database.ts';
 import { conflict, HttpError, notFound } from '../http/errors.ts';
 import { changeStatusIn } from '../records/service.ts';
 import { foundSide, missingSide } from '../records/sides.ts';
-import { recordsAround, refreshProbabilities } from './store.ts';
+import { explanationOfStored, recordsAround, refreshProbabilities, type StoredExplanation } from './store.ts';
 
 export const decisions = ['confirm', 'reject', 'hold', 'undo_confirm'] as const;
 export type Decision = (typeof decisions)[number];
@@ -38,7 +38,7 @@ interface LockedPair {
   state: string;
   missingId: string;
   foundId: string;
-  explanation: unknown;
+  explanation: StoredExplanation;
 }
 
 export async function decide(ctx: DecisionContext, candidateId: string, decision: Decision, reason: string, actor: Actor) {
@@ -74,7 +74,8 @@ async function decideInTransaction(ctx: DecisionContext, candidateId: string, de
       `INSERT INTO candidate_decision (candidate_id, decision, reason, from_state, to_state, explanation, decided_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        RETURNING id, decision, reason, from_state AS "fromState", to_state AS "toState", decided_at::text AS "decidedAt"`,
-      [pair.id, decision, reason, pair.state, to, JSON.stringify(pair.explanation), actor.id],
+      // The decision's record keeps the explanation as the officer saw it, each entry an object.
+      [pair.id, decision, reason, pair.state, to, JSON.stringify(explanationOfStored(pair.explanation)), actor.id],
     );
     return { decided: decided[0], pair };
   });

@@ -12,10 +12,10 @@ import { sendMatchJob } from '../jobs/queue.ts';
 import type { Queryable, StoredRecord } from '../records/repository.ts';
 import * as repository from '../records/repository.ts';
 import { sides } from '../records/sides.ts';
-import type { MatchEngine, Subject } from './engine.ts';
+import type { Explanation, MatchEngine, Subject } from './engine.ts';
 import type { LiveKeyIndex } from '../../matchers/live-index.ts';
 import { liveQueryOf } from './live-keys.ts';
-import { inWindow, preparedPartners, subjectInputs, subjectParams } from './store.ts';
+import { explanationOfStored, inWindow, preparedPartners, storedExplanationOf, subjectInputs, subjectParams, type StoredExplanation } from './store.ts';
 
 type Side = 'missing' | 'found';
 const tableOf = { missing: 'missing_report', found: 'found_child' } as const;
@@ -128,16 +128,16 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   if (ordered.length) {
     await tx.query(
       `INSERT INTO duplicate_pair (side, record_a, record_b, probability, match_weight, explanation, model_version)
-       SELECT $1, d.a, d.b, d.p, d.weight, d.explanation::jsonb, $7
+       SELECT $1, d.a, d.b, d.p, d.weight, d.explanation::json, $7
          FROM unnest($2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[]) WITH ORDINALITY AS d(a, b, p, weight, explanation, n)
         ORDER BY d.n
        ON CONFLICT (side, record_a, record_b) DO UPDATE SET probability = excluded.probability, match_weight = excluded.match_weight,
          explanation = excluded.explanation, model_version = excluded.model_version, updated_at = clock_timestamp()
          -- A pair scored as it is stored (a full re-match meets it from both its records) is not written again.
-         WHERE (duplicate_pair.probability, duplicate_pair.match_weight, duplicate_pair.model_version, duplicate_pair.explanation)
-           IS DISTINCT FROM (excluded.probability, excluded.match_weight, excluded.model_version, excluded.explanation)`,
+         WHERE (duplicate_pair.probability, duplicate_pair.match_weight, duplicate_pair.model_version, duplicate_pair.explanation::text)
+           IS DISTINCT FROM (excluded.probability, excluded.match_weight, excluded.model_version, excluded.explanation::text)`,
       [side, ordered.map((d) => d.a), ordered.map((d) => d.b), ordered.map((d) => d.score.probability), ordered.map((d) => d.score.matchWeight),
-        ordered.map((d) => JSON.stringify(d.score.explanation)), engine.modelVersion],
+        ordered.map((d) => storedExplanationOf(d.score.explanation)), engine.modelVersion],
     );
   }
   // The records' pairs are found through each record index in turn, and nothing else asked of the
@@ -182,7 +182,7 @@ export interface DuplicatePair {
   state: string;
   probability: number;
   matchWeight: number;
-  explanation: { comparison: string; level: string; weight: number }[];
+  explanation: Explanation;
   keptId: string | null;
   mergedId: string | null;
   a: StoredRecord;
@@ -233,17 +233,19 @@ export async function getDuplicate(pool: pg.Pool, id: string, guard: (a: RecordP
   const side = sides[pair.side];
   const [a, b] = await Promise.all([repository.findRecord(pool, side, pair.recordA), repository.findRecord(pool, side, pair.recordB)]);
   guard(a!, b!);
-  const { rows } = await pool.query(
+  const { rows } = await pool.query<{ probability: number; matchWeight: number; explanation: StoredExplanation }>(
     `SELECT probability, match_weight AS "matchWeight", explanation FROM duplicate_pair WHERE id = $1`,
     [id],
   );
+  const scored = rows[0];
+  if (!scored) throw notFound('duplicate pair');
   const { rows: decisions } = await pool.query(
     `SELECT d.decision, d.reason, d.from_state AS "fromState", d.to_state AS "toState", d.kept_id AS "keptId", d.merged_id AS "mergedId",
             u.username AS "decidedBy", to_char(d.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "decidedAt"
        FROM duplicate_decision d JOIN app_user u ON u.id = d.decided_by WHERE d.duplicate_id = $1 ORDER BY d.id`,
     [id],
   );
-  return { id: pair.id, side: pair.side, state: pair.state, keptId: pair.keptId, mergedId: pair.mergedId, ...rows[0], a: a!, b: b!, decisions };
+  return { id: pair.id, side: pair.side, state: pair.state, keptId: pair.keptId, mergedId: pair.mergedId, ...scored, explanation: explanationOfStored(scored.explanation), a: a!, b: b!, decisions };
 }
 
 export interface DuplicateDecisionContext {

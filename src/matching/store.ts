@@ -168,9 +168,21 @@ function digestOf(text: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** A pair's explanation as upsertPairs stores it (JSON), and its digest, stored beside the pair's scores (migrations/023). */
+/**
+ * A pair's explanation as candidate_explanation stores it: JSON of [comparison, level, weight]
+ * entries, a third of the bytes of the objects as jsonb (migrations/027).
+ */
+export const storedExplanationOf = (explanation: Explanation): string => JSON.stringify(explanation.map((entry) => [entry.comparison, entry.level, entry.weight]));
+
+/** An explanation as candidate_explanation holds it (storedExplanationOf), parsed. */
+export type StoredExplanation = readonly (readonly [string, string, number])[];
+
+/** An explanation as candidate_explanation holds it (storedExplanationOf), as the service shows it. */
+export const explanationOfStored = (stored: StoredExplanation): Explanation => stored.map(([comparison, level, weight]) => ({ comparison, level, weight }));
+
+/** A pair's explanation as upsertPairs stores it (storedExplanationOf), and its digest, stored beside the pair's scores (migrations/023). */
 export function explanationDigestOf(explanation: Explanation): { json: string; digest: string } {
-  const json = JSON.stringify(explanation);
+  const json = storedExplanationOf(explanation);
   return { json, digest: digestOf(json) };
 }
 
@@ -765,7 +777,7 @@ export interface ExistingPair {
  * freed only by the deadlock detector a second later (300 similar records took 180 s, not 20).
  */
 export async function lockPairs(db: Queryable, side: Side, ids: readonly string[]): Promise<Map<string, ExistingPair>> {
-  const { rows } = await db.query<ExistingPair>(
+  const { rows } = await db.query<Omit<ExistingPair, 'decidedExplanation'> & { decidedExplanation: StoredExplanation | null }>(
     // A decision's explanation read only for a rejected pair, the one it can reopen (migrations/022).
     `SELECT c.missing_id AS "missingId", c.found_id AS "foundId", c.state, c.match_weight AS "matchWeight", c.pair_probability AS "pairProbability",
             c.model_version AS "modelVersion", c.missing_version AS "missingVersion", c.found_version AS "foundVersion", c.explanation_digest AS "explanationDigest",
@@ -773,7 +785,7 @@ export async function lockPairs(db: Queryable, side: Side, ids: readonly string[
        FROM candidate_pair c WHERE c.${pairColumn[side]} = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE OF c`,
     [ids],
   );
-  return new Map(rows.map((row) => [`${row.missingId}:${row.foundId}`, row]));
+  return new Map(rows.map((row) => [`${row.missingId}:${row.foundId}`, { ...row, decidedExplanation: row.decidedExplanation && explanationOfStored(row.decidedExplanation) }]));
 }
 
 /** A pair to insert or refresh, and why a rejected pair reopens (null: it keeps its state). */
@@ -829,9 +841,9 @@ export async function upsertPairs(db: Queryable, writes: readonly PairWrite[], m
        RETURNING id, missing_id, found_id
      )
      INSERT INTO candidate_explanation (pair_id, explanation)
-     SELECT pairs.id, w.explanation::jsonb FROM pairs JOIN w USING (missing_id, found_id) ORDER BY w.n
+     SELECT pairs.id, w.explanation::json FROM pairs JOIN w USING (missing_id, found_id) ORDER BY w.n
      ON CONFLICT (pair_id) DO UPDATE SET explanation = excluded.explanation
-       WHERE candidate_explanation.explanation IS DISTINCT FROM excluded.explanation`,
+       WHERE candidate_explanation.explanation::text IS DISTINCT FROM excluded.explanation::text`,
     [
       modelVersion,
       writes.map((w) => w.pair.missingId),

@@ -16,7 +16,7 @@ async function pair(missingId: string, foundId: string, probability = 0.9): Prom
   const { rows } = await t.db.database.pool.query(
     `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
      VALUES ($1, $2, $3, $3, 3, 'test', 1, 1) RETURNING id)
-     INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[{"comparison":"name","level":"phonetic","weight":4}]' FROM pair RETURNING pair_id AS id`,
+     INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[["name","phonetic",4]]' FROM pair RETURNING pair_id AS id`,
     [missingId, foundId, probability],
   );
   return rows[0].id;

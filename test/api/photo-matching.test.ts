@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
 import { photoNeighbourhoodOf } from '../../src/matching/photo-index.ts';
-import { photoHashesOf } from '../../src/matching/store.ts';
+import { explanationOfStored, photoHashesOf, type StoredExplanation } from '../../src/matching/store.ts';
 import { multipart, useTestApp } from '../helpers/app.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
 import { forwardedCopy, scene } from '../helpers/pictures.ts';
@@ -34,11 +34,11 @@ async function match(side: 'missing' | 'found', id: string) {
 }
 
 async function pairOf(missingId: string, foundId: string) {
-  const { rows } = await t.db.database.pool.query<{ probability: number; explanation: { comparison: string; level: string; weight: number }[] }>(
+  const { rows } = await t.db.database.pool.query<{ probability: number; explanation: StoredExplanation }>(
     'SELECT c.probability, e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.missing_id = $1 AND c.found_id = $2',
     [missingId, foundId],
   );
-  return rows[0];
+  return rows[0] && { ...rows[0], explanation: explanationOfStored(rows[0].explanation) };
 }
 
 // A child who could say nothing of herself: only the photograph can lead to the report.

@@ -46,6 +46,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** A database with no migration applied, for a test of a migration itself: a new database on PostgreSQL, or an in-memory PGlite. */
+export async function createEmptyDatabase(): Promise<{ database: Database; close(): Promise<void> }> {
+  const template = inject('templateDatabase');
+  const base = process.env.DATABASE_URL;
+  if (!(base && template)) {
+    const database = await openDatabase({ MILAP_DATA_DIR: 'memory://', DATABASE_POOL_SIZE: 1 });
+    return { database, close: () => database.close() };
+  }
+  const name = `${template.replace(/_template$/, '')}_e_${randomBytes(5).toString('hex')}`;
+  await adminQuery(base, `CREATE DATABASE "${name}"`);
+  const database = await openDatabase({ DATABASE_URL: databaseUrl(base, name), MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 2 });
+  return {
+    database,
+    async close() {
+      await database.close();
+      await adminQuery(base, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
 async function adminQuery(base: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: base });
   await client.connect();

@@ -9,6 +9,7 @@ import { phoneticKey } from '../../matchers/names/phonetic.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
+import { explanationOfStored, type StoredExplanation } from '../../src/matching/store.ts';
 import { useTestApp } from '../helpers/app.ts';
 
 const t = useTestApp();
@@ -33,11 +34,11 @@ describe('a child known only by a pet name', () => {
     for (const record of missing) await matchRecord(t.db.database.pool, engine, settings, { side: 'missing', id: await t.file('/api/v1/missing-reports', record), version: 1 });
     await matchRecord(t.db.database.pool, engine, settings, { side: 'found', id: await t.file('/api/v1/found-children', pappu), version: 1 });
 
-    const { rows } = await t.db.database.pool.query<{ ref: string; explanation: { comparison: string; level: string }[] }>(
+    const { rows } = await t.db.database.pool.query<{ ref: string; explanation: StoredExplanation }>(
       'SELECT m.ref, e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id JOIN missing_report m ON m.id = c.missing_id',
     );
     expect(rows.map((row) => row.ref)).toEqual([rahul.ref]);
-    expect(rows[0]!.explanation).toContainEqual(expect.objectContaining({ comparison: 'pet_name', level: 'shared' }));
+    expect(explanationOfStored(rows[0]!.explanation)).toContainEqual(expect.objectContaining({ comparison: 'pet_name', level: 'shared' }));
     const { rows: keys } = await t.db.database.pool.query<{ side: string }>('SELECT side FROM match_key WHERE key = $1 ORDER BY side', [`ps:${phoneticKey('pappu')}:BR`]);
     expect(keys.map((key) => key.side)).toEqual(['found', 'missing']);
     expect([...linkRecords(missing, [pappu], { top: Infinity, minProbability: 0 })].map((pair) => pair.missingRef)).toEqual([rahul.ref]);

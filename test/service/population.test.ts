@@ -6,6 +6,7 @@ import { defaultModel } from '../../matchers/model.ts';
 import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
+import { explanationOfStored } from '../../src/matching/store.ts';
 import { useTestApp } from '../helpers/app.ts';
 
 const t = useTestApp();
@@ -38,7 +39,7 @@ describe('the prior of a stored pair', () => {
     const storedPrior = async (foundId: string) => {
       const { rows } = await t.db.database.pool.query(`SELECT e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.found_id = $1`, [foundId]);
       expect(rows.length).toBeGreaterThan(0);
-      return rows.map((row) => (row.explanation as { comparison: string; weight: number }[]).find((entry) => entry.comparison === 'prior')!.weight);
+      return rows.map((row) => explanationOfStored(row.explanation).find((entry) => entry.comparison === 'prior')!.weight);
     };
 
     const names = ['Lakshmi Kumari', 'Lachhmi Kumari', 'Laxmi Devi', 'Lakshmi'];

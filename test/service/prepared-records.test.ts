@@ -8,6 +8,7 @@ import type { FoundChild, MissingReport } from '../../matchers/record.ts';
 import { createEngine } from '../../src/matching/engine.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
 import { warmPreparedRecords } from '../../src/matching/warm.ts';
+import { explanationOfStored, type StoredExplanation } from '../../src/matching/store.ts';
 import { useTestApp } from '../helpers/app.ts';
 
 const t = useTestApp();
@@ -54,19 +55,19 @@ describe("a worker's prepared records", () => {
     await warmPreparedRecords(pool, engine);
     await matchRecord(pool, engine, settings, { side: 'missing', id: reportId, version: 1 });
     await matchRecord(pool, engine, settings, { side: 'found', id: childId, version: 1 });
-    const before = await pool.query<{ foundVersion: number; explanation: { comparison: string; level: string }[] }>(
+    const before = await pool.query<{ foundVersion: number; explanation: StoredExplanation }>(
       'SELECT c.found_version AS "foundVersion", e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.missing_id = $1', [reportId]);
     expect(before.rows[0]).toMatchObject({ foundVersion: 1 });
-    expect(before.rows[0]!.explanation).toContainEqual(expect.objectContaining({ comparison: 'home', level: 'same_state' }));
+    expect(explanationOfStored(before.rows[0]!.explanation)).toContainEqual(expect.objectContaining({ comparison: 'home', level: 'same_state' }));
 
     // The shelter learns her home district; her own job has not run yet when the report's does.
     const edited = await t.inject({ method: 'PATCH', url: `/api/v1/found-children/${childId}`, payload: { statedHome: { district: 'Gaya', state: 'Bihar' } } });
     expect(edited.statusCode).toBe(200);
     await matchRecord(pool, engine, settings, { side: 'missing', id: reportId, version: 1 });
-    const after = await pool.query<{ foundVersion: number; explanation: { comparison: string; level: string }[] }>(
+    const after = await pool.query<{ foundVersion: number; explanation: StoredExplanation }>(
       'SELECT c.found_version AS "foundVersion", e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.missing_id = $1', [reportId]);
     expect(after.rows[0]).toMatchObject({ foundVersion: 2 });
-    expect(after.rows[0]!.explanation).toContainEqual(expect.objectContaining({ comparison: 'home', level: 'same_district' }));
+    expect(explanationOfStored(after.rows[0]!.explanation)).toContainEqual(expect.objectContaining({ comparison: 'home', level: 'same_district' }));
   });
 
   it("keep no record's keys after its job: a re-match of every record leaves the cache no larger", async () => {

@@ -29,7 +29,8 @@ interface PairRow {
   foundVersion: number;
   matchWeight: number;
   digest: string | null;
-  explanation: { comparison: string; level: string; weight: number }[];
+  /** The explanation's text as stored (migrations/027). */
+  explanation: string;
 }
 
 describe('a pair a match scores as it is stored', () => {
@@ -42,7 +43,7 @@ describe('a pair a match scores as it is stored', () => {
       const { rows } = await pool.query<PairRow>(
         // xmin: the transaction that wrote the row's current version, new with each write of it.
         `SELECT c.xmin::text AS "rowVersion", c.updated_at::text AS "updatedAt", c.model_version AS "modelVersion", c.found_version AS "foundVersion",
-                c.match_weight AS "matchWeight", c.explanation_digest::text AS digest, e.explanation
+                c.match_weight AS "matchWeight", c.explanation_digest::text AS digest, e.explanation::text AS explanation
            FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.missing_id = $1 AND c.found_id = $2`,
         [reportId, childId],
       );
@@ -50,8 +51,8 @@ describe('a pair a match scores as it is stored', () => {
       return rows[0]!;
     };
     const match = (engine: MatchEngine, side: 'missing' | 'found', version = 1) => matchRecord(pool, engine, settings, { side, id: side === 'missing' ? reportId : childId, version });
-    /** The digest of an explanation as stored: MD5 of its JSON, in the order of its entries. */
-    const md5 = (explanation: PairRow['explanation']) => createHash('md5').update(JSON.stringify(explanation.map(({ comparison, level, weight }) => ({ comparison, level, weight })))).digest('hex');
+    /** The digest of an explanation as stored: MD5 of its text. */
+    const md5 = (explanation: string) => createHash('md5').update(explanation).digest('hex');
 
     const engine = createEngine();
     await match(engine, 'missing'); // her keys stored: the child's search finds her
@@ -59,6 +60,8 @@ describe('a pair a match scores as it is stored', () => {
     const stored = await pair();
     expect(stored.modelVersion).toBe(defaultModel.version);
     expect(stored.digest?.replaceAll('-', '')).toBe(md5(stored.explanation));
+    // Stored as entries of [comparison, level, weight] (migrations/027).
+    expect(JSON.parse(stored.explanation)[0]).toEqual(['prior', 'base rate', expect.any(Number)]);
 
     // Met again from the report, by the same model: kept, and its row not written.
     expect(await match(engine, 'missing')).toMatchObject({ outcome: 'matched', kept: 1 });
