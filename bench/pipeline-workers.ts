@@ -12,6 +12,7 @@ import { pipelineNewModel } from '../fixtures/synth/retrained.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { WorkerMetrics } from '../src/jobs/metrics.ts';
 import { matchQueue, startQueue } from '../src/jobs/queue.ts';
+import { loadConfig } from '../src/config.ts';
 import { startWorkers } from '../src/jobs/workers.ts';
 import { createEngine } from '../src/matching/engine.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
@@ -36,7 +37,8 @@ await warmKeyCounts(database.pool);
 // And the pages match jobs read at random, which that reading pushed out, read back as a worker does
 // after its start (read-back.ts; one process of several reads them).
 const readBack = process.env.MATCH_READ_BACK === 'off' ? null : await readBackMatchPages(database);
-const settings = { concurrency: 8, floor: 0.001, topK: 10, keysInMemory };
+// The sweep after a re-match of most records on as many connections as a worker's (config.ts, MATCH_SWEEP_CONNECTIONS).
+const settings = { concurrency: 8, floor: 0.001, topK: 10, keysInMemory, sweepConnections: loadConfig().MATCH_SWEEP_CONNECTIONS };
 await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { ...settings, engine });
 const usage = () => {
   const cpu = process.cpuUsage();

@@ -64,6 +64,7 @@ import { resolveRecordPlaces } from '../src/records/places.ts';
 import { keysDigestOf, reweighDue, reweighEveryPair, storedExplanationOf } from '../src/matching/store.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
+import { loadConfig } from '../src/config.ts';
 import { readBackMatchPages } from '../src/matching/read-back.ts';
 import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
@@ -519,11 +520,13 @@ const pairRowsAfter = await pairRowsWritten();
 // re-match's last job leaves them (workers.ts, reweighSweeper); the worker processes sweep on their own.
 const due = rematchAll ? 'every pair' : `${(await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT DISTINCT side, record_id FROM pair_reweigh_due) AS due')).rows[0]!.n} records`;
 const sweepStarted = performance.now();
+/** The sweep of every pair on as many connections as a worker's (config.ts, MATCH_SWEEP_CONNECTIONS). */
+const sweepParallel = database.kind === 'postgres' ? { pool: database.pool, connections: loadConfig().MATCH_SWEEP_CONNECTIONS } : undefined;
 let weighedPairs: number | null = null;
 if (workers.length) {
   while ((await database.pool.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM pair_reweigh_due) OR EXISTS (SELECT 1 FROM pair_reweigh_every) AS any')).rows[0]!.any) await new Promise((resolve) => setTimeout(resolve, 100));
 } else if (rematchAll) {
-  weighedPairs = (await reweighEveryPair(database.pool, [], { floor: 0.001, topK: 10 })).pairs;
+  weighedPairs = (await reweighEveryPair(database.pool, [], { floor: 0.001, topK: 10 }, { parallel: sweepParallel })).pairs;
 } else {
   // Every job of the re-match has committed: its marks are settled (store.ts, reweighDue).
   const { rows: [now] } = await database.pool.query<{ at: Date }>('SELECT clock_timestamp() AS at');
@@ -560,7 +563,7 @@ if (values['full-sweep']) {
   await held.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [reweighLock]);
   cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
   started = performance.now();
-  const swept = await reweighEveryPair(database.pool, [], { floor: 0.001, topK: 10 });
+  const swept = await reweighEveryPair(database.pool, [], { floor: 0.001, topK: 10 }, { parallel: sweepParallel });
   const sweptSeconds = seconds(started);
   await held.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [reweighLock]);
   held.release();

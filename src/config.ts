@@ -24,6 +24,8 @@ const configSchema = z.object({
   MATCH_KEYS_IN_MEMORY: z.enum(['on', 'off']).default('off'),
   /** on: once a worker's start has read every record, the pages match jobs read at random are read back into the server's page cache (src/matching/read-back.ts). */
   MATCH_READ_BACK: z.enum(['on', 'off']).default('on'),
+  /** How many connections a PostgreSQL server's sweep of every pair after a re-match weighs batches on at once (src/matching/store.ts, reweighEveryPair). */
+  MATCH_SWEEP_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(2),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -29,6 +29,12 @@ export interface WorkerOptions extends MatchSettings {
    * match jobs read at random (read-back.ts; config.ts, MATCH_READ_BACK). On unless turned off.
    */
   readBack?: boolean;
+  /**
+   * How many connections the sweep of every pair after a re-match of most records weighs batches on
+   * at once, on a PostgreSQL server (config.ts, MATCH_SWEEP_CONNECTIONS; 2 unless given). PGlite's one
+   * connection sweeps alone.
+   */
+  sweepConnections?: number;
   /** An engine whose records are prepared already (the pipeline bench shares its own; its cache serves the keys read into memory); without it one is made and prepared here. */
   engine?: MatchEngine;
 }
@@ -163,7 +169,7 @@ export const reweighLock = 'milap:reweigh-due';
  * re-match's 160,000 jobs asked 7,932 times, 32.7 ms each (the queue's table read past every job
  * done since its last vacuum): 260 s of the database's time in a re-match of 47 min.
  */
-export function reweighSweeper(database: Database, logger: Logger, kept: MatchSettings, options: { lookEveryMs?: number } = {}): ReweighSweeper {
+export function reweighSweeper(database: Database, logger: Logger, kept: MatchSettings & Pick<WorkerOptions, 'sweepConnections'>, options: { lookEveryMs?: number } = {}): ReweighSweeper {
   const lookEveryMs = options.lookEveryMs ?? 5000;
   let running = false;
   let lastLook = -Infinity;
@@ -187,7 +193,9 @@ export function reweighSweeper(database: Database, logger: Logger, kept: MatchSe
           const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(1));
           if (due.every.length) {
             const started = performance.now();
-            const { children, pairs, dropped, duplicatesDropped } = await reweighEveryPair(client, due.every, kept);
+            // Beside the lock's client, on the pool's other connections (PGlite has no other).
+            const parallel = database.kind === 'postgres' ? { pool: database.pool, connections: kept.sweepConnections ?? 2 } : undefined;
+            const { children, pairs, dropped, duplicatesDropped } = await reweighEveryPair(client, due.every, kept, { parallel });
             logger.info({ children, pairs, dropped, duplicatesDropped, seconds: seconds(started) }, "weighed again the competing probabilities of every pair, as a re-match of most records leaves them, each record's best pairs and possible duplicates kept");
           }
           const started = performance.now();

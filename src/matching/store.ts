@@ -986,30 +986,58 @@ export async function reweighDue(db: pg.Pool | pg.PoolClient, options: { batchSi
  * part-way leaves the marks, and the next weighs every pair again. Returns the children weighed, the
  * pairs moved, and the pending pairs and possible duplicates let go.
  *
- * First each child's pending pairs are cut to those above the floor among her best `topK` or her
+ * First every child's pending pairs are cut to those above the floor among her best `topK` or her
  * report's (by their own probability, ties by id; every state competes, as in a match job): such a
  * re-match's children keep every pair above the floor, each weighed once, from her side only
  * (match-job.ts). A pair let go is past both records' best, which stay, so the batches' order
  * changes nothing. So with the possible duplicates, which its jobs keep above their floor, each
  * weighed from one of its records (duplicates.ts): those past both records' best few are let go.
+ * Then every pair is weighed, against the pairs that stay, whichever batch let the others go.
+ *
+ * `parallel`: a pool, and how many batches to cut or weigh at once, each on a connection of its own
+ * (on PostgreSQL; PGlite's pool is the one connection `db` holds). The sweep is the database's work
+ * alone, done when every job is, and on one connection it kept one of the server's processors busy
+ * while the others waited (301.5 s at national scale, bench/FIGURES.md).
  */
-export async function reweighEveryPair(db: pg.Pool | pg.PoolClient, marks: readonly string[], kept: { floor: number; topK: number }, batchSize = 2000): Promise<{ children: number; pairs: number; dropped: number; duplicatesDropped: number }> {
+export async function reweighEveryPair(
+  db: pg.Pool | pg.PoolClient,
+  marks: readonly string[],
+  kept: { floor: number; topK: number },
+  options: { batchSize?: number; parallel?: { pool: pg.Pool; connections: number } | undefined } = {},
+): Promise<{ children: number; pairs: number; dropped: number; duplicatesDropped: number }> {
+  const { batchSize = 2000, parallel } = options;
   const done = { children: 0, pairs: 0, dropped: 0, duplicatesDropped: 0 };
   for (const side of ['missing', 'found'] as const) done.duplicatesDropped += (await db.query(dropDuplicatesPastBestSql, [side, duplicatesPerRecord])).rowCount ?? 0;
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    // The children with pairs, in id order, by the pair table's index of them.
-    const { rows } = await db.query<{ id: string }>(
-      'SELECT DISTINCT found_id AS id FROM candidate_pair WHERE found_id > $1::uuid ORDER BY found_id LIMIT $2',
-      [after, batchSize],
+  /** Gives each batch of the children with pairs to `work`, on as many connections at once as `parallel` says. */
+  const eachBatch = async (work: (on: pg.Pool | pg.PoolClient, children: string[]) => Promise<void>) => {
+    let after = '00000000-0000-0000-0000-000000000000';
+    let reading: Promise<string[]> = Promise.resolve([]);
+    // The next batch, in id order, by the pair table's index of the children: one read at a time.
+    const next = () =>
+      (reading = reading.then(async () => {
+        const { rows } = await db.query<{ id: string }>('SELECT DISTINCT found_id AS id FROM candidate_pair WHERE found_id > $1::uuid ORDER BY found_id LIMIT $2', [after, batchSize]);
+        if (rows.length) after = rows[rows.length - 1]!.id;
+        return rows.map((row) => row.id);
+      }));
+    const lanes = await Promise.allSettled(
+      Array.from({ length: parallel ? Math.max(1, parallel.connections) : 1 }, async () => {
+        for (let children = await next(); children.length; children = await next()) await work(parallel?.pool ?? db, children);
+      }),
     );
-    if (!rows.length) break;
-    const children = rows.map((row) => row.id);
-    done.dropped += (await db.query(dropPastBestSql, [children, kept.floor, kept.topK])).rowCount ?? 0;
-    done.pairs += await refreshProbabilities(db, { missing: [], found: children });
-    done.children += rows.length;
-    after = rows[rows.length - 1]!.id;
-  }
+    const failed = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  // Each count added once its statement is done: `done.dropped += await …` would read the sum before
+  // waiting, and a batch done meanwhile on another connection would be lost.
+  await eachBatch(async (on, children) => {
+    const { rowCount } = await on.query(dropPastBestSql, [children, kept.floor, kept.topK]);
+    done.dropped += rowCount ?? 0;
+  });
+  await eachBatch(async (on, children) => {
+    const moved = await refreshProbabilities(on, { missing: [], found: children });
+    done.pairs += moved;
+    done.children += children.length;
+  });
   if (marks.length) await db.query('DELETE FROM pair_reweigh_every WHERE mark = ANY($1::bigint[])', [marks]);
   return done;
 }

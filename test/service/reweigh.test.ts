@@ -213,8 +213,9 @@ describe("a re-match's competing probabilities", () => {
     const mark = async () => (await db.database.pool.query<{ mark: string }>('INSERT INTO pair_reweigh_every (run_id) VALUES (NULL) RETURNING mark')).rows[0]!.mark;
     const read = await mark();
     const queuedSince = await mark();
-    // Several batches of children; every pair as jobs that weigh at once leave it.
-    const swept = await reweighEveryPair(db.database.pool, [read], settings, 7);
+    // Several batches of children, three at once (each on a connection of its own on PostgreSQL); every
+    // pair as jobs that weigh at once leave it.
+    const swept = await reweighEveryPair(db.database.pool, [read], settings, { batchSize: 7, parallel: { pool: db.database.pool, connections: 3 } });
     expect(swept.children).toBe((await db.database.pool.query<{ n: number }>('SELECT count(DISTINCT found_id)::int AS n FROM candidate_pair')).rows[0]!.n);
     expect(await pairs()).toEqual(atOnce);
     expect((await db.database.pool.query('SELECT mark FROM pair_reweigh_every')).rows).toEqual([{ mark: queuedSince }]);
@@ -235,7 +236,7 @@ describe("a re-match's competing probabilities", () => {
     expect(childOutcomes.reduce((n, outcome) => n + (outcome.outcome === 'matched' ? outcome.candidates : 0), 0)).toBeGreaterThan(reports.length);
     await db.database.pool.query('INSERT INTO pair_reweigh_every (run_id) VALUES (NULL)');
     const mark = (await db.database.pool.query<{ mark: string }>('SELECT mark FROM pair_reweigh_every')).rows.map((row) => row.mark);
-    await reweighEveryPair(db.database.pool, mark, settings, 7);
+    await reweighEveryPair(db.database.pool, mark, settings, { batchSize: 7 });
     expect(await pairs()).toEqual(atOnce);
   }, 120_000);
 
@@ -263,7 +264,7 @@ describe("a re-match's competing probabilities", () => {
     expect(all.filter((pair) => !expected.includes(pair)).map((pair) => pair.p).sort((a, b) => a - b)).toEqual([0.05, 0.08, 0.15, 0.2]);
     expect(byReport.has(all[4]!) && !byChild.has(all[4]!) && byChild.has(all[2]!) && !byReport.has(all[2]!)).toBe(true);
     const line = (pair: { m: string; f: string }) => `${pair.m}:${pair.f}`;
-    const swept = await reweighEveryPair(db.database.pool, [], kept, 2);
+    const swept = await reweighEveryPair(db.database.pool, [], kept, { batchSize: 2, parallel: { pool: db.database.pool, connections: 2 } });
     expect(swept.dropped).toBe(all.length - expected.length);
     const { rows } = await db.database.pool.query<{ m: string; f: string }>('SELECT missing_id AS m, found_id AS f FROM candidate_pair');
     expect(rows.map(line).sort()).toEqual(expected.map(line).sort());
