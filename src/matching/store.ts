@@ -163,21 +163,21 @@ export function keysDigestOf(subject: Pick<SubjectRow, 'keys' | 'narrowing' | 'a
 }
 
 /** The MD5 digest of `text`, as a uuid (as the database stores it and gives it back). */
-function digestOf(text: string): string {
+export function digestOf(text: string): string {
   const hex = createHash('md5').update(text).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /**
- * A pair's explanation as candidate_explanation stores it: JSON of [comparison, level, weight]
- * entries, a third of the bytes of the objects as jsonb (migrations/027).
+ * A pair's explanation as candidate_explanation and duplicate_pair store it: JSON of [comparison,
+ * level, weight] entries, a third of the bytes of the objects as jsonb (migrations/027).
  */
 export const storedExplanationOf = (explanation: Explanation): string => JSON.stringify(explanation.map((entry) => [entry.comparison, entry.level, entry.weight]));
 
-/** An explanation as candidate_explanation holds it (storedExplanationOf), parsed. */
+/** An explanation as candidate_explanation and duplicate_pair hold it (storedExplanationOf), parsed. */
 export type StoredExplanation = readonly (readonly [string, string, number])[];
 
-/** An explanation as candidate_explanation holds it (storedExplanationOf), as the service shows it. */
+/** An explanation as candidate_explanation and duplicate_pair hold it (storedExplanationOf), as the service shows it. */
 export const explanationOfStored = (stored: StoredExplanation): Explanation => stored.map(([comparison, level, weight]) => ({ comparison, level, weight }));
 
 /** A pair's explanation as upsertPairs stores it (storedExplanationOf), and its digest, stored beside the pair's scores (migrations/023). */

@@ -20,19 +20,7 @@ export interface TestDatabase {
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const template = inject('templateDatabase');
-  const base = process.env.DATABASE_URL;
-  let url: string | null = null;
-  let database: Database;
-  if (base && template) {
-    const name = `${template.replace(/_template$/, '')}_t_${randomBytes(5).toString('hex')}`;
-    await adminQuery(base, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
-    url = databaseUrl(base, name);
-    database = await openDatabase({ DATABASE_URL: url, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 5 });
-  } else {
-    database = await openDatabase({ MILAP_DATA_DIR: 'memory://', DATABASE_POOL_SIZE: 1 });
-    await migrate(database.pool);
-  }
+  const { database, url, drop } = await newDatabase({ migrated: true, poolSize: 5 });
   const boss = await startQueue(database, { supervise: false });
   return {
     database,
@@ -41,29 +29,40 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async close() {
       await boss.stop({ graceful: false, close: false });
       await database.close();
-      if (base && url) await adminQuery(base, `DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
+      await drop();
     },
   };
 }
 
 /** A database with no migration applied, for a test of a migration itself: a new database on PostgreSQL, or an in-memory PGlite. */
 export async function createEmptyDatabase(): Promise<{ database: Database; close(): Promise<void> }> {
-  const template = inject('templateDatabase');
-  const base = process.env.DATABASE_URL;
-  if (!(base && template)) {
-    const database = await openDatabase({ MILAP_DATA_DIR: 'memory://', DATABASE_POOL_SIZE: 1 });
-    return { database, close: () => database.close() };
-  }
-  const name = `${template.replace(/_template$/, '')}_e_${randomBytes(5).toString('hex')}`;
-  await adminQuery(base, `CREATE DATABASE "${name}"`);
-  const database = await openDatabase({ DATABASE_URL: databaseUrl(base, name), MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 2 });
+  const { database, drop } = await newDatabase({ migrated: false, poolSize: 2 });
   return {
     database,
     async close() {
       await database.close();
-      await adminQuery(base, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await drop();
     },
   };
+}
+
+/**
+ * A database of its own: on PostgreSQL a copy of the migrated template, or a new empty one; else an
+ * in-memory PGlite, migrated or not. `drop` removes the server's database once it is closed.
+ */
+async function newDatabase(options: { migrated: boolean; poolSize: number }): Promise<{ database: Database; url: string | null; drop(): Promise<void> }> {
+  const template = inject('templateDatabase');
+  const base = process.env.DATABASE_URL;
+  if (!(base && template)) {
+    const database = await openDatabase({ MILAP_DATA_DIR: 'memory://', DATABASE_POOL_SIZE: 1 });
+    if (options.migrated) await migrate(database.pool);
+    return { database, url: null, drop: async () => {} };
+  }
+  const name = `${template.replace(/_template$/, '')}_${options.migrated ? 't' : 'e'}_${randomBytes(5).toString('hex')}`;
+  await adminQuery(base, options.migrated ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`);
+  const url = databaseUrl(base, name);
+  const database = await openDatabase({ DATABASE_URL: url, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: options.poolSize });
+  return { database, url, drop: () => adminQuery(base, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
 async function adminQuery(base: string, sql: string): Promise<void> {

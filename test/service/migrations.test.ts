@@ -1,6 +1,5 @@
 // Migrations: applied once, recorded with a checksum, safe when two processes start at once, and a
 // changed file refused with a message that says what to do.
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scorePrepared } from '../../matchers/model.ts';
 import { prepareFound, prepareMissing } from '../../matchers/prepare.ts';
 import { migrate, readMigrations } from '../../src/db/migrate.ts';
-import { explanationDigestOf, explanationOfStored, storedExplanationOf } from '../../src/matching/store.ts';
+import { digestOf, explanationDigestOf, explanationOfStored, storedExplanationOf } from '../../src/matching/store.ts';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
 
@@ -64,7 +63,7 @@ describe('027, explanations stored as entries', () => {
       // Text that JSON escapes, a script other than Latin, a weight of zero and a whole one.
       const odd = [{ comparison: 'name', level: 'said "ज्योति" \\ twice', weight: -0.5 }, { comparison: 'age', level: 'close', weight: 0 }, { comparison: 'prior', level: 'base rate', weight: 12 }];
       // As the code before 027 stored them: the objects' JSON as jsonb, its MD5 the digest (migrations/023).
-      const oldDigest = (explanation: object) => { const hex = createHash('md5').update(JSON.stringify(explanation)).digest('hex'); return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`; };
+      const oldDigest = (explanation: object) => digestOf(JSON.stringify(explanation));
       const client = await pool.connect();
       try {
         // The pairs' records are not this test's subject.
