@@ -4,7 +4,8 @@
 // read at random (unless MATCH_READ_BACK=off), starts the match workers, says so
 // on stdout as one JSON line, and matches jobs until it is killed. A line `new-model` on stdin
 // (the bench's --new-model, before its re-match) starts its workers again scoring by a model trained
-// since, on the records and keys it holds (engine.ts, withModel), and it says so as a JSON line.
+// since, on the records and keys it holds (engine.ts, withModel), and it says so as a JSON line;
+// `profile-start`, then `profile-stop DIR NAME` (the bench's --profile) take its CPU profile between them.
 //   node --import tsx bench/pipeline-workers.ts DATABASE_URL CACHE_RECORDS
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
@@ -19,6 +20,7 @@ import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmKeyCounts } from '../src/matching/match-job.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { readBackMatchPages } from '../src/matching/read-back.ts';
+import { startProfile } from './profile.ts';
 
 const [url, cacheRecords] = process.argv.slice(2);
 if (!url || !cacheRecords) {
@@ -45,7 +47,24 @@ const usage = () => {
   return { rssMb: Math.round(process.memoryUsage().rss / 1e6), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 };
 process.stdout.write(`${JSON.stringify({ ready: true, records: prepared.records, readBack, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), ...usage() })}\n`);
+/** The CPU profile asked for by `profile-start`, until `profile-stop DIR NAME` writes it (the bench's --profile). */
+let profiling: Awaited<ReturnType<typeof startProfile>> | null = null;
 createInterface({ input: process.stdin }).on('line', (line) => {
+  const [verb, dir, name] = line.split(' ');
+  if (verb === 'profile-start') {
+    void startProfile().then((started) => {
+      profiling = started;
+      process.stdout.write(`${JSON.stringify({ profiling: true, ...usage() })}\n`);
+    });
+    return;
+  }
+  if (verb === 'profile-stop' && profiling && dir && name) {
+    const stopping = profiling;
+    profiling = null;
+    // Printed on stderr, which the bench passes on: stdout is its JSON lines.
+    void stopping.stop(dir, name, 15, (said) => process.stderr.write(`${said}\n`)).then(() => process.stdout.write(`${JSON.stringify({ profiled: true, ...usage() })}\n`));
+    return;
+  }
   if (line !== 'new-model') return;
   void (async () => {
     // No job runs meanwhile: the bench asks between its phases.

@@ -32,7 +32,8 @@
 //     queues them; without it, by workers in this process, and the re-match by calling the job directly;
 //     [--profile DIR]: this process's CPU profile of phases 2, 3 and 4 each (probes.cpuprofile,
 //     sustained.cpuprofile and rematch.cpuprofile, for Chrome's DevTools), and the functions that took
-//     the most of it printed (run by `node bench/pipeline.ts`, which strips the types itself, for their
+//     the most of it printed; with --worker-processes, each worker process's of phase 3 too
+//     (sustained-worker-N.cpuprofile, printed on stderr) (run by `node bench/pipeline.ts`, which strips the types itself, for their
 //     true line numbers: tsx's transform gives every function line 1).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -293,7 +294,15 @@ if (workerProcesses > 0) {
 // 3. Sustained: write records (as the API does) while the workers run; time until all are matched.
 await boss.deleteAllJobs?.('match').catch(() => {});
 // Worker processes of their own, each with what it last said of its memory and CPU time; or workers here.
-const workers: { child: ChildProcess; last: { rssMb: number; cpuSeconds?: number }; onNewModel?: () => void }[] = [];
+const workers: { child: ChildProcess; last: { rssMb: number; cpuSeconds?: number }; awaiting?: { answer: WorkerAnswer; resolve: () => void } }[] = [];
+/** What a worker process says when it has done what it was asked (pipeline-workers.ts). */
+type WorkerAnswer = 'newModel' | 'profiling' | 'profiled';
+/** Asks every worker process to do something (a line on its stdin), and waits until each says it has. */
+const askWorkers = (line: (n: number) => string, answer: WorkerAnswer) =>
+  Promise.all(workers.map((worker, n) => new Promise<void>((resolve) => {
+    worker.awaiting = { answer, resolve };
+    worker.child.stdin!.write(`${line(n)}\n`);
+  })));
 if (workerProcesses > 0) {
   started = performance.now();
   await Promise.all(Array.from({ length: workerProcesses }, () => new Promise<void>((resolve, reject) => {
@@ -302,10 +311,13 @@ if (workerProcesses > 0) {
     workers.push(worker);
     child.once('exit', (code) => reject(new Error(`a worker process exited (${code}) before it was ready`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const said = JSON.parse(line) as { ready?: boolean; newModel?: boolean; rssMb: number; cpuSeconds?: number };
+      const said = JSON.parse(line) as { ready?: boolean; rssMb: number; cpuSeconds?: number } & Partial<Record<WorkerAnswer, boolean>>;
       worker.last = said;
       if (said.ready) resolve();
-      if (said.newModel) worker.onNewModel?.();
+      if (worker.awaiting && said[worker.awaiting.answer]) {
+        worker.awaiting.resolve();
+        worker.awaiting = undefined;
+      }
     });
   })));
   console.log(`${workerProcesses} worker processes started in ${seconds(started).toFixed(1)} s (each prepared every record still looked for${keysInMemory ? ' and read every key' : ''}; ${workers.map((w) => `${w.last.rssMb} MB`).join(', ')} RSS)`);
@@ -381,7 +393,10 @@ const cpuSince = async () => {
   return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}${database === null || cpuBefore.database === null ? '' : `, the database server ${(database - cpuBefore.database).toFixed(1)} s`}`;
 };
 started = performance.now();
+// With --profile, the worker processes' profiles too, each its own file.
+if (values.profile && workers.length) await askWorkers(() => 'profile-start', 'profiling');
 const writtenMs = await profiled(values.profile, 'sustained', () => fileAndWait(burst));
+if (values.profile && workers.length) await askWorkers((n) => `profile-stop ${values.profile} sustained-worker-${n + 1}`, 'profiled');
 const sustainedSeconds = seconds(started);
 const sustained = burst.length / sustainedSeconds;
 const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
@@ -413,10 +428,7 @@ const heapBeforeRematch = workers.length ? 0 : heapAfterCollection();
 const rematchEngine = newModel ? engine.withModel(pipelineNewModel()) : engine;
 if (newModel) {
   // The worker processes' workers started again by the new model, as this process's re-match uses it.
-  await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
-    worker.onNewModel = resolve;
-    worker.child.stdin!.write('new-model\n');
-  })));
+  await askWorkers(() => 'new-model', 'newModel');
 }
 /** The pair table's rows inserted and updated so far (the server's statistics, flushed a second after a statement at most). */
 const pairRowsWritten = async () => {

@@ -19,22 +19,36 @@ interface Profile {
 /** Runs `work`; with a directory, profiled into `<dir>/<name>.cpuprofile`, and its `top` functions by their own time printed. */
 export async function profiled<T>(dir: string | undefined, name: string, work: () => Promise<T>, top = 25): Promise<T> {
   if (!dir) return work();
+  const profiling = await startProfile();
+  try {
+    return await work();
+  } finally {
+    await profiling.stop(dir, name, top);
+  }
+}
+
+/**
+ * Starts this process's CPU profile; `stop` writes it to `<dir>/<name>.cpuprofile` and prints its `top`
+ * functions by their own time (with `say`, to somewhere else than stdout: a worker process of the
+ * pipeline bench speaks JSON there).
+ */
+export async function startProfile(): Promise<{ stop(dir: string, name: string, top?: number, say?: (line: string) => void): Promise<void> }> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 250 });
   await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
-    session.disconnect();
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${name}.cpuprofile`);
-    writeFileSync(file, JSON.stringify(profile));
-    console.log(`${name}: CPU profile in ${file}; by their own time:`);
-    for (const line of ownTime(profile).slice(0, top)) console.log(`  ${line}`);
-  }
+  return {
+    async stop(dir, name, top = 25, say = (line) => console.log(line)) {
+      const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+      session.disconnect();
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${name}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      say(`${name}: CPU profile in ${file}; by their own time:`);
+      for (const line of ownTime(profile).slice(0, top)) say(`  ${line}`);
+    },
+  };
 }
 
 /** Each function's share of the samples that fell in its own code (of those not idle), most first, with its busiest lines. */
