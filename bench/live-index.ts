@@ -4,7 +4,8 @@
 // for their reports (partnersOfChild), reports' searches for their children (partnersOfReport) and
 // found children's for their duplicates (sameSide), each timed in microseconds a search. Rounds repeat
 // the same searches: the first round shows a worker's first searches, the rounds after its steady
-// cost. Then reports filed one after another, each held and searched for its children as its match job does.
+// cost. Then the name keys the sample carries counted, as term frequencies count them, and reports
+// filed one after another, each held and searched for its children as its match job does.
 //   npx tsx bench/live-index.ts [--missing 100000] [--found 30000] [--sample 2000] [--rounds 3]
 //   at national scale (1,000,000 x 300,000) give Node the heap: NODE_OPTIONS=--max-old-space-size=14000
 import { parseArgs } from 'node:util';
@@ -59,6 +60,15 @@ for (let round = 1; round <= rounds; round++) {
   const sameSideUs = perSearch(started, childSample.length);
   console.log(`round ${round}: a child's search ${childUs} us, a report's ${reportUs} us, a child's duplicates ${sameSideUs} us (${found} partners found in all)`);
 }
+
+// The name keys of the sample's children counted, as a worker's jobs count each name key for its
+// term frequency the first time they meet it (src/matching/store.ts, nameKeyFrequencies; reused after):
+// a worker's first jobs after its start meet nearly every name for the first time.
+const names = [...new Set(childSample.flatMap((child) => child.record.keys.filter((key) => /^[nfm]:/.test(key)).map((key) => key.slice(2))))];
+started = performance.now();
+let carriers = 0;
+for (const name of names) carriers += index.nameKeyCount(name);
+console.log(`${names.length} name keys of the sample's children counted: ${perSearch(started, names.length)} us a name (${carriers} carriers in all)`);
 
 // Reports filed: each held (a new record in its keys' lists) and then searched, as a report's match
 // job does, the next one's search meeting the keys the last one changed.

@@ -53,6 +53,9 @@ export type LiveQuery = Pick<LiveRecord, 'id' | 'bornFrom' | 'bornTo' | 'eventDa
 
 const none: readonly number[] = [];
 
+/** A key of a child's, father's or mother's name, whose counts term frequencies divide by (nameKeyCount). */
+const nameKey = /^[nfm]:/;
+
 /** Two birth intervals within the age window of each other (records without an age always are). */
 const inWindow = (aFrom: number, aTo: number, bFrom: number, bTo: number) =>
   Number.isNaN(aFrom) || Number.isNaN(bFrom) || (aTo >= bFrom - windowDays && aFrom <= bTo + windowDays);
@@ -218,6 +221,17 @@ export class LiveKeyIndex {
    */
   readonly #closed: number[] = [];
   readonly #sides = { missing: new SideKeys(), found: new SideKeys() };
+  /** Key id → the id of the phonetic name it carries (n:, f: or m: taken off), or -1 for a key of another kind. */
+  readonly #nameOfKey: number[] = [];
+  /** Phonetic name → its id. */
+  readonly #nameIds = new Map<string, number>();
+  /**
+   * Name id → how many records of both sides, looked for or not, carry it in any of their names, each
+   * once (nameKeyCount): kept as records are linked and unlinked, where it was counted for each name a
+   * job asked about, by gathering every record of its lists into a Set (for a common name carried as a
+   * child's and a father's, tens of thousands), a tenth of a worker process's time after its start.
+   */
+  readonly #nameCarriers: number[] = [];
   /** The scores a search ranks by: reports for a child's search, children for a report's. */
   readonly #reportScores = new SlotScores();
   readonly #childScores = new SlotScores();
@@ -237,6 +251,7 @@ export class LiveKeyIndex {
       this.#keyIds.set(key, id);
       this.#limits.push(keyLimit(key));
       this.#closed.push(0);
+      this.#nameOfKey.push(nameKey.test(key) ? this.#nameId(key.slice(2)) : -1);
       // Every key's list on both sides, so that the lists stay dense arrays (assigned out of order,
       // V8 turned them into dictionaries: a put took 185 µs).
       this.#sides.missing.postings.push(undefined);
@@ -371,7 +386,9 @@ export class LiveKeyIndex {
     this.#bulk = false;
     this.#sides.missing.dates.clear();
     this.#sides.found.dates.clear();
+    this.#nameCarriers.fill(0);
     for (const s of Object.values(this.#sides)) {
+      for (let slot = 0; slot < s.ids.length; slot++) this.#countNames(s.keysOf[slot]!, 1);
       const keys = this.#limits.length;
       const counts = new Int32Array(keys);
       s.inactive.fill(undefined);
@@ -459,6 +476,7 @@ export class LiveKeyIndex {
   }
 
   #link(s: SideKeys, slot: number) {
+    this.#countNames(s.keysOf[slot]!, 1);
     const dated = s.active[slot]!;
     for (const keyId of s.keysOf[slot]!) {
       if (dated) this.#moveDates(s, keyId, s.bornFrom[slot]!, s.bornTo[slot]!, true);
@@ -469,6 +487,7 @@ export class LiveKeyIndex {
 
   /** Before the record's slot takes its new values: it leaves its keys' lists with those it had. */
   #unlink(s: SideKeys, slot: number) {
+    this.#countNames(s.keysOf[slot]!, -1);
     const dated = s.active[slot]!;
     for (const keyId of s.keysOf[slot]!) {
       if (dated) this.#moveDates(s, keyId, s.bornFrom[slot]!, s.bornTo[slot]!, false);
@@ -496,25 +515,33 @@ export class LiveKeyIndex {
    * divide, counted as the database counts it (src/matching/store.ts, nameKeyFrequencies).
    */
   nameKeyCount(key: string): number {
-    const keyIds = ['n:', 'f:', 'm:'].map((family) => this.#keyIds.get(family + key)).filter((keyId) => keyId !== undefined);
-    let count = 0;
-    for (const s of Object.values(this.#sides)) {
-      const carrying = keyIds.filter((keyId) => s.carriers(keyId) > 0);
-      if (carrying.length < 2) {
-        count += carrying.length ? s.carriers(carrying[0]!) : 0;
-        continue;
-      }
-      // A record may carry it in two names (a girl named after her mother): once.
-      const slots = new Set<number>();
-      for (const keyId of carrying) {
-        const list = s.postings[keyId] ?? none;
-        for (let at = 0; at < list.length; at += 3) slots.add(list[at]!);
-        for (const slot of s.inactive[keyId] ?? none) slots.add(slot);
-      }
-      count += slots.size;
-    }
-    return count;
+    const nameId = this.#nameIds.get(key);
+    return nameId === undefined ? 0 : this.#nameCarriers[nameId]!;
   }
+
+  #nameId(name: string): number {
+    let id = this.#nameIds.get(name);
+    if (id === undefined) {
+      id = this.#nameCarriers.length;
+      this.#nameIds.set(name, id);
+      this.#nameCarriers.push(0);
+    }
+    return id;
+  }
+
+  /** The names a record's keys carry counted for it (`by` 1) or no longer (`by` -1): each name once, however many of its names carry it (a girl named after her mother). */
+  #countNames(keys: Int32Array, by: 1 | -1) {
+    const names = this.#namesOfRecord;
+    names.length = 0;
+    for (const keyId of keys) {
+      const nameId = this.#nameOfKey[keyId]!;
+      if (nameId >= 0 && !names.includes(nameId)) names.push(nameId);
+    }
+    for (const nameId of names) this.#nameCarriers[nameId]! += by;
+  }
+
+  /** One record's names, for #countNames at a time. */
+  readonly #namesOfRecord: number[] = [];
 
   /**
    * The reports a found child's keys admit (matchers/link.ts, candidatesOf), and her rank floor: the
