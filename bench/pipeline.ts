@@ -392,12 +392,12 @@ const cpuSince = async () => {
   const database = databaseCpu();
   return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}${database === null || cpuBefore.database === null ? '' : `, the database server ${(database - cpuBefore.database).toFixed(1)} s`}`;
 };
-started = performance.now();
-// With --profile, the worker processes' profiles too, each its own file.
+// With --profile, the worker processes' profiles too, each its own file, written after the phase's time is taken.
 if (values.profile && workers.length) await askWorkers(() => 'profile-start', 'profiling');
+started = performance.now();
 const writtenMs = await profiled(values.profile, 'sustained', () => fileAndWait(burst));
-if (values.profile && workers.length) await askWorkers((n) => `profile-stop ${values.profile} sustained-worker-${n + 1}`, 'profiled');
 const sustainedSeconds = seconds(started);
+if (values.profile && workers.length) await askWorkers((n) => `profile-stop ${values.profile} sustained-worker-${n + 1}`, 'profiled');
 const sustained = burst.length / sustainedSeconds;
 const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
 console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (${writers} writers, ${by}; ${sustainedSeconds.toFixed(1)} s, the last written after ${(writtenMs / 1000).toFixed(1)} s; ${await cpuSince()})`);
