@@ -10,7 +10,7 @@
 //   at national scale (1,000,000 x 300,000) give Node the heap: NODE_OPTIONS=--max-old-space-size=14000
 import { parseArgs } from 'node:util';
 import { generateWorld } from '../fixtures/synth/world.ts';
-import { rankedBestOf } from '../matchers/blocking.ts';
+import { phoneticNamesOf, rankedBestOf } from '../matchers/blocking.ts';
 import { heldRecord, LiveKeyIndex } from '../matchers/live-index.ts';
 import { prepareFound, prepareMissing } from '../matchers/prepare.ts';
 
@@ -64,7 +64,7 @@ for (let round = 1; round <= rounds; round++) {
 // The name keys of the sample's children counted, as a worker's jobs count each name key for its
 // term frequency the first time they meet it (src/matching/store.ts, nameKeyFrequencies; reused after):
 // a worker's first jobs after its start meet nearly every name for the first time.
-const names = [...new Set(childSample.flatMap((child) => child.record.keys.filter((key) => /^[nfm]:/.test(key)).map((key) => key.slice(2))))];
+const names = [...new Set(childSample.flatMap((child) => phoneticNamesOf(child.record.keys)))];
 started = performance.now();
 let carriers = 0;
 for (const name of names) carriers += index.nameKeyCount(name);

@@ -41,12 +41,18 @@ export const keyReach = 10;
 
 export const keyTooCommon = (key: string, carriers: number): boolean => carriers > keyReach * keyLimit(key);
 
+/** A phonetic key of the child's, father's or mother's name (n:, f:, m:), whose counts give term frequencies. */
+export const isNameKey = (key: string): boolean => key.startsWith('n:') || key.startsWith('f:') || key.startsWith('m:');
+
+/** The phonetic names these keys carry (isNameKey, its family taken off), each once. */
+export const phoneticNamesOf = (keys: readonly string[]): string[] => [...new Set(keys.filter(isNameKey).map((key) => key.slice(2)))];
+
 /**
  * The service closes a key for good once it is too common (src/matching/store.ts, warmTooCommonKeys):
  * it admits nothing from then on, and records' rows for it are no longer stored, but for the phonetic
- * name keys of the child, father and mother (n:, f:, m:), whose counts give term frequencies.
+ * name keys (isNameKey), whose counts give term frequencies.
  */
-export const storedWhenClosed = (key: string): boolean => key.startsWith('n:') || key.startsWith('f:') || key.startsWith('m:');
+export const storedWhenClosed = isNameKey;
 
 /**
  * Ranked admission. A key over its limit within a child's age window (and not too common) admits no

@@ -6,7 +6,7 @@
 // admits nobody; within a found child's age window a key carried by at most its limit of active reports
 // admits them all, and one carried by more ranks them, her best admitted (blocking.ts, rankedBestOf) and
 // the score just past them kept as her rank floor, which a report matched later must beat.
-import { ageWindowYears, blockingKeys, keyLimit, keyReach, rankDateWeightOfDays, rankWeights, storedWhenClosed } from './blocking.ts';
+import { ageWindowYears, blockingKeys, isNameKey, keyLimit, keyReach, rankDateWeightOfDays, rankWeights, storedWhenClosed } from './blocking.ts';
 import { lowerBound, selectDescending, upperBound } from './candidate-index.ts';
 import type { PreparedRecord } from './prepare.ts';
 
@@ -52,9 +52,6 @@ export interface LiveHit {
 export type LiveQuery = Pick<LiveRecord, 'id' | 'bornFrom' | 'bornTo' | 'eventDay' | 'keys'>;
 
 const none: readonly number[] = [];
-
-/** A key of a child's, father's or mother's name, whose counts term frequencies divide by (nameKeyCount). */
-const nameKey = /^[nfm]:/;
 
 /** Two birth intervals within the age window of each other (records without an age always are). */
 const inWindow = (aFrom: number, aTo: number, bFrom: number, bTo: number) =>
@@ -251,7 +248,7 @@ export class LiveKeyIndex {
       this.#keyIds.set(key, id);
       this.#limits.push(keyLimit(key));
       this.#closed.push(0);
-      this.#nameOfKey.push(nameKey.test(key) ? this.#nameId(key.slice(2)) : -1);
+      this.#nameOfKey.push(isNameKey(key) ? this.#nameId(key.slice(2)) : -1);
       // Every key's list on both sides, so that the lists stay dense arrays (assigned out of order,
       // V8 turned them into dictionaries: a put took 185 µs).
       this.#sides.missing.postings.push(undefined);
@@ -388,11 +385,11 @@ export class LiveKeyIndex {
     this.#sides.found.dates.clear();
     this.#nameCarriers.fill(0);
     for (const s of Object.values(this.#sides)) {
-      for (let slot = 0; slot < s.ids.length; slot++) this.#countNames(s.keysOf[slot]!, 1);
       const keys = this.#limits.length;
       const counts = new Int32Array(keys);
       s.inactive.fill(undefined);
       for (let slot = 0; slot < s.ids.length; slot++) {
+        this.#countNames(s.keysOf[slot]!, 1);
         for (const keyId of s.keysOf[slot]!) {
           if (s.active[slot]) counts[keyId]!++;
           else (s.inactive[keyId] ??= []).push(slot);

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { withTransaction } from '../db/database.ts';
 import { perPool } from '../db/per-pool.ts';
 import type { MatchJob } from '../jobs/queue.ts';
-import { rankedBestOf } from '../../matchers/blocking.ts';
+import { phoneticNamesOf, rankedBestOf } from '../../matchers/blocking.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import type { ChildRecord } from '../records/sides.ts';
 import { withKeys, type MatchEngine, type PairScore, type Subject } from './engine.ts';
@@ -27,9 +27,6 @@ export type MatchOutcome =
   | { outcome: 'gone' | 'stale' }
   | { outcome: 'inactive'; superseded: number }
   | { outcome: 'matched'; candidates: number; kept: number; reopened: number; duplicates: number };
-
-/** The phonetic keys of the record's child, father and mother names (what term frequencies are needed for). */
-const nameKeysOf = (subject: Subject) => [...new Set(subject.keys.filter((key) => /^[nfm]:/.test(key)).map((key) => key.slice(2)))];
 
 /** The name-key counts this process has read from a database, shared by its workers. */
 const nameKeyCountsOf = perPool(() => new store.NameKeyCounts());
@@ -271,7 +268,7 @@ async function matchPairs(
   // `milap link` counts every record it links. An unsaved report being matched is looked for.
   // Counted in the keys in memory when this process holds them: the database's count of a key read its
   // index, a quarter of the database's time while records were written.
-  const frequencies = await store.nameKeyFrequencies(tx, [...new Set(subjects.flatMap(nameKeysOf))], nameKeyCountsOf(pool), population.records + unsaved, index ? (key) => index.nameKeyCount(key) : undefined);
+  const frequencies = await store.nameKeyFrequencies(tx, [...new Set(subjects.flatMap((subject) => phoneticNamesOf(subject.keys)))], nameKeyCountsOf(pool), population.records + unsaved, index ? (key) => index.nameKeyCount(key) : undefined);
   const termFrequency = (key: string) => frequencies.get(key);
   const reports = population.reports + (side === 'missing' ? unsaved : 0);
   // Each record being matched, with its candidates counted and its pairs scored: one look-up a candidate.
