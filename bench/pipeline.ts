@@ -9,6 +9,10 @@
 //     [--full-sweep]: after the re-match, one sweep of every pair timed, as a full re-match ends
 //     (migrations/025; minutes at national scale);
 //     [--writers N]: records filed N at once in the sustained phase (8);
+//     [--steady N]: after the sustained phase's first burst (five times the sample), N more found children
+//     filed and timed apart (ten times the first burst unless given; 0: none): the first burst follows the
+//     worker processes' start, and at national scale its CPU a record was half as much again as in
+//     the bursts after (bench/FIGURES.md, 2026-12-06, from 16:06);
 //     [--rematch-all]: the re-match of every record, reports first, then children, each side in id order,
 //     as `milap rematch --all` queues them, timed whole and not extrapolated (each pair is scored once,
 //     from its child's job, the reports' jobs scoring none, and with MATCH_KEYS_IN_MEMORY=on each
@@ -71,7 +75,7 @@ import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 import { profiled } from './profile.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' }, 'new-model': { type: 'boolean', default: false }, 'rematch-all': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' }, steady: { type: 'string' }, 'new-model': { type: 'boolean', default: false }, 'rematch-all': { type: 'boolean', default: false } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
 // naming it), kept again: a national load took 19 minutes on the development machine (22 to 61 before
 // COPY sent many rows to a message: bench/db.ts, copyRows), and its candidate pairs add about 4 more.
@@ -84,6 +88,8 @@ const workerProcesses = Number(values['worker-processes']);
 // --writers N: how many file records at once in the sustained phase, each filing after its last, as
 // that many clients of the API would.
 const writers = Number(values.writers);
+// --steady N: the records of the sustained phase's second burst.
+const steadyCount = values.steady === undefined ? undefined : Number(values.steady);
 // --new-model: the re-match by a model trained since, whose every level's u is a tenth lower (each level
 // 0.15 bits more in favour of a match), on the records the worker prepared (engine.ts, withModel); the
 // worker processes are told to start their workers again by it (pipeline-workers.ts) before the re-match.
@@ -380,11 +386,12 @@ const fileAndWait = async (children: FoundChild[]) => {
   }
   return written;
 };
-const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16, seed: 123 + filingSeed }).found;
+const steady = steadyCount ?? sample * 50;
+const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16 + steady, seed: 123 + filingSeed }).found;
 // The workers' start (reading the common name-key counts, the first polls) is not part of the rate:
 // a few records go through first.
 await fileAndWait(burstWorld.slice(0, 16).map((child, i) => ({ ...child, ref: `SETTLE-${run}-${i}` })));
-const burst = burstWorld.slice(16).map((child, i) => ({ ...child, ref: `BURST-${run}-${i}` }));
+const burst = burstWorld.slice(16, 16 + sample * 5).map((child, i) => ({ ...child, ref: `BURST-${run}-${i}` }));
 let cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
 /** CPU seconds this process, the worker processes and the database server spent since cpuBefore. */
 const cpuSince = async () => {
@@ -401,6 +408,15 @@ if (values.profile && workers.length) await askWorkers((n) => `profile-stop ${va
 const sustained = burst.length / sustainedSeconds;
 const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
 console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (${writers} writers, ${by}; ${sustainedSeconds.toFixed(1)} s, the last written after ${(writtenMs / 1000).toFixed(1)} s; ${await cpuSince()})`);
+// Then the steady burst (--steady), past what the first burst after the workers' start meets for the first time.
+if (steady > 0) {
+  const steadyBurst = burstWorld.slice(16 + sample * 5).map((child, i) => ({ ...child, ref: `STEADY-${run}-${i}` }));
+  cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
+  started = performance.now();
+  const steadyWrittenMs = await fileAndWait(steadyBurst);
+  const steadySeconds = seconds(started);
+  console.log(`sustained, the next ${steadyBurst.length}: at ${(steadyBurst.length / steadySeconds).toFixed(0)} records/s (${steadySeconds.toFixed(1)} s, the last written after ${(steadyWrittenMs / 1000).toFixed(1)} s; ${await cpuSince()})`);
+}
 
 // 4. Re-match: the rate of matching a sample of the loaded records of both sides, in their proportion
 // (ten reports to three children at national scale: a found child's search ranks her reports, and
