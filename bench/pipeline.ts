@@ -12,7 +12,7 @@
 //     [--steady N]: after the sustained phase's first burst (five times the sample), N more found children
 //     filed and timed apart (ten times the first burst unless given; 0: none): the first burst follows the
 //     worker processes' start, and at national scale its CPU a record was half as much again as in
-//     the bursts after (bench/FIGURES.md, 2026-12-06, from 16:06);
+//     the bursts after (bench/FIGURES.md, 2026-12-06, from 15:38);
 //     [--rematch-all]: the re-match of every record, reports first, then children, each side in id order,
 //     as `milap rematch --all` queues them, timed whole and not extrapolated (each pair is scored once,
 //     from its child's job, the reports' jobs scoring none, and with MATCH_KEYS_IN_MEMORY=on each
