@@ -386,12 +386,11 @@ const fileAndWait = async (children: FoundChild[]) => {
   }
   return written;
 };
-const steady = steadyCount ?? sample * 50;
-const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16 + steady, seed: 123 + filingSeed }).found;
+const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16, seed: 123 + filingSeed }).found;
 // The workers' start (reading the common name-key counts, the first polls) is not part of the rate:
 // a few records go through first.
 await fileAndWait(burstWorld.slice(0, 16).map((child, i) => ({ ...child, ref: `SETTLE-${run}-${i}` })));
-const burst = burstWorld.slice(16, 16 + sample * 5).map((child, i) => ({ ...child, ref: `BURST-${run}-${i}` }));
+const burst = burstWorld.slice(16).map((child, i) => ({ ...child, ref: `BURST-${run}-${i}` }));
 let cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
 /** CPU seconds this process, the worker processes and the database server spent since cpuBefore. */
 const cpuSince = async () => {
@@ -409,8 +408,10 @@ const sustained = burst.length / sustainedSeconds;
 const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
 console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (${writers} writers, ${by}; ${sustainedSeconds.toFixed(1)} s, the last written after ${(writtenMs / 1000).toFixed(1)} s; ${await cpuSince()})`);
 // Then the steady burst (--steady), past what the first burst after the workers' start meets for the first time.
+const steady = steadyCount ?? sample * 50;
 if (steady > 0) {
-  const steadyBurst = burstWorld.slice(16 + sample * 5).map((child, i) => ({ ...child, ref: `STEADY-${run}-${i}` }));
+  // Children of a world of their own, so that the first burst's are those it filed before --steady.
+  const steadyBurst = generateWorld({ missing: 10, found: steady, seed: 1123 + filingSeed }).found.map((child, i) => ({ ...child, ref: `STEADY-${run}-${i}` }));
   cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
   started = performance.now();
   const steadyWrittenMs = await fileAndWait(steadyBurst);
