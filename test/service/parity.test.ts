@@ -15,11 +15,17 @@ import { useTestApp } from '../helpers/app.ts';
 
 const t = useTestApp();
 
-/** No match job left, nor a record a re-match left due to have its pairs weighed (its sweep follows its last job). */
+/**
+ * No match job left, nor a record a re-match left due to have its pairs weighed, nor a re-match of
+ * every record whose sweep has yet to weigh every pair (migrations/025): that sweep comes after its
+ * last job, up to a worker's look later (workers.ts, reweighSweeper: at most one every 5 s), and until
+ * it has weighed them its pairs hold the probabilities the load's jobs left.
+ */
 async function drained(): Promise<void> {
   for (;;) {
     const { rows } = await t.db.database.pool.query(
-      `SELECT (SELECT count(*) FROM pgboss.job WHERE name = 'match' AND state IN ('created', 'retry', 'active')) + (SELECT count(*) FROM pair_reweigh_due) AS n`,
+      `SELECT (SELECT count(*) FROM pgboss.job WHERE name = 'match' AND state IN ('created', 'retry', 'active'))
+            + (SELECT count(*) FROM pair_reweigh_due) + (SELECT count(*) FROM pair_reweigh_every) AS n`,
     );
     if (Number(rows[0].n) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 300));
