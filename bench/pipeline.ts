@@ -88,8 +88,6 @@ const workerProcesses = Number(values['worker-processes']);
 // --writers N: how many file records at once in the sustained phase, each filing after its last, as
 // that many clients of the API would.
 const writers = Number(values.writers);
-// --steady N: the records of the sustained phase's second burst.
-const steadyCount = values.steady === undefined ? undefined : Number(values.steady);
 // --new-model: the re-match by a model trained since, whose every level's u is a tenth lower (each level
 // 0.15 bits more in favour of a match), on the records the worker prepared (engine.ts, withModel); the
 // worker processes are told to start their workers again by it (pipeline-workers.ts) before the re-match.
@@ -408,7 +406,7 @@ const sustained = burst.length / sustainedSeconds;
 const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
 console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (${writers} writers, ${by}; ${sustainedSeconds.toFixed(1)} s, the last written after ${(writtenMs / 1000).toFixed(1)} s; ${await cpuSince()})`);
 // Then the steady burst (--steady), past what the first burst after the workers' start meets for the first time.
-const steady = steadyCount ?? sample * 50;
+const steady = values.steady === undefined ? sample * 50 : Number(values.steady);
 if (steady > 0) {
   // Children of a world of their own, so that the first burst's are those it filed before --steady.
   const steadyBurst = generateWorld({ missing: 10, found: steady, seed: 1123 + filingSeed }).found.map((child, i) => ({ ...child, ref: `STEADY-${run}-${i}` }));
