@@ -398,7 +398,9 @@ const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16, seed: 12
 // a few records go through first.
 await fileAndWait(burstWorld.slice(0, 16).map((child, i) => ({ ...child, ref: `SETTLE-${run}-${i}` })));
 const burst = burstWorld.slice(16).map((child, i) => ({ ...child, ref: `BURST-${run}-${i}` }));
-let cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
+/** The CPU seconds so far of the worker processes, this process and the database server: cpuSince counts from it. */
+const cpuNow = async () => ({ workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() });
+let cpuBefore = await cpuNow();
 /** CPU seconds this process, the worker processes and the database server spent since cpuBefore. */
 const cpuSince = async () => {
   const here = process.cpuUsage(cpuBefore.here);
@@ -419,7 +421,7 @@ const steady = values.steady === undefined ? sample * 50 : Number(values.steady)
 if (steady > 0) {
   // Children of a world of their own, so that the first burst's are those it filed before --steady.
   const steadyBurst = generateWorld({ missing: 10, found: steady, seed: 1123 + filingSeed }).found.map((child, i) => ({ ...child, ref: `STEADY-${run}-${i}` }));
-  cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
+  cpuBefore = await cpuNow();
   started = performance.now();
   const steadyWrittenMs = await fileAndWait(steadyBurst);
   const steadySeconds = seconds(started);
@@ -463,7 +465,7 @@ const pairRowsWritten = async () => {
 const pairRowsBefore = await pairRowsWritten();
 /** A connection of its own holding off this process's sweeper while it re-matches without jobs. */
 const sweepHeld = await database.pool.connect();
-cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
+cpuBefore = await cpuNow();
 started = performance.now();
 /** When the last report's pass ended (the reports' passes come first with --rematch-all). */
 let reportsDoneAt = started;
@@ -597,7 +599,7 @@ if (values['full-sweep']) {
   // Held off the workers' sweepers, as above: this one is timed alone.
   const held = await database.pool.connect();
   await held.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [reweighLock]);
-  cpuBefore = { workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() };
+  cpuBefore = await cpuNow();
   started = performance.now();
   const swept = await reweighEveryPair(database.pool, [], { floor: 0.001, topK: 10 }, { parallel: sweepParallel });
   const sweptSeconds = seconds(started);
