@@ -1073,32 +1073,43 @@ const dropPastBestSql = `
 
 /**
  * Rows are locked in id order (lockSql, and here again for a pair stored since), so two refreshes
- * that overlap wait for each other instead of deadlocking. The odds of each record's live pairs are summed once per record, by index (liveness
- * a FILTER, not a condition the queue's state index could serve), then each pair takes its own
- * odds out: joined as sets the planner read every live pair, and summed pair by pair a report in a
- * hundred children's lists was summed a hundred times.
+ * that overlap wait for each other instead of deadlocking. The odds of each record's live pairs are
+ * summed once per record (liveness a FILTER, not a condition the queue's state index could serve),
+ * then each pair takes its own odds out: joined as sets the planner read every live pair, and summed
+ * pair by pair a report in a hundred children's lists was summed a hundred times. A record named
+ * ($1, $2) has every pair among the rows locked, so its sum is taken from them; only the partners
+ * reached through them are summed by their index. A pair is written through the row it was locked
+ * by (its ctid: the lock keeps it where it is), not looked up again by its id. Over 16 sets of 20
+ * national found children's refreshes, the sums read again and each pair found again by its id took
+ * 61% more buffers and 26% more time (bench/FIGURES.md, 2026-12-06 from 20:32).
  */
 const refreshSql = `
   WITH affected AS MATERIALIZED (
-    SELECT id, missing_id, found_id, match_weight, state FROM candidate_pair
+    SELECT ctid AS at, missing_id, found_id, state, pair_odds(match_weight) AS odds, probability FROM candidate_pair
      WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR id = ANY($3::uuid[])
      ORDER BY id FOR UPDATE
   ),
   report_odds AS MATERIALIZED (
+    SELECT missing_id, coalesce(sum(odds) FILTER (WHERE pair_is_live(state)), 0) AS odds
+      FROM affected WHERE missing_id = ANY($1::uuid[]) GROUP BY missing_id
+    UNION ALL
     SELECT r.missing_id, (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0)
-                            FROM candidate_pair o WHERE o.missing_id = r.missing_id) AS odds
-      FROM (SELECT DISTINCT missing_id FROM affected) r
+                            FROM candidate_pair o WHERE o.missing_id = r.missing_id)
+      FROM (SELECT DISTINCT missing_id FROM affected WHERE NOT missing_id = ANY($1::uuid[])) r
   ),
   child_odds AS MATERIALIZED (
+    SELECT found_id, coalesce(sum(odds) FILTER (WHERE pair_is_live(state)), 0) AS odds
+      FROM affected WHERE found_id = ANY($2::uuid[]) GROUP BY found_id
+    UNION ALL
     SELECT c.found_id, (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0)
-                          FROM candidate_pair o WHERE o.found_id = c.found_id) AS odds
-      FROM (SELECT DISTINCT found_id FROM affected) c
+                          FROM candidate_pair o WHERE o.found_id = c.found_id)
+      FROM (SELECT DISTINCT found_id FROM affected WHERE NOT found_id = ANY($2::uuid[])) c
   ),
   fresh AS MATERIALIZED (
-    SELECT a.id, pair_odds(a.match_weight) / (1 + pair_odds(a.match_weight)
-             + (r.odds - CASE WHEN pair_is_live(a.state) THEN pair_odds(a.match_weight) ELSE 0 END)
-             + (c.odds - CASE WHEN pair_is_live(a.state) THEN pair_odds(a.match_weight) ELSE 0 END)) AS probability
+    SELECT a.at, a.probability AS stored, a.odds / (1 + a.odds
+             + (r.odds - CASE WHEN pair_is_live(a.state) THEN a.odds ELSE 0 END)
+             + (c.odds - CASE WHEN pair_is_live(a.state) THEN a.odds ELSE 0 END)) AS probability
       FROM affected a JOIN report_odds r USING (missing_id) JOIN child_odds c USING (found_id)
   )
   UPDATE candidate_pair p SET probability = f.probability FROM fresh f
-   WHERE p.id = f.id AND p.probability IS DISTINCT FROM f.probability`;
+   WHERE p.ctid = f.at AND f.stored IS DISTINCT FROM f.probability`;
