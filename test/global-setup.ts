@@ -1,6 +1,9 @@
 // With DATABASE_URL (a PostgreSQL server), migrate once into a template database; each test file
 // then gets its own copy (CREATE DATABASE ... TEMPLATE), isolated and fast. On PGlite there is
 // nothing to share: each file opens its own in-memory database.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../src/db/database.ts';
@@ -20,10 +23,16 @@ export function databaseUrl(base: string, database: string): string {
 }
 
 export default async function setup(project: TestProject) {
+  // The test files make their temporary directories (photo stores, the CLI's work, the browser's
+  // profile) with mkdtemp and leave them, about eighty a run: made under this run's own, which the
+  // test processes inherit (TMPDIR), they are removed with it after the run.
+  const scratch = mkdtempSync(join(tmpdir(), 'milap-tests-'));
+  process.env.TMPDIR = scratch;
+  const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
   const base = process.env.DATABASE_URL;
   if (!base) {
     project.provide('templateDatabase', null);
-    return;
+    return removeScratch;
   }
   const template = `${new URL(base).pathname.slice(1)}_template`;
   const admin = new pg.Client({ connectionString: base });
@@ -44,5 +53,6 @@ export default async function setup(project: TestProject) {
     await cleanup.connect();
     await cleanup.query(`DROP DATABASE IF EXISTS "${template}"`);
     await cleanup.end();
+    removeScratch();
   };
 }
