@@ -1072,16 +1072,30 @@ const dropPastBestSql = `
      AND c.state = 'pending'`;
 
 /**
+ * The odds of the live pairs of each record of one side of refreshSql's locked rows (`affected`):
+ * a record it names (`named`, $1 or $2) has every pair among those rows, so is summed from them; a
+ * partner reached through them, by its index.
+ */
+const recordOddsSql = (column: 'missing_id' | 'found_id', named: '$1' | '$2') => `
+    SELECT ${column}, coalesce(sum(odds) FILTER (WHERE pair_is_live(state)), 0) AS odds
+      FROM affected WHERE ${column} = ANY(${named}::uuid[]) GROUP BY ${column}
+    UNION ALL
+    SELECT r.${column}, (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0)
+                           FROM candidate_pair o WHERE o.${column} = r.${column})
+      FROM (SELECT DISTINCT ${column} FROM affected WHERE NOT ${column} = ANY(${named}::uuid[])) r
+  `;
+
+/**
  * Rows are locked in id order (lockSql, and here again for a pair stored since), so two refreshes
  * that overlap wait for each other instead of deadlocking. The odds of each record's live pairs are
  * summed once per record (liveness a FILTER, not a condition the queue's state index could serve),
  * then each pair takes its own odds out: joined as sets the planner read every live pair, and summed
  * pair by pair a report in a hundred children's lists was summed a hundred times. A record named
- * ($1, $2) has every pair among the rows locked, so its sum is taken from them; only the partners
- * reached through them are summed by their index. A pair is written through the row it was locked
- * by (its ctid: the lock keeps it where it is), not looked up again by its id. Over 16 sets of 20
- * national found children's refreshes, the sums read again and each pair found again by its id took
- * 61% more buffers and 26% more time (bench/FIGURES.md, 2026-12-06 from 20:32).
+ * ($1, $2) is summed from the rows locked, only the partners reached through them by their index
+ * (recordOddsSql). A pair is written through the row it was locked by (its ctid: the lock keeps it
+ * where it is), not looked up again by its id. Over 16 sets of 20 national found children's
+ * refreshes, the sums read again and each pair found again by its id took 61% more buffers and 26%
+ * more time (bench/FIGURES.md, 2026-12-06 from 20:32).
  */
 const refreshSql = `
   WITH affected AS MATERIALIZED (
@@ -1089,22 +1103,8 @@ const refreshSql = `
      WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR id = ANY($3::uuid[])
      ORDER BY id FOR UPDATE
   ),
-  report_odds AS MATERIALIZED (
-    SELECT missing_id, coalesce(sum(odds) FILTER (WHERE pair_is_live(state)), 0) AS odds
-      FROM affected WHERE missing_id = ANY($1::uuid[]) GROUP BY missing_id
-    UNION ALL
-    SELECT r.missing_id, (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0)
-                            FROM candidate_pair o WHERE o.missing_id = r.missing_id)
-      FROM (SELECT DISTINCT missing_id FROM affected WHERE NOT missing_id = ANY($1::uuid[])) r
-  ),
-  child_odds AS MATERIALIZED (
-    SELECT found_id, coalesce(sum(odds) FILTER (WHERE pair_is_live(state)), 0) AS odds
-      FROM affected WHERE found_id = ANY($2::uuid[]) GROUP BY found_id
-    UNION ALL
-    SELECT c.found_id, (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0)
-                          FROM candidate_pair o WHERE o.found_id = c.found_id)
-      FROM (SELECT DISTINCT found_id FROM affected WHERE NOT found_id = ANY($2::uuid[])) c
-  ),
+  report_odds AS MATERIALIZED (${recordOddsSql('missing_id', '$1')}),
+  child_odds AS MATERIALIZED (${recordOddsSql('found_id', '$2')}),
   fresh AS MATERIALIZED (
     SELECT a.at, a.probability AS stored, a.odds / (1 + a.odds
              + (r.odds - CASE WHEN pair_is_live(a.state) THEN a.odds ELSE 0 END)
