@@ -34,10 +34,11 @@
 //     [--worker-processes N]: phases 3 and 4 by N match-worker processes of their own (pipeline-workers.ts),
 //     as a deployment runs them beside the API, the re-match through queued jobs as `milap rematch`
 //     queues them; without it, by workers in this process, and the re-match by calling the job directly;
-//     [--profile DIR]: this process's CPU profile of phases 2, 3 and 4 each (probes.cpuprofile,
-//     sustained.cpuprofile and rematch.cpuprofile, for Chrome's DevTools), and the functions that took
-//     the most of it printed; with --worker-processes, each worker process's of phase 3 too
-//     (sustained-worker-N.cpuprofile, printed on stderr) (run by `node bench/pipeline.ts`, which strips the types itself, for their
+//     [--profile DIR]: this process's CPU profile of phases 2, 3 (its steady burst apart) and 4 each
+//     (probes.cpuprofile, sustained.cpuprofile, steady.cpuprofile and rematch.cpuprofile, for Chrome's
+//     DevTools), and the functions that took the most of it printed; with --worker-processes, each
+//     worker process's of phase 3 too (sustained-worker-N.cpuprofile and steady-worker-N.cpuprofile,
+//     printed on stderr) (run by `node bench/pipeline.ts`, which strips the types itself, for their
 //     true line numbers: tsx's transform gives every function line 1).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -398,14 +399,40 @@ const burstWorld = generateWorld({ missing: 10, found: sample * 5 + 16, seed: 12
 // a few records go through first.
 await fileAndWait(burstWorld.slice(0, 16).map((child, i) => ({ ...child, ref: `SETTLE-${run}-${i}` })));
 const burst = burstWorld.slice(16).map((child, i) => ({ ...child, ref: `BURST-${run}-${i}` }));
-/** The CPU seconds so far of the worker processes, this process and the database server: cpuSince counts from it. */
-const cpuNow = async () => ({ workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu() });
+/**
+ * The server's write-ahead log so far, in bytes and whole pages, and the checkpoints it has begun (null
+ * where its statistics do not say). After a checkpoint begins, the first write of each page is a whole
+ * page in the log: at national scale on 2026-12-07, three runs of 5,000 filings just after a checkpoint,
+ * the competing-probability refresh took 327 and 215 ms a call with those pages (45,399 and 24,154 of
+ * them) and 173 ms with `full_page_writes` off, for the same rows; the database server's CPU (42.6 and
+ * 64.3 s against 51.6) did not tell them apart on a slow day. Said, so a phase's figures can be read with it.
+ */
+const checkpointsSql = (await database.pool.query<{ v17: boolean }>(`SELECT to_regclass('pg_catalog.pg_stat_checkpointer') IS NOT NULL AS v17`)).rows[0]!.v17
+  ? 'SELECT num_timed + num_requested FROM pg_stat_checkpointer'
+  : 'SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter';
+const walNow = async () => {
+  try {
+    const { rows } = await database.pool.query<{ bytes: string; pages: string; checkpoints: string }>(
+      `SELECT wal_bytes::text AS bytes, wal_fpi::text AS pages, (${checkpointsSql})::text AS checkpoints FROM pg_stat_wal`,
+    );
+    return { bytes: Number(rows[0]!.bytes), pages: Number(rows[0]!.pages), checkpoints: Number(rows[0]!.checkpoints) };
+  } catch {
+    return null;
+  }
+};
+/** The CPU seconds so far of the worker processes, this process and the database server, and the server's log: cpuSince counts from it. */
+const cpuNow = async () => ({ workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu(), wal: await walNow() });
 let cpuBefore = await cpuNow();
-/** CPU seconds this process, the worker processes and the database server spent since cpuBefore. */
+/** CPU seconds this process, the worker processes and the database server spent since cpuBefore, and what the server wrote to its log. */
 const cpuSince = async () => {
   const here = process.cpuUsage(cpuBefore.here);
   const database = databaseCpu();
-  return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}${database === null || cpuBefore.database === null ? '' : `, the database server ${(database - cpuBefore.database).toFixed(1)} s`}`;
+  const wal = await walNow();
+  const before = cpuBefore.wal;
+  const written = wal && before
+    ? `; the server's write-ahead log ${((wal.bytes - before.bytes) / 1e6).toFixed(0)} MB, ${wal.pages - before.pages} of its records whole pages, ${wal.checkpoints - before.checkpoints} checkpoint${wal.checkpoints - before.checkpoints === 1 ? '' : 's'} begun`
+    : '';
+  return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}${database === null || cpuBefore.database === null ? '' : `, the database server ${(database - cpuBefore.database).toFixed(1)} s`}${written}`;
 };
 // With --profile, the worker processes' profiles too, each its own file, written after the phase's time is taken.
 if (values.profile && workers.length) await askWorkers(() => 'profile-start', 'profiling');
@@ -421,10 +448,12 @@ const steady = values.steady === undefined ? sample * 50 : Number(values.steady)
 if (steady > 0) {
   // Children of a world of their own, so that the first burst's are those it filed before --steady.
   const steadyBurst = generateWorld({ missing: 10, found: steady, seed: 1123 + filingSeed }).found.map((child, i) => ({ ...child, ref: `STEADY-${run}-${i}` }));
+  if (values.profile && workers.length) await askWorkers(() => 'profile-start', 'profiling');
   cpuBefore = await cpuNow();
   started = performance.now();
-  const steadyWrittenMs = await fileAndWait(steadyBurst);
+  const steadyWrittenMs = await profiled(values.profile, 'steady', () => fileAndWait(steadyBurst));
   const steadySeconds = seconds(started);
+  if (values.profile && workers.length) await askWorkers((n) => `profile-stop ${values.profile} steady-worker-${n + 1}`, 'profiled');
   console.log(`sustained, the next ${steadyBurst.length}: at ${(steadyBurst.length / steadySeconds).toFixed(0)} records/s (${steadySeconds.toFixed(1)} s, the last written after ${(steadyWrittenMs / 1000).toFixed(1)} s; ${await cpuSince()})`);
 }
 
