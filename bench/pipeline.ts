@@ -422,7 +422,8 @@ const walNow = async () => {
 };
 /** The CPU seconds so far of the worker processes, this process and the database server, and the server's log: cpuSince counts from it. */
 const cpuNow = async () => ({ workers: await workerCpu(), here: process.cpuUsage(), database: databaseCpu(), wal: await walNow() });
-let cpuBefore = await cpuNow();
+/** Where cpuSince counts from: each timed phase sets it as it begins. */
+let cpuBefore: Awaited<ReturnType<typeof cpuNow>>;
 /** CPU seconds this process, the worker processes and the database server spent since cpuBefore, and what the server wrote to its log. */
 const cpuSince = async () => {
   const here = process.cpuUsage(cpuBefore.here);
@@ -434,12 +435,21 @@ const cpuSince = async () => {
     : '';
   return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}${database === null || cpuBefore.database === null ? '' : `, the database server ${(database - cpuBefore.database).toFixed(1)} s`}${written}`;
 };
-// With --profile, the worker processes' profiles too, each its own file, written after the phase's time is taken.
-if (values.profile && workers.length) await askWorkers(() => 'profile-start', 'profiling');
-started = performance.now();
-const writtenMs = await profiled(values.profile, 'sustained', () => fileAndWait(burst));
-const sustainedSeconds = seconds(started);
-if (values.profile && workers.length) await askWorkers((n) => `profile-stop ${values.profile} sustained-worker-${n + 1}`, 'profiled');
+/**
+ * Files a burst and waits for it (fileAndWait), its CPU counted from here (cpuSince); with --profile,
+ * this process's profile of it as `name`, and each worker process's as `name-worker-N`, written after
+ * its time is taken. Returns its seconds and when its last record was written, in ms.
+ */
+const timedBurst = async (name: string, children: FoundChild[]) => {
+  if (values.profile && workers.length) await askWorkers(() => 'profile-start', 'profiling');
+  cpuBefore = await cpuNow();
+  const began = performance.now();
+  const writtenMs = await profiled(values.profile, name, () => fileAndWait(children));
+  const burstSeconds = seconds(began);
+  if (values.profile && workers.length) await askWorkers((n) => `profile-stop ${values.profile} ${name}-worker-${n + 1}`, 'profiled');
+  return { seconds: burstSeconds, writtenMs };
+};
+const { seconds: sustainedSeconds, writtenMs } = await timedBurst('sustained', burst);
 const sustained = burst.length / sustainedSeconds;
 const by = workers.length ? `${workers.length} worker processes of 8 workers each` : '8 workers in this process';
 console.log(`sustained: ${burst.length} records from write to stored candidates at ${sustained.toFixed(0)} records/s (${writers} writers, ${by}; ${sustainedSeconds.toFixed(1)} s, the last written after ${(writtenMs / 1000).toFixed(1)} s; ${await cpuSince()})`);
@@ -448,12 +458,7 @@ const steady = values.steady === undefined ? sample * 50 : Number(values.steady)
 if (steady > 0) {
   // Children of a world of their own, so that the first burst's are those it filed before --steady.
   const steadyBurst = generateWorld({ missing: 10, found: steady, seed: 1123 + filingSeed }).found.map((child, i) => ({ ...child, ref: `STEADY-${run}-${i}` }));
-  if (values.profile && workers.length) await askWorkers(() => 'profile-start', 'profiling');
-  cpuBefore = await cpuNow();
-  started = performance.now();
-  const steadyWrittenMs = await profiled(values.profile, 'steady', () => fileAndWait(steadyBurst));
-  const steadySeconds = seconds(started);
-  if (values.profile && workers.length) await askWorkers((n) => `profile-stop ${values.profile} steady-worker-${n + 1}`, 'profiled');
+  const { seconds: steadySeconds, writtenMs: steadyWrittenMs } = await timedBurst('steady', steadyBurst);
   console.log(`sustained, the next ${steadyBurst.length}: at ${(steadyBurst.length / steadySeconds).toFixed(0)} records/s (${steadySeconds.toFixed(1)} s, the last written after ${(steadyWrittenMs / 1000).toFixed(1)} s; ${await cpuSince()})`);
 }
 
