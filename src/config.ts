@@ -1,7 +1,7 @@
 // Configuration from the environment, parsed once at start and passed in; nothing else reads process.env.
 import { z } from 'zod';
 
-const configSchema = z.object({
+const configFields = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
   MILAP_DATA_DIR: z.string().min(1).default('./data'),
   /** Where photos are kept; default: a photos folder in the data directory. */
@@ -22,10 +22,21 @@ const configSchema = z.object({
   MATCH_CACHE_RECORDS: z.coerce.number().int().min(1000).max(100_000_000).default(400_000),
   /** on: a worker holds every record's keys in memory and searches there (src/matching/live-keys.ts); off: it searches the database's key table. */
   MATCH_KEYS_IN_MEMORY: z.enum(['on', 'off']).default('off'),
+  /**
+   * off (with MATCH_KEYS_IN_MEMORY=on): match jobs write no rows to the database's key table, and a worker takes
+   * no job until every record's keys are in its memory; every worker process on the database must say
+   * the same (src/matching/key-rows.ts). on: they write them.
+   */
+  MATCH_KEY_ROWS: z.enum(['on', 'off']).default('on'),
   /** on: once a worker's start has read every record, the pages match jobs read at random are read back into the server's page cache (src/matching/read-back.ts). */
   MATCH_READ_BACK: z.enum(['on', 'off']).default('on'),
   /** How many connections a PostgreSQL server's sweep of every pair after a re-match weighs batches on at once (src/matching/store.ts, reweighEveryPair). */
   MATCH_SWEEP_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(2),
+});
+
+const configSchema = configFields.refine((config) => config.MATCH_KEY_ROWS === 'on' || config.MATCH_KEYS_IN_MEMORY === 'on', {
+  path: ['MATCH_KEY_ROWS'],
+  message: 'off only with MATCH_KEYS_IN_MEMORY=on: without key rows, every search is made in the keys in memory',
 });
 
 export type Config = z.infer<typeof configSchema>;

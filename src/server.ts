@@ -30,7 +30,7 @@ export async function startServer(config: Config): Promise<void> {
   const boss = await startQueue(database, { supervise: true });
   const metrics = new WorkerMetrics();
   if (config.WORKER === 'on') {
-    await startWorkers(boss, database, logger, metrics, { concurrency: config.WORKER_CONCURRENCY, floor: config.MATCH_FLOOR, topK: config.MATCH_TOP_K, cacheRecords: config.MATCH_CACHE_RECORDS, keysInMemory: config.MATCH_KEYS_IN_MEMORY === 'on', readBack: config.MATCH_READ_BACK === 'on', sweepConnections: config.MATCH_SWEEP_CONNECTIONS });
+    await startWorkers(boss, database, logger, metrics, { concurrency: config.WORKER_CONCURRENCY, floor: config.MATCH_FLOOR, topK: config.MATCH_TOP_K, cacheRecords: config.MATCH_CACHE_RECORDS, keysInMemory: config.MATCH_KEYS_IN_MEMORY === 'on', keyRows: config.MATCH_KEY_ROWS === 'on', readBack: config.MATCH_READ_BACK === 'on', sweepConnections: config.MATCH_SWEEP_CONNECTIONS });
   }
   const photoStore = new DirectoryPhotoStore(photoDirOf(config));
   const app = await buildApp({ config, pool: database.pool, boss, logger, metrics, photoStore });

@@ -10,6 +10,7 @@ import { warnOfStaleMatches } from '../matching/rematch.ts';
 import { liveKeysOf } from '../matching/live-keys.ts';
 import { warmPreparedRecords } from '../matching/warm.ts';
 import { readBackMatchPages } from '../matching/read-back.ts';
+import { ensureKeyRows, holdKeyRowsOff } from '../matching/key-rows.ts';
 import { ifFirst } from '../db/advisory-lock.ts';
 import { NameKeyCounts, reweighDue, reweighEveryPair } from '../matching/store.ts';
 import type { WorkerMetrics } from './metrics.ts';
@@ -257,6 +258,19 @@ const jobsPerFetch = 16;
 const recordsPerPass = 32;
 
 export async function startWorkers(boss: PgBoss, database: Database, logger: Logger, metrics: WorkerMetrics, options: WorkerOptions): Promise<void> {
+  // Where no key rows are written (key-rows.ts), every search is made in the keys in memory: the key
+  // table is never searched, and no other process that searches it may start meanwhile. Elsewhere the
+  // key table is made whole first, if such a process left records out of it.
+  const keyRows = options.keyRows !== false;
+  if (!keyRows) {
+    if (!options.keysInMemory) throw new Error('a worker that writes no key rows (MATCH_KEY_ROWS=off) searches the keys in memory alone: set MATCH_KEYS_IN_MEMORY=on');
+    const release = await holdKeyRowsOff(database);
+    boss.once('stopped', release);
+  } else {
+    const started = performance.now();
+    const rebuilt = await ensureKeyRows(database);
+    if (rebuilt) logger.info({ records: rebuilt, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) }, 'wrote the key rows of the records whose keys were kept on their subject rows (MATCH_KEY_ROWS=off)');
+  }
   const engine = options.engine ?? createEngine(undefined, options.cacheRecords);
   metrics.watchPrepared(() => engine.cacheSize);
   metrics.watchKeys(() => {
@@ -284,7 +298,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   // So are the counts of the common name keys and the keys too common to admit a pair, again every
   // half hour (a count is reused for an hour, or until the records have grown by 1%: NameKeyCounts);
   // from the keys in memory once they are read (warmKeyCounts).
-  const countNames = (unlessReadWithinMs = 0) => warmKeyCounts(database.pool, unlessReadWithinMs).catch((error: unknown) => {
+  const countNames = (unlessReadWithinMs = 0) => warmKeyCounts(database.pool, unlessReadWithinMs, keyRows).catch((error: unknown) => {
     logger.warn({ err: error }, 'key counts not read ahead; match jobs read what they need');
   });
   const counting = countNames(60_000); // not again if this process has just read them (a second set of workers)
@@ -312,7 +326,10 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
       else if (stoppedBy === 'cache') logger.warn({ records, keys, seconds, collectSeconds, cacheRecords: options.cacheRecords }, 'the cache of prepared records is full before every record still looked for is in it: set MATCH_CACHE_RECORDS to twice their number');
       else logger.warn({ records, keys, seconds, collectSeconds }, "Node's heap is half full before every record still looked for is prepared: raise it with NODE_OPTIONS=--max-old-space-size (README, MATCH_CACHE_RECORDS)");
     },
-    (error: unknown) => logger.warn({ err: error }, 'records not prepared ahead (nor keys read into memory, if asked); match jobs prepare their partners themselves and search the database'),
+    (error: unknown) =>
+      keyRows
+        ? logger.warn({ err: error }, 'records not prepared ahead (nor keys read into memory, if asked); match jobs prepare their partners themselves and search the database')
+        : logger.error({ err: error }, "every record's keys not read into memory: this process writes no key rows (MATCH_KEY_ROWS=off), so it takes no match job; restart it"),
   );
   // Then the pages match jobs read at random, which that reading pushed out of the server's page
   // cache, read back (read-back.ts), while jobs run.
@@ -358,7 +375,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   // fetched are matched together. If that fails, each job is matched on its own, so one bad record
   // fails only its job, naming the records; its retry matches them all again (matching a record
   // twice changes nothing).
-  await boss.work<MatchJobData>(
+  const work = () => boss.work<MatchJobData>(
     matchQueue,
     { localConcurrency, batchSize: jobsPerFetch, burstWhenBatchFull: true, perJobResults: true, pollingIntervalSeconds: 0.5 },
     async (jobs) => {
@@ -398,4 +415,17 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
       return done(results);
     },
   );
+  if (keyRows) {
+    await work();
+    return;
+  }
+  // Where no key rows are written, no job is taken before every record's keys are in memory (the API
+  // meanwhile files records, and their jobs wait in the queue); then the keys too common are counted
+  // there (warmKeyCounts counts nothing from the key table, which lacks records).
+  void warm
+    .then(async () => {
+      await countNames();
+      await work();
+    }, () => {}) // said above
+    .catch((error: unknown) => logger.error({ err: error }, 'the match workers did not start'));
 }

@@ -86,8 +86,13 @@ export class LiveKeys {
       this.index.close(await closedKeys(db));
       this.index.beginBulk();
       const warmed = await warmPreparedRecords(db, engine, { ...options, index: this.index });
+      // Each from its key rows, or from its subject row where that holds its keys (migrations/028).
       const { rows } = await db.query<[Side, string, string, string | null, string | null, string | null]>({
-        text: 'SELECT side, key, record_id, born_from, born_to, event_day FROM match_key WHERE NOT active',
+        text: `SELECT k.side, k.key, k.record_id, k.born_from, k.born_to, k.event_day FROM match_key k
+                WHERE NOT k.active AND NOT EXISTS (SELECT 1 FROM match_subject s WHERE s.side = k.side AND s.record_id = k.record_id AND s.keys IS NOT NULL)
+               UNION ALL
+               SELECT s.side, k.key, s.record_id, s.born_from, s.born_to, s.event_day FROM match_subject s CROSS JOIN unnest(s.keys) AS k(key)
+                WHERE NOT s.active AND s.keys IS NOT NULL`,
         rowMode: 'array',
       });
       for (const [side, key, id, bornFrom, bornTo, eventDay] of rows) this.index.addKeyRow(side, id, false, dayOf(bornFrom), dayOf(bornTo), dayOf(eventDay), key);
@@ -135,7 +140,10 @@ export class LiveKeys {
          SELECT s.side, s.record_id AS id, s.version, s.active, s.born_from AS "bornFrom", s.born_to AS "bornTo", f.floor, k.keys, k.day AS "eventDay"
            FROM match_subject s
            LEFT JOIN match_rank_floor f ON s.side = 'found' AND f.record_id = s.record_id
-           CROSS JOIN LATERAL (SELECT coalesce(array_agg(k.key), '{}') AS keys, min(k.event_day) AS day FROM match_key k WHERE k.side = s.side AND k.record_id = s.record_id) k
+           -- Its keys from its subject row where that holds them (migrations/028), else from its key rows.
+           CROSS JOIN LATERAL (SELECT s.keys, s.event_day AS day WHERE s.keys IS NOT NULL
+                               UNION ALL
+                               SELECT coalesce(array_agg(k.key), '{}'), min(k.event_day) FROM match_key k WHERE k.side = s.side AND k.record_id = s.record_id HAVING s.keys IS NULL) k
           WHERE s.changed_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(s.changed_xid, $1::pg_snapshot)
             AND s.changed_xid <> ALL($2::xid8[])) c`,
       [this.#seen, mine],

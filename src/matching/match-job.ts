@@ -21,6 +21,12 @@ export interface MatchSettings {
   floor: number;
   /** Each record keeps at least its best `topK` pairs above the floor. */
   topK: number;
+  /**
+   * false: no key rows are written, each record's keys kept on its subject row instead, and every
+   * search made in the keys in memory, which must be built (key-rows.ts; config.ts, MATCH_KEY_ROWS).
+   * Unless false, jobs write them.
+   */
+  keyRows?: boolean;
 }
 
 export type MatchOutcome =
@@ -50,11 +56,13 @@ interface KeyCounts {
  * 20–22 s of both of a 2-core server's processors (2026-12-04), every half hour in every worker
  * process, against 0.6 s in memory.
  */
-export async function warmKeyCounts(pool: pg.Pool, unlessReadWithinMs = 0): Promise<KeyCounts | null> {
+export async function warmKeyCounts(pool: pg.Pool, unlessReadWithinMs = 0, keyRows = true): Promise<KeyCounts | null> {
   const read = keyCountsReadAt(pool);
   if (Date.now() - read.at < unlessReadWithinMs) return null;
   const tooCommon = tooCommonKeysOf(pool);
   const live = liveKeysOf(pool);
+  // Where no key rows are written, the key table does not hold every record: counted in memory alone, once built.
+  if (!live.ready && !keyRows) return null;
   let counts: KeyCounts;
   if (live.ready) {
     await live.catchUp(pool); // current to now, not to the last search
@@ -135,11 +143,14 @@ async function matchSideInTransaction(
     // One job per record at a time: two quick edits are matched in order, never interleaved. Taken
     // in id order (the batch is sorted), so two batches sharing records wait instead of deadlocking.
     // Locked and read in one round trip (store.ts, lockAndRead).
-    const reading = await store.lockAndRead(tx, side, jobs.map((job) => job.id));
+    const keyRows = settings.keyRows !== false;
+    const reading = await store.lockAndRead(tx, side, jobs.map((job) => job.id), keyRows);
     // The keys in memory, once this process has built them (live-keys.ts), with what other processes
     // matched since it last looked: then the searches below are made there, not in the database.
     const live = liveKeysOf(pool);
     const index = live.ready ? live.index : null;
+    // Where no key rows are written, the key table lacks records: never searched (workers.ts waits for the build).
+    if (!index && !keyRows) throw new Error("no key rows are written (MATCH_KEY_ROWS=off), and this process has not read every record's keys into memory yet");
     if (index) await live.catchUp(tx);
     const stored = new Map(reading.records.map((record) => [record.id, record]));
     const photos = reading.photos;
@@ -171,7 +182,8 @@ async function matchSideInTransaction(
     const { unsaved, keysKept } = store.storedSubjects(saved, reading.digests);
     // No row for a key closed for good, but for name keys (store.ts, TooCommonKeys).
     const closed = tooCommonKeysOf(pool);
-    await store.replaceKeys(tx, side, saved.filter((subject) => !keysKept.has(subject.id)), unsaved, (key) => closed.stored(key));
+    const written = (key: string) => closed.stored(key);
+    if (keyRows) await store.replaceKeys(tx, side, saved.filter((subject) => !keysKept.has(subject.id)), unsaved, written);
     if (leaving.length) {
       // Their partners' pairs are weighed again (not in a re-match of every record, whose sweep weighs every pair).
       if (reweigh !== 'every') {
@@ -192,7 +204,7 @@ async function matchSideInTransaction(
     // Marked in the transaction that moved the pairs: a crash after its commit loses no weighing.
     if (reweigh === 'later') await store.markReweighDue(tx, { missing: changed.missing.slice(before.missing), found: changed.found.slice(before.found) });
     // Saved last: a new record takes a shared counter's row lock here, held only to the commit.
-    const xid = await store.saveSubjects(tx, side, saved, engine.modelVersion);
+    const xid = await store.saveSubjects(tx, side, saved, engine.modelVersion, keyRows ? null : { written });
     // The keys in memory hold these records already (put above): not read back as another's change.
     if (index && xid !== null) live.madeHere(xid);
     return outcomes;

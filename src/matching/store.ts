@@ -29,14 +29,21 @@ export interface SubjectRow {
   keysDigest: string;
 }
 
+/** The ASCII unit separator, which no key holds: a record's keys pass to saveSubjects joined by it. */
+const keySeparator = '\x1f';
+
 /**
  * Saves the records' narrowing facts, in one statement. A match job saves them last, just before it
  * commits: a new record bumps one of the shared record counters (migrations/009), whose row lock is
  * held to the commit, and saved first it made every job drawing the same counter wait for the other's
  * whole match (41 ms a job with 8 workers). Returns the id of the transaction that saved them (the
  * changed_xid of the rows that changed), as text; null when there were none.
+ *
+ * `keysHeld`: the records' keys are saved on their subject rows, as a job whose keys are held in
+ * memory alone keeps them (migrations/028; `written` says which, as replaceKeys); else the rows say
+ * their keys are in the key table, which the job wrote (replaceKeys).
  */
-export async function saveSubjects(db: Queryable, side: Side, subjects: readonly SubjectRow[], modelVersion: string): Promise<string | null> {
+export async function saveSubjects(db: Queryable, side: Side, subjects: readonly SubjectRow[], modelVersion: string, keysHeld: { written: (key: string) => boolean } | null = null): Promise<string | null> {
   if (!subjects.length) return null;
   const { rows } = await db.query<{ xid: string }>(
     // changed_xid: other processes read the records matched since they last looked (live-keys.ts).
@@ -44,10 +51,10 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
     // this transaction wrote (the floor's row is then its own). A re-match that changed nothing was
     // read back by every other worker process: its seventy-odd keys aggregated by the database,
     // parsed, and looked up again, for each record of a full re-match.
-    `WITH saved AS (INSERT INTO match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, changed_xid, keys_digest, matcher_version)
-     SELECT $1, s.id, s.version, s.sex, s.born_from, s.born_to, s.active, $8, pg_current_xact_id(), s.digest, ${matcherVersion}
-       FROM unnest($2::uuid[], $3::int[], $4::text[], $5::date[], $6::date[], $7::bool[], $9::uuid[]) AS s(id, version, sex, born_from, born_to, active, digest)
-     ON CONFLICT (side, record_id) DO UPDATE SET version = excluded.version, sex = excluded.sex, born_from = excluded.born_from,
+    `WITH saved AS (INSERT INTO match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, changed_xid, keys_digest, matcher_version, keys, event_day)
+     SELECT $1, s.id, s.version, s.sex, s.born_from, s.born_to, s.active, $8, pg_current_xact_id(), s.digest, ${matcherVersion}, string_to_array(s.keys, chr(31)), s.event_day
+       FROM unnest($2::uuid[], $3::int[], $4::text[], $5::date[], $6::date[], $7::bool[], $9::uuid[], $10::text[], $11::date[]) AS s(id, version, sex, born_from, born_to, active, digest, keys, event_day)
+     ON CONFLICT (side, record_id) DO UPDATE SET keys = excluded.keys, event_day = excluded.event_day, version = excluded.version, sex = excluded.sex, born_from = excluded.born_from,
        born_to = excluded.born_to, active = excluded.active, model_version = excluded.model_version, matched_at = clock_timestamp(),
        changed_xid = CASE WHEN (match_subject.version, match_subject.sex, match_subject.born_from, match_subject.born_to, match_subject.active, match_subject.keys_digest)
                                 IS NOT DISTINCT FROM (excluded.version, excluded.sex, excluded.born_from, excluded.born_to, excluded.active, excluded.keys_digest)
@@ -65,6 +72,8 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
       subjects.map((s) => s.active),
       modelVersion,
       subjects.map((s) => s.keysDigest),
+      subjects.map((s) => (keysHeld ? [...new Set(s.keys)].filter(keysHeld.written).join(keySeparator) : null)),
+      subjects.map((s) => (keysHeld ? s.narrowing.eventDay : null)),
     ],
   );
   return rows[0]!.xid;
@@ -224,14 +233,17 @@ export interface MatchReading {
  * lock's last holder committed. A single match job's statements were a round trip each, 0.4 to 1 ms
  * apiece on a busy machine, most of its time.
  */
-export async function lockAndRead(db: Queryable, side: Side, ids: readonly string[]): Promise<MatchReading> {
+export async function lockAndRead(db: Queryable, side: Side, ids: readonly string[], keyRows = true): Promise<MatchReading> {
   const array = uuidArray(ids);
+  // Where key rows are written, a record whose keys its subject row holds (migrations/028: written by
+  // a process that keeps them in memory alone) has no rows that say them: its rows are written anew.
+  const digest = keyRows ? 'CASE WHEN keys IS NULL THEN keys_digest END' : 'keys_digest';
   const results = (await db.query(
     [
       `SELECT pg_advisory_xact_lock(hashtextextended('match:${side}:' || k, 0)) FROM unnest(${array}) WITH ORDINALITY AS u(k, n) ORDER BY n`,
       findRecordsSql(sides[side], array),
       photoHashesSql(side, array),
-      `SELECT record_id AS id, keys_digest AS digest FROM match_subject WHERE side = '${side}' AND record_id = ANY(${array})`,
+      `SELECT record_id AS id, ${digest} AS digest FROM match_subject WHERE side = '${side}' AND record_id = ANY(${array})`,
       populationSql,
     ].join(';\n'),
   )) as unknown as [QueryResult, QueryResult<StoredRecord>, QueryResult<PhotoHash & { recordId: string }>, QueryResult<{ id: string; digest: string | null }>, QueryResult<{ records: number; reports: number }>];

@@ -1,0 +1,81 @@
+// Whether match jobs write every record's keys as rows of the key table (config.ts, MATCH_KEY_ROWS).
+// The table serves the database's search of partners: a worker that holds every record's keys in
+// memory searches there once its start has read them (live-keys.ts), and the table only for jobs
+// before that. With MATCH_KEY_ROWS=off such a worker takes no job until its keys are read, and writes
+// no key row: a record's keys go on its subject row (migrations/028), where other processes read them.
+// At national scale that left out a fifth of the database server's work while records were filed,
+// and half of the database (bench/FIGURES.md, 2026-12-07).
+//
+// The table must then never be searched while it lacks records: a worker that writes key rows first
+// writes those of every record whose keys its subject row holds (rebuildKeyRows), and refuses to start
+// while a process that writes none is running on the same database (it holds keyRowsOffLock).
+import type pg from 'pg';
+import type { Database } from '../db/database.ts';
+import { withTransaction } from '../db/database.ts';
+
+/** Held shared by every process whose workers write no key rows, for as long as they run (on a PostgreSQL server). */
+const keyRowsOffLock = 'milap:key-rows-off';
+
+export class KeyRowsOffRunning extends Error {}
+
+/**
+ * Takes keyRowsOffLock, shared, on a connection of its own, for as long as this process's workers
+ * write no key rows; returns its release. On PGlite, whose one connection is the process's, nothing
+ * is held: no other process can open its database.
+ */
+export async function holdKeyRowsOff(database: Database): Promise<() => void> {
+  if (database.kind !== 'postgres') return () => {};
+  const client = await database.pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock_shared(hashtextextended($1, 0))', [keyRowsOffLock]);
+  } catch (error) {
+    client.release(error instanceof Error ? error : true);
+    throw error;
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    // Closed, not returned to the pool: the connection's end lets go of the session's lock.
+    client.release(true);
+  };
+}
+
+/**
+ * Makes the key table whole before a worker that writes key rows searches it: the rows of every record
+ * whose keys its subject row holds are written, and cleared there (rebuildKeyRows). Throws
+ * KeyRowsOffRunning while a process that writes no key rows holds keyRowsOffLock: its records would
+ * be missing from the table again. Returns how many records' rows were written.
+ */
+export async function ensureKeyRows(database: Database): Promise<number> {
+  const { rows } = await database.pool.query<{ held: boolean }>('SELECT EXISTS (SELECT 1 FROM match_subject WHERE keys IS NOT NULL) AS held');
+  if (!rows[0]!.held) return 0;
+  return rebuildKeyRows(database.pool, database.kind === 'postgres');
+}
+
+const running = () =>
+  new KeyRowsOffRunning(
+    'worker processes that write no key rows (MATCH_KEY_ROWS=off) are running on this database: stop them, or set MATCH_KEY_ROWS=off here too, before this worker, which writes key rows, starts',
+  );
+
+/**
+ * Writes the key rows of every record whose keys its subject row holds (migrations/028), in place of
+ * any rows it had, and clears them there, in one transaction; with `lock`, holding keyRowsOffLock
+ * to its end (KeyRowsOffRunning if another process holds it). Returns how many records that was.
+ */
+export async function rebuildKeyRows(db: pg.Pool | pg.PoolClient, lock = false): Promise<number> {
+  return withTransaction(db, async (tx) => {
+    if (lock) {
+      const { rows } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', [keyRowsOffLock]);
+      if (!rows[0]!.locked) throw running();
+    }
+    await tx.query('DELETE FROM match_key k USING match_subject s WHERE s.keys IS NOT NULL AND k.side = s.side AND k.record_id = s.record_id');
+    await tx.query(
+      `INSERT INTO match_key (side, record_id, key, born_from, born_to, active, event_day)
+       SELECT s.side, s.record_id, k.key, s.born_from, s.born_to, s.active, s.event_day
+         FROM match_subject s CROSS JOIN unnest(s.keys) AS k(key) WHERE s.keys IS NOT NULL`,
+    );
+    const { rowCount } = await tx.query('UPDATE match_subject SET keys = NULL, event_day = NULL WHERE keys IS NOT NULL');
+    return rowCount ?? 0;
+  });
+}
