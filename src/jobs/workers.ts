@@ -265,7 +265,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
   if (!keyRows) {
     if (!options.keysInMemory) throw new Error('a worker that writes no key rows (MATCH_KEY_ROWS=off) searches the keys in memory alone: set MATCH_KEYS_IN_MEMORY=on');
     const release = await holdKeyRowsOff(database);
-    boss.once('stopped', release);
+    boss.once('stopped', () => void release());
   } else {
     const started = performance.now();
     const rebuilt = await ensureKeyRows(database);

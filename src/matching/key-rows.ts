@@ -16,6 +16,9 @@ import { withTransaction } from '../db/database.ts';
 /** Held shared by every process whose workers write no key rows, for as long as they run (on a PostgreSQL server). */
 const keyRowsOffLock = 'milap:key-rows-off';
 
+/** Held by a process writing the key rows the others left out (rebuildKeyRows), to its transaction's end. */
+const rebuildLock = 'milap:key-rows-rebuild';
+
 export class KeyRowsOffRunning extends Error {}
 
 /**
@@ -23,22 +26,23 @@ export class KeyRowsOffRunning extends Error {}
  * write no key rows; returns its release. On PGlite, whose one connection is the process's, nothing
  * is held: no other process can open its database.
  */
-export async function holdKeyRowsOff(database: Database): Promise<() => void> {
-  if (database.kind !== 'postgres') return () => {};
+export async function holdKeyRowsOff(database: Database): Promise<() => Promise<void>> {
+  if (database.kind !== 'postgres') return async () => {};
   const client = await database.pool.connect();
+  const lock = (verb: string) => client.query(`SELECT ${verb}(hashtextextended($1, 0))`, [keyRowsOffLock]);
   try {
-    await client.query('SELECT pg_advisory_lock_shared(hashtextextended($1, 0))', [keyRowsOffLock]);
+    await lock('pg_advisory_lock_shared');
   } catch (error) {
     client.release(error instanceof Error ? error : true);
     throw error;
   }
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    // Closed, not returned to the pool: the connection's end lets go of the session's lock.
-    client.release(true);
-  };
+  let releasing: Promise<void> | null = null;
+  return () =>
+    (releasing ??= lock('pg_advisory_unlock_shared').then(
+      () => client.release(),
+      // A connection that cannot say so is closed: its end lets go of the session's lock.
+      (error: unknown) => client.release(error instanceof Error ? error : true),
+    ));
 }
 
 /**
@@ -60,12 +64,18 @@ const running = () =>
 
 /**
  * Writes the key rows of every record whose keys its subject row holds (migrations/028), in place of
- * any rows it had, and clears them there, in one transaction; with `lock`, holding keyRowsOffLock
- * to its end (KeyRowsOffRunning if another process holds it). Returns how many records that was.
+ * any rows it had, and clears them there, in one transaction; with `lock`, one process at a time, and
+ * holding keyRowsOffLock to its end (KeyRowsOffRunning if another process holds it). Returns how many
+ * records that was.
  */
 export async function rebuildKeyRows(db: pg.Pool | pg.PoolClient, lock = false): Promise<number> {
   return withTransaction(db, async (tx) => {
     if (lock) {
+      // Worker processes started together rebuild one after another, the later finding nothing left;
+      // keyRowsOffLock is then tried, not waited for: a process that writes no key rows holds it as long as it runs.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [rebuildLock]);
+      const { rows: [left] } = await tx.query<{ held: boolean }>('SELECT EXISTS (SELECT 1 FROM match_subject WHERE keys IS NOT NULL) AS held');
+      if (!left!.held) return 0;
       const { rows } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', [keyRowsOffLock]);
       if (!rows[0]!.locked) throw running();
     }
