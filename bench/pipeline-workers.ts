@@ -35,12 +35,13 @@ const keysInMemory = process.env.MATCH_KEYS_IN_MEMORY === 'on';
 const prepared = keysInMemory ? (await liveKeysOf(database.pool).build(database.pool, engine))! : await warmPreparedRecords(database.pool, engine);
 // Read just before the workers start, which then find them just read and do not read them again while
 // the bench measures (the workers read them at start unless read within the last minute).
-await warmKeyCounts(database.pool);
+const keyRows = loadConfig().MATCH_KEY_ROWS === 'on';
+await warmKeyCounts(database.pool, 0, keyRows);
 // And the pages match jobs read at random, which that reading pushed out, read back as a worker does
 // after its start (read-back.ts; one process of several reads them).
 const readBack = process.env.MATCH_READ_BACK === 'off' ? null : await readBackMatchPages(database);
 // The sweep after a re-match of most records on as many connections as a worker's (config.ts, MATCH_SWEEP_CONNECTIONS).
-const settings = { concurrency: 8, floor: 0.001, topK: 10, keysInMemory, sweepConnections: loadConfig().MATCH_SWEEP_CONNECTIONS };
+const settings = { concurrency: 8, floor: 0.001, topK: 10, keysInMemory, keyRows, sweepConnections: loadConfig().MATCH_SWEEP_CONNECTIONS };
 await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { ...settings, engine });
 const usage = () => {
   const cpu = process.cpuUsage();

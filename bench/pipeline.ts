@@ -29,6 +29,9 @@
 //     `milap rematch` runs after a new model version: every pair it rescores, and its explanation,
 //     is written anew, and every pair moved is weighed again (without it, the re-match's model is the
 //     one its records were matched by, and their explanations stand);
+//     MATCH_KEY_ROWS=off (with MATCH_KEYS_IN_MEMORY=on): no key rows, the load's and jobs' keys kept on
+//     the subject rows instead (src/matching/key-rows.ts), as a deployment that sets it keeps them (a
+//     database loaded so and reused without it has every key row written at the workers' start);
 //     MATCH_READ_BACK=off: a worker that does not read back the pages match jobs read at random after
 //     its start (src/matching/read-back.ts), which the start's reading of every record pushed out;
 //     [--worker-processes N]: phases 3 and 4 by N match-worker processes of their own (pipeline-workers.ts),
@@ -110,6 +113,8 @@ await migrate(database.pool);
 const boss = await startQueue(database, { supervise: false });
 // A cache of prepared records holding all of them, as a national deployment sets MATCH_CACHE_RECORDS.
 const cacheRecords = 2 * (missingCount + foundCount) + 100_000;
+/** MATCH_KEY_ROWS as a deployment sets it (config.ts): off, no key rows are loaded or written. */
+const keyRows = loadConfig().MATCH_KEY_ROWS === 'on';
 const engine = createEngine(undefined, cacheRecords);
 
 let started = performance.now();
@@ -156,17 +161,19 @@ async function load() {
     const subjects: unknown[][] = [];
     await copyRows(database.pool, 'COPY match_key (side, key, record_id, born_from, born_to, active, event_day) FROM STDIN',
       (function* () {
+        // Without key rows (MATCH_KEY_ROWS=off), each record's keys go on its subject row, as its job keeps them.
         for (const [i, record] of list.entries()) {
           const p = side.side === 'missing' ? prepareMissing(record as never) : prepareFound(record as never);
           const [from, to] = p.birth ? [isoOfDay(p.birth.from), isoOfDay(p.birth.to)] : [null, null];
           const keys = blockingKeys(p);
           // The digest of what its key rows hold, as a match job saves it (a re-match then writes no key).
           const digest = keysDigestOf({ keys, active: true, narrowing: { sex: p.sex, bornFrom: from, bornTo: to, eventDay: isoOfDay(p.eventDay) } });
-          subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest, matcherVersion]);
-          for (const key of keys) if (!closed.has(key) || storedWhenClosed(key)) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
+          const stored = [...new Set(keys)].filter((key) => !closed.has(key) || storedWhenClosed(key));
+          subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest, matcherVersion, keyRows ? null : `{${stored.map((key) => `"${key.replace(/["\\]/g, '\\$&')}"`).join(',')}}`, keyRows ? null : isoOfDay(p.eventDay)]);
+          if (keyRows) for (const key of stored) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
         }
       })());
-    await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, keys_digest, matcher_version) FROM STDIN', subjects);
+    await copyRows(database.pool, 'COPY match_subject (side, record_id, version, sex, born_from, born_to, active, model_version, keys_digest, matcher_version, keys, event_day) FROM STDIN', subjects);
     if (side.side === 'found') {
       // Each found child's rank floor, as her own match job would save it (matchers/blocking.ts,
       // rankedBestOf), computed by a process of its own from the same world: its index of every report
@@ -229,8 +236,8 @@ async function startAndProbe() {
     : { database, engine };
   // What a worker does when it starts: read the counts of the common name keys, and the keys too common to admit a pair.
   started = performance.now();
-  const commonKeys = await warmKeyCounts(local.database.pool);
-  console.log(`counts of ${commonKeys!.nameKeys} common name keys and ${commonKeys!.tooCommon} keys too common to admit a pair read in ${seconds(started).toFixed(1)} s (as a worker does at start)`);
+  const commonKeys = await warmKeyCounts(local.database.pool, 0, keyRows);
+  if (commonKeys) console.log(`counts of ${commonKeys.nameKeys} common name keys and ${commonKeys.tooCommon} keys too common to admit a pair read in ${seconds(started).toFixed(1)} s (as a worker does at start)`);
   started = performance.now();
   const prepared = keysInMemory ? (await liveKeysOf(local.database.pool).build(local.database.pool, local.engine))! : { ...(await warmPreparedRecords(local.database.pool, local.engine)), keys: null };
   console.log(`${prepared.records} records still looked for prepared${prepared.keys === null ? '' : `, and the ${prepared.keys} keys of every record held in memory`}, in ${seconds(started).toFixed(1)} s (of which ${(prepared.collectedInMs / 1000).toFixed(1)} s the full collection of the garbage left)${prepared.stoppedBy ? `; preparing stopped by the ${prepared.stoppedBy}` : ''} (as a worker does at start; this process's memory then ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()})`);
@@ -271,7 +278,7 @@ async function startAndProbe() {
       const answer = await records.fileRecord({ pool: database.pool, boss }, foundSide, child, { actorId: null, actorName: 'bench', requestId: null });
       const { id, version } = answer.body as { id: string; version: number };
       const from = performance.now();
-      await matchRecord(local.database.pool, local.engine, { floor: 0.001, topK: 10 }, { side: 'found', id, version });
+      await matchRecord(local.database.pool, local.engine, { floor: 0.001, topK: 10, keyRows }, { side: 'found', id, version });
       spans.push({ from, to: performance.now() });
     }
   });
@@ -330,8 +337,8 @@ if (workerProcesses > 0) {
   // Counts read again first, so the workers find them just read and do not read them at start (as a
   // second set of workers in a process does): at national scale that read is 40 s of the database's
   // work, which ran through the sustained phase below.
-  await warmKeyCounts(database.pool);
-  await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { concurrency: 8, floor: 0.001, topK: 10, engine, keysInMemory });
+  await warmKeyCounts(database.pool, 0, keyRows);
+  await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { concurrency: 8, floor: 0.001, topK: 10, engine, keysInMemory, keyRows });
 }
 /**
  * The CPU seconds of the database server's processes on this machine, from /proc (null where there is
@@ -578,7 +585,7 @@ if (workers.length) {
   const statistics = new StatisticsKeeper(database, pino({ level: 'silent' }));
   await profiled(values.profile, 'rematch', () => Promise.all(Array.from({ length: 4 }, async (_, lane) => {
     for (let n = lane; n < passes.length; n += 4) {
-      await matchRecords(database.pool, rematchEngine, { floor: 0.001, topK: 10 }, passes[n]!.jobs, rematchAll ? 'every' : 'later');
+      await matchRecords(database.pool, rematchEngine, { floor: 0.001, topK: 10, keyRows }, passes[n]!.jobs, rematchAll ? 'every' : 'later');
       for (const _ of passes[n]!.jobs) void statistics.jobDone();
       progress((done += passes[n]!.jobs.length));
       if (n < reportPasses) reportsDoneAt = performance.now();
