@@ -6,7 +6,6 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { generateWorld } from '../../fixtures/synth/world.ts';
 import { rankedBestOf } from '../../matchers/blocking.ts';
-import { linkRecords } from '../../matchers/link.ts';
 import { loadConfig, ConfigError } from '../../src/config.ts';
 import { WorkerMetrics } from '../../src/jobs/metrics.ts';
 import { startWorkers } from '../../src/jobs/workers.ts';
@@ -18,22 +17,11 @@ import { openRun, queueRun } from '../../src/matching/rematch.ts';
 import { candidatePartners } from '../../src/matching/store.ts';
 import type { ChildRecord } from '../../src/records/sides.ts';
 import { useTestApp } from '../helpers/app.ts';
+import { drained, expectPairsOfLink } from '../helpers/link-parity.ts';
 import { onPostgres } from '../helpers/database.ts';
 
 const t = useTestApp();
 const settings = { floor: 0.001, topK: 10, keyRows: false };
-
-/** No match job left, nor pairs left due to be weighed (as parity.test.ts waits). */
-async function drained(): Promise<void> {
-  for (;;) {
-    const { rows } = await t.db.database.pool.query(
-      `SELECT (SELECT count(*) FROM pgboss.job WHERE name = 'match' AND state IN ('created', 'retry', 'active'))
-            + (SELECT count(*) FROM pair_reweigh_due) + (SELECT count(*) FROM pair_reweigh_every) AS n`,
-    );
-    if (Number(rows[0].n) === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
 
 /** Every stored record of a side, prepared with its keys. */
 async function subjectsOf(side: 'missing' | 'found'): Promise<Subject[]> {
@@ -57,35 +45,22 @@ describe('workers that write no key rows', () => {
     for (const report of world.missing) await t.file('/api/v1/missing-reports', report);
     for (const child of world.found.slice(0, 15)) await t.file('/api/v1/found-children', child);
     await startWorkers(t.db.boss, t.db.database, pino({ level: 'silent' }), new WorkerMetrics(), { concurrency: 2, ...settings, keysInMemory: true });
-    await drained();
+    await drained(pool);
     expect(liveKeysOf(pool).ready).toBe(true);
     // Another process, started now, learns from the subject rows the records matched after it.
     const other = new LiveKeys();
     await other.build(pool, createEngine());
     for (const child of world.found.slice(15)) await t.file('/api/v1/found-children', child);
-    await drained();
+    await drained(pool);
     expect(await other.catchUp(pool)).toBeGreaterThanOrEqual(10);
     // Term frequencies settle only when every record is in: one re-match of everything, as after a load.
     const engine = createEngine();
     await queueRun(pool, t.db.boss, engine.modelVersion, await openRun(pool, engine.modelVersion, true), () => {});
-    await drained();
+    await drained(pool);
 
     expect(await count('SELECT count(*) AS n FROM match_key')).toBe(0);
     expect(await count('SELECT count(*) AS n FROM match_subject WHERE keys IS NULL')).toBe(0);
-    const { rows } = await pool.query(
-      `SELECT m.ref AS "missingRef", f.ref AS "foundRef", c.probability FROM candidate_pair c
-         JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id`,
-    );
-    const service = new Map<string, { missingRef: string; probability: number }[]>();
-    for (const row of rows) (service.get(row.foundRef) ?? service.set(row.foundRef, []).get(row.foundRef)!).push(row);
-    const batch = new Map<string, { missingRef: string; probability: number }[]>();
-    for (const pair of linkRecords(world.missing, world.found)) (batch.get(pair.foundRef) ?? batch.set(pair.foundRef, []).get(pair.foundRef)!).push(pair);
-    expect(batch.size).toBeGreaterThan(10);
-    for (const child of world.found) {
-      const expected = (batch.get(child.ref) ?? []).map((p) => [p.missingRef, Number(p.probability.toFixed(6))]);
-      const actual = (service.get(child.ref) ?? []).sort((a, b) => b.probability - a.probability).slice(0, 10).map((p) => [p.missingRef, Number(p.probability.toFixed(6))]);
-      expect(JSON.stringify(actual), child.ref).toBe(JSON.stringify(expected));
-    }
+    await expectPairsOfLink(pool, world);
 
     // Reports closed: no longer looked for, their keys still counted. A process started after reads
     // them from their subject rows, as every other record's.
