@@ -20,6 +20,9 @@ export const matchPages: readonly { table: string; heap: boolean }[] = [
   { table: 'pair_reweigh_due', heap: true },
 ];
 
+/** The relations match jobs read at random where they write no key rows (key-rows.ts): the key table is never read then. */
+export const matchPagesWithoutKeyRows = matchPages.filter((relation) => relation.table !== 'match_key');
+
 export type ReadBack =
   | { read: true; megabytes: number; seconds: number }
   /** Not read: why (the embedded database, the module not there, or another process reading them now). */
