@@ -79,13 +79,32 @@ export async function rebuildKeyRows(db: pg.Pool | pg.PoolClient, lock = false):
       const { rows } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', [keyRowsOffLock]);
       if (!rows[0]!.locked) throw running();
     }
-    await tx.query('DELETE FROM match_key k USING match_subject s WHERE s.keys IS NOT NULL AND k.side = s.side AND k.record_id = s.record_id');
-    await tx.query(
-      `INSERT INTO match_key (side, record_id, key, born_from, born_to, active, event_day)
-       SELECT s.side, s.record_id, k.key, s.born_from, s.born_to, s.active, s.event_day
-         FROM match_subject s CROSS JOIN unnest(s.keys) AS k(key) WHERE s.keys IS NOT NULL`,
-    );
-    const { rowCount } = await tx.query('UPDATE match_subject SET keys = NULL, event_day = NULL WHERE keys IS NOT NULL');
-    return rowCount ?? 0;
+    // A chunk of records at a time, each statement by the records' ids: joined to the subjects instead,
+    // the delete read the whole key table (13.7 s for 7,616 records at national scale, 2026-12-07).
+    let written = 0;
+    for (const side of ['missing', 'found'] as const) {
+      for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+        const { rows } = await tx.query<{ id: string }>(
+          'SELECT record_id AS id FROM match_subject WHERE side = $1 AND keys IS NOT NULL AND record_id > $2 ORDER BY record_id LIMIT $3',
+          [side, after, rebuildChunk],
+        );
+        if (!rows.length) break;
+        const ids = rows.map((row) => row.id);
+        await tx.query('DELETE FROM match_key WHERE side = $1 AND record_id = ANY($2::uuid[])', [side, ids]);
+        await tx.query(
+          `INSERT INTO match_key (side, record_id, key, born_from, born_to, active, event_day)
+           SELECT s.side, s.record_id, k.key, s.born_from, s.born_to, s.active, s.event_day
+             FROM match_subject s CROSS JOIN unnest(s.keys) AS k(key) WHERE s.side = $1 AND s.record_id = ANY($2::uuid[])`,
+          [side, ids],
+        );
+        await tx.query('UPDATE match_subject SET keys = NULL, event_day = NULL WHERE side = $1 AND record_id = ANY($2::uuid[])', [side, ids]);
+        written += ids.length;
+        after = ids[ids.length - 1]!;
+      }
+    }
+    return written;
   });
 }
+
+/** Records whose key rows rebuildKeyRows writes by one set of statements. */
+const rebuildChunk = 5000;
