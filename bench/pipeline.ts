@@ -256,7 +256,7 @@ async function startAndProbe() {
     // one on the development machine). A worker goes on with jobs meanwhile; here it is waited for.
     const readBack = await readBackMatchPages(local.database, keyRows ? matchPages : matchPagesWithoutKeyRows);
     console.log(readBack.read
-      ? `read back into the page cache after the start: ${readBack.megabytes} MB (the key and explanation tables' indexes; the pair, subject, rank-floor and due tables with theirs) in ${readBack.seconds.toFixed(1)} s (as a worker does; MATCH_READ_BACK=off for a worker that does not)`
+      ? `read back into the page cache after the start: ${readBack.megabytes} MB (${keyRows ? "the key and explanation tables' indexes" : "the explanation table's index"}; the pair, subject, rank-floor and due tables with theirs) in ${readBack.seconds.toFixed(1)} s (as a worker does; MATCH_READ_BACK=off for a worker that does not)`
       : `not read back after the start: ${readBack.reason}`);
   }
 
