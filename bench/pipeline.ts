@@ -70,7 +70,7 @@ import { matchRecord, matchRecords, warmKeyCounts } from '../src/matching/match-
 import * as records from '../src/records/service.ts';
 import { foundSide, missingSide, type SideDefinition } from '../src/records/sides.ts';
 import { resolveRecordPlaces } from '../src/records/places.ts';
-import { keysDigestOf, reweighDue, reweighEveryPair, storedExplanationOf } from '../src/matching/store.ts';
+import { keysDigestOf, reweighDue, reweighEveryPair, storedExplanationOf, storedKeys } from '../src/matching/store.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { loadConfig } from '../src/config.ts';
@@ -168,7 +168,7 @@ async function load() {
           const keys = blockingKeys(p);
           // The digest of what its key rows hold, as a match job saves it (a re-match then writes no key).
           const digest = keysDigestOf({ keys, active: true, narrowing: { sex: p.sex, bornFrom: from, bornTo: to, eventDay: isoOfDay(p.eventDay) } });
-          const stored = [...new Set(keys)].filter((key) => !closed.has(key) || storedWhenClosed(key));
+          const stored = storedKeys(keys, (key) => !closed.has(key) || storedWhenClosed(key));
           subjects.push([side.side, ids[i], 1, p.sex, from, to, 't', engine.modelVersion, digest, matcherVersion, keyRows ? null : `{${stored.map((key) => `"${key.replace(/["\\]/g, '\\$&')}"`).join(',')}}`, keyRows ? null : isoOfDay(p.eventDay)]);
           if (keyRows) for (const key of stored) yield [side.side, key, ids[i], from, to, 't', isoOfDay(p.eventDay)];
         }

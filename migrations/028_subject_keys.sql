@@ -6,6 +6,6 @@
 --
 -- `keys` not null: these are the record's keys, and any rows of its in match_key are stale; null: its
 -- rows in match_key are its keys. A worker that writes key rows (and searches them) first writes the
--- rows of every record whose keys are held here, and clears them (src/matching/store.ts, rebuildKeyRows).
+-- rows of every record whose keys are held here, and clears them (src/matching/key-rows.ts, rebuildKeyRows).
 ALTER TABLE match_subject ADD COLUMN keys text[], ADD COLUMN event_day date;
 CREATE INDEX match_subject_keys_held ON match_subject (side, record_id) WHERE keys IS NOT NULL;

@@ -21,6 +21,9 @@ const rebuildLock = 'milap:key-rows-rebuild';
 
 export class KeyRowsOffRunning extends Error {}
 
+/** Whether any record's keys are held on its subject row (by the partial index of migrations/028). */
+const anyHeldSql = 'SELECT EXISTS (SELECT 1 FROM match_subject WHERE keys IS NOT NULL) AS held';
+
 /**
  * Takes keyRowsOffLock, shared, on a connection of its own, for as long as this process's workers
  * write no key rows; returns its release. On PGlite, whose one connection is the process's, nothing
@@ -52,7 +55,7 @@ export async function holdKeyRowsOff(database: Database): Promise<() => Promise<
  * be missing from the table again. Returns how many records' rows were written.
  */
 export async function ensureKeyRows(database: Database): Promise<number> {
-  const { rows } = await database.pool.query<{ held: boolean }>('SELECT EXISTS (SELECT 1 FROM match_subject WHERE keys IS NOT NULL) AS held');
+  const { rows } = await database.pool.query<{ held: boolean }>(anyHeldSql);
   if (!rows[0]!.held) return 0;
   return rebuildKeyRows(database.pool, database.kind === 'postgres');
 }
@@ -74,7 +77,7 @@ export async function rebuildKeyRows(db: pg.Pool | pg.PoolClient, lock = false):
       // Worker processes started together rebuild one after another, the later finding nothing left;
       // keyRowsOffLock is then tried, not waited for: a process that writes no key rows holds it as long as it runs.
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [rebuildLock]);
-      const { rows: [left] } = await tx.query<{ held: boolean }>('SELECT EXISTS (SELECT 1 FROM match_subject WHERE keys IS NOT NULL) AS held');
+      const { rows: [left] } = await tx.query<{ held: boolean }>(anyHeldSql);
       if (!left!.held) return 0;
       const { rows } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', [keyRowsOffLock]);
       if (!rows[0]!.locked) throw running();

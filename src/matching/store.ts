@@ -29,6 +29,9 @@ export interface SubjectRow {
   keysDigest: string;
 }
 
+/** The keys of a record that are stored, each once: those `written` says (TooCommonKeys.stored), as key rows (replaceKeys) or on its subject row (saveSubjects). */
+export const storedKeys = (keys: readonly string[], written: (key: string) => boolean): string[] => [...new Set(keys)].filter(written);
+
 /** The ASCII unit separator, which no key holds: a record's keys pass to saveSubjects joined by it. */
 const keySeparator = '\x1f';
 
@@ -72,7 +75,7 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
       subjects.map((s) => s.active),
       modelVersion,
       subjects.map((s) => s.keysDigest),
-      subjects.map((s) => (keysHeld ? [...new Set(s.keys)].filter(keysHeld.written).join(keySeparator) : null)),
+      subjects.map((s) => (keysHeld ? storedKeys(s.keys, keysHeld.written).join(keySeparator) : null)),
       subjects.map((s) => (keysHeld ? s.narrowing.eventDay : null)),
     ],
   );
@@ -95,7 +98,7 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
  */
 export async function replaceKeys(db: Queryable, side: Side, subjects: readonly SubjectRow[], unsaved: ReadonlySet<string> = new Set(), written: (key: string) => boolean = () => true) {
   const rowsOf = (list: readonly SubjectRow[]) =>
-    list.flatMap((s) => [...new Set(s.keys)].filter(written).map((key) => [s.id, key, s.narrowing.bornFrom, s.narrowing.bornTo, s.active, s.narrowing.eventDay] as const));
+    list.flatMap((s) => storedKeys(s.keys, written).map((key) => [s.id, key, s.narrowing.bornFrom, s.narrowing.bornTo, s.active, s.narrowing.eventDay] as const));
   const columns = (rows: ReturnType<typeof rowsOf>) => [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3]), rows.map((r) => r[4]), rows.map((r) => r[5])];
   const insert = `INSERT INTO match_key (side, record_id, key, born_from, born_to, active, event_day)
      SELECT $1, k.id, k.key, k.born_from, k.born_to, k.active, k.event_day
