@@ -838,15 +838,16 @@ export function storedAlready(stored: ExistingPair, write: PairWrite, modelVersi
 export async function upsertPairs(db: Queryable, writes: readonly PairWrite[], modelVersion: string) {
   if (!writes.length) return;
   await db.query(
-    // `probability` starts as the pair's own; refreshProbabilities weighs it against the competition.
-    // The explanation in its own table (migrations/022), written only when it changed.
+    // Its competing probability starts as its own, in a row of candidate_rank the insert makes
+    // (migrations/029); refreshProbabilities weighs it against the competition. The explanation in
+    // its own table (migrations/022), written only when it changed.
     `WITH w AS (
        SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::int[], $8::int[], $9::text[], $10::uuid[])
          WITH ORDINALITY AS w(missing_id, found_id, p, weight, explanation, missing_version, found_version, reopen, digest, n)
      ),
      pairs AS (
-       INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, model_version, missing_version, found_version, reopened_because, explanation_digest)
-       SELECT w.missing_id, w.found_id, w.p, w.p, w.weight, $1, w.missing_version, w.found_version, w.reopen, w.digest FROM w ORDER BY w.n
+       INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version, reopened_because, explanation_digest)
+       SELECT w.missing_id, w.found_id, w.p, w.weight, $1, w.missing_version, w.found_version, w.reopen, w.digest FROM w ORDER BY w.n
        ON CONFLICT (missing_id, found_id) DO UPDATE SET
          pair_probability = excluded.pair_probability, match_weight = excluded.match_weight, explanation_digest = excluded.explanation_digest,
          model_version = excluded.model_version, missing_version = excluded.missing_version, found_version = excluded.found_version,
@@ -929,9 +930,11 @@ export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records:
   });
 }
 
+/** Each pair's row of competing probability (migrations/029), in the order of the pairs' ids; the pairs' own rows are not locked. */
 const lockSql = `
-  SELECT 1 FROM candidate_pair WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR id = ANY($3::uuid[])
-   ORDER BY id FOR UPDATE`;
+  SELECT 1 FROM candidate_pair c JOIN candidate_rank r ON r.pair_id = c.id
+   WHERE c.missing_id = ANY($1::uuid[]) OR c.found_id = ANY($2::uuid[]) OR c.id = ANY($3::uuid[])
+   ORDER BY c.id FOR UPDATE OF r`;
 
 /**
  * Marks these records due to have their pairs weighed again (migrations/021 and 024), in the
@@ -1101,22 +1104,25 @@ const recordOddsSql = (column: 'missing_id' | 'found_id', named: '$1' | '$2') =>
   `;
 
 /**
- * Rows are locked in id order (lockSql, and here again for a pair stored since), so two refreshes
- * that overlap wait for each other instead of deadlocking. The odds of each record's live pairs are
+ * Each pair's competing probability is its row of candidate_rank (migrations/029); those rows are
+ * locked in the order of the pairs' ids (lockSql, and here again for a pair stored since), so two
+ * refreshes that overlap wait for each other instead of deadlocking, and the pairs' own rows, which
+ * a match job locks and writes, are only read. The odds of each record's live pairs are
  * summed once per record (liveness a FILTER, not a condition the queue's state index could serve),
  * then each pair takes its own odds out: joined as sets the planner read every live pair, and summed
  * pair by pair a report in a hundred children's lists was summed a hundred times. A record named
  * ($1, $2) is summed from the rows locked, only the partners reached through them by their index
- * (recordOddsSql). A pair is written through the row it was locked by (its ctid: the lock keeps it
- * where it is), not looked up again by its id. Over 16 sets of 20 national found children's
+ * (recordOddsSql). A pair's probability is written through the row of candidate_rank it was locked
+ * by (its ctid: the lock keeps it where it is), not looked up again by its id. Over 16 sets of 20 national found children's
  * refreshes, the sums read again and each pair found again by its id took 61% more buffers and 26%
  * more time (bench/FIGURES.md, 2026-12-06 from 20:32).
  */
 const refreshSql = `
   WITH affected AS MATERIALIZED (
-    SELECT ctid AS at, missing_id, found_id, state, pair_odds(match_weight) AS odds, probability FROM candidate_pair
-     WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR id = ANY($3::uuid[])
-     ORDER BY id FOR UPDATE
+    SELECT r.ctid AS at, c.missing_id, c.found_id, c.state, pair_odds(c.match_weight) AS odds, r.probability
+      FROM candidate_pair c JOIN candidate_rank r ON r.pair_id = c.id
+     WHERE c.missing_id = ANY($1::uuid[]) OR c.found_id = ANY($2::uuid[]) OR c.id = ANY($3::uuid[])
+     ORDER BY c.id FOR UPDATE OF r
   ),
   report_odds AS MATERIALIZED (${recordOddsSql('missing_id', '$1')}),
   child_odds AS MATERIALIZED (${recordOddsSql('found_id', '$2')}),
@@ -1126,5 +1132,5 @@ const refreshSql = `
              + (c.odds - CASE WHEN pair_is_live(a.state) THEN a.odds ELSE 0 END)) AS probability
       FROM affected a JOIN report_odds r USING (missing_id) JOIN child_odds c USING (found_id)
   )
-  UPDATE candidate_pair p SET probability = f.probability FROM fresh f
+  UPDATE candidate_rank p SET probability = f.probability FROM fresh f
    WHERE p.ctid = f.at AND f.stored IS DISTINCT FROM f.probability`;

@@ -14,8 +14,8 @@ async function record(side: 'missing' | 'found') {
 
 async function pair(missingId: string, foundId: string, probability = 0.9): Promise<string> {
   const { rows } = await t.db.database.pool.query(
-    `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
-     VALUES ($1, $2, $3, $3, 3, 'test', 1, 1) RETURNING id)
+    `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
+     VALUES ($1, $2, $3, 3, 'test', 1, 1) RETURNING id)
      INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[["name","phonetic",4]]' FROM pair RETURNING pair_id AS id`,
     [missingId, foundId, probability],
   );
@@ -31,13 +31,13 @@ describe('decisions on candidate pairs', () => {
   it('pairs of one record compete, and a rejected pair competes no more', async () => {
     const [m, otherM, f] = [await record('missing'), await record('missing'), await record('found')];
     const insert = async (missingId: string, weight: number) => (await t.db.database.pool.query(
-      `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
-       VALUES ($1, $2, $3, $3, $4, 'test', 1, 1) RETURNING id)
+      `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
+       VALUES ($1, $2, $3, $4, 'test', 1, 1) RETURNING id)
        INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair RETURNING pair_id AS id`,
       [missingId, f, 2 ** weight / (1 + 2 ** weight), weight],
     )).rows[0].id as string;
     const [strong, weak] = [await insert(m, 4), await insert(otherM, 3)];
-    const probabilityOf = async (id: string) => Number((await t.db.database.pool.query('SELECT probability FROM candidate_pair WHERE id = $1', [id])).rows[0].probability);
+    const probabilityOf = async (id: string) => Number((await t.db.database.pool.query('SELECT probability FROM candidate_rank WHERE pair_id = $1', [id])).rows[0].probability);
     expect((await decide(weak, 'hold')).statusCode).toBe(200);
     // Odds 16 and 8 for the same child: 16 / (1 + 16 + 8) and 8 / (1 + 16 + 8).
     expect(await probabilityOf(strong)).toBeCloseTo(16 / 25, 9);
