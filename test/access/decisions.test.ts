@@ -24,7 +24,17 @@ async function pair(missingId: string, foundId: string, probability = 0.9): Prom
 
 const decide = (id: string, decision: string, reason = 'compared photographs and father\'s name') =>
   t.inject({ method: 'POST', url: `/api/v1/candidates/${id}/decision`, payload: { decision, reason } });
-const stateOf = async (id: string) => (await t.db.database.pool.query('SELECT state FROM candidate_pair WHERE id = $1', [id])).rows[0].state;
+/** A pair's state, and the one state whose queue lists it to a matching officer (the queue is read by its own copy of the state: migrations/029). */
+const stateOf = async (id: string) => {
+  const { rows: [pair] } = await t.db.database.pool.query('SELECT state, found_id AS "foundId" FROM candidate_pair WHERE id = $1', [id]);
+  const listedIn: string[] = [];
+  for (const state of ['pending', 'confirmed', 'rejected', 'on_hold', 'superseded']) {
+    const answer = await t.inject({ method: 'GET', url: `/api/v1/candidates?state=${state}&record=${pair.foundId}`, headers: t.auth.matching_officer });
+    if ((answer.json().items as { id: string }[]).some((item) => item.id === id)) listedIn.push(state);
+  }
+  expect(listedIn, `the queues that list the ${pair.state} pair`).toEqual([pair.state]);
+  return pair.state as string;
+};
 const statusOf = async (table: string, id: string) => (await t.db.database.pool.query(`SELECT status FROM ${table} WHERE id = $1`, [id])).rows[0].status;
 
 describe('decisions on candidate pairs', () => {
