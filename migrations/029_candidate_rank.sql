@@ -1,47 +1,56 @@
--- Each pair's competing probability, and the state the queue is read by, in a narrow table of their
--- own. A record filed moves the competing probability of a dozen-odd pairs of its partners
--- (src/matching/store.ts, refreshProbabilities); written into candidate_pair, each such move wrote a
--- new version of its 170-byte row and an entry in each of its four indexes (the key, the records
--- pair, the child, and the queue's, which held the probability), and the refresh was the largest of
--- the database's statements while records were filed (bench/FIGURES.md). Here a move writes a
--- 60-byte row and two entries (the key and the queue's), and the pair's own row is left alone.
+-- What pairs compete by, in a narrow table of its own: each pair's records, state, match weight and
+-- competing probability. A record filed moves the competing probability of a dozen-odd pairs of its
+-- partners (src/matching/store.ts, refreshProbabilities); written into candidate_pair, each such move
+-- wrote a new version of its row (320 bytes at national scale) and an entry in each of its four
+-- indexes (the key, the records pair, the child, and the queue's, which held the probability), and
+-- the refresh was the largest of the database's statements while records were filed
+-- (bench/FIGURES.md). Here a move writes a row of under 100 bytes and three entries (the records
+-- pair, the child and the queue's), and the refresh reads and locks nothing else: the pairs' own
+-- rows, which match jobs lock and write, are left alone.
 --
--- `state` is candidate_pair's, copied for the queue's index and kept equal by the triggers below;
--- every statement reads and writes it on candidate_pair. A pair's row here is made with it, its
--- competing probability starting as its own (pair_probability) until the refresh weighs it, and
--- goes with it.
+-- `missing_id`, `found_id`, `state` and `match_weight` are candidate_pair's, copied and kept equal by
+-- the triggers below, whatever statement writes the pair; every statement writes them on
+-- candidate_pair. A pair's row here is made with it, its competing probability starting as its own
+-- (pair_probability) until the refresh weighs it, and goes with it. `pair_id` is the pair's id, for
+-- the queue's order; the row is found by its records.
 CREATE TABLE candidate_rank (
   pair_id uuid NOT NULL,
+  missing_id uuid NOT NULL,
+  found_id uuid NOT NULL,
   state text NOT NULL,
+  match_weight double precision NOT NULL,
   probability double precision NOT NULL
 );
-INSERT INTO candidate_rank (pair_id, state, probability)
-  SELECT id, state, probability FROM candidate_pair ORDER BY id;
+INSERT INTO candidate_rank (pair_id, missing_id, found_id, state, match_weight, probability)
+  SELECT id, missing_id, found_id, state, match_weight, probability FROM candidate_pair ORDER BY id;
 -- The key and the reference made after the rows, each checked once for all of them, not row by row.
-ALTER TABLE candidate_rank ADD PRIMARY KEY (pair_id),
-  ADD FOREIGN KEY (pair_id) REFERENCES candidate_pair (id) ON DELETE CASCADE;
+ALTER TABLE candidate_rank ADD CONSTRAINT candidate_rank_pair UNIQUE (missing_id, found_id),
+  ADD FOREIGN KEY (missing_id, found_id) REFERENCES candidate_pair (missing_id, found_id) ON DELETE CASCADE;
+CREATE INDEX candidate_rank_found ON candidate_rank (found_id);
 -- In the queue's order (src/matching/candidates.ts, listCandidates): most probable first, ties by id.
 CREATE INDEX candidate_rank_queue ON candidate_rank (state, probability DESC, pair_id DESC);
 
 DROP INDEX candidate_pair_queue;
 ALTER TABLE candidate_pair DROP COLUMN probability;
 
--- Once a statement: a job's upsert inserts several pairs at once.
+-- Once a statement, with the rows it wrote: a match job inserts and updates several pairs at once.
 CREATE FUNCTION candidate_rank_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO candidate_rank (pair_id, state, probability)
-    SELECT id, state, pair_probability FROM inserted_pairs;
+  INSERT INTO candidate_rank (pair_id, missing_id, found_id, state, match_weight, probability)
+    SELECT id, missing_id, found_id, state, match_weight, pair_probability FROM inserted_pairs;
   RETURN NULL;
 END $$;
 CREATE TRIGGER candidate_rank_insert AFTER INSERT ON candidate_pair
   REFERENCING NEW TABLE AS inserted_pairs FOR EACH STATEMENT EXECUTE FUNCTION candidate_rank_insert();
 
--- Only where the state changed: the WHEN is weighed without calling the function, so a match job's
--- upsert of pairs whose state stays calls nothing.
-CREATE FUNCTION candidate_rank_state() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Only the rows whose state or weight changed are written.
+CREATE FUNCTION candidate_rank_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE candidate_rank SET state = NEW.state WHERE pair_id = NEW.id;
+  UPDATE candidate_rank r SET state = u.state, match_weight = u.match_weight
+    FROM updated_pairs u
+   WHERE r.missing_id = u.missing_id AND r.found_id = u.found_id
+     AND (r.state, r.match_weight) IS DISTINCT FROM (u.state, u.match_weight);
   RETURN NULL;
 END $$;
-CREATE TRIGGER candidate_rank_state AFTER UPDATE OF state ON candidate_pair
-  FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION candidate_rank_state();
+CREATE TRIGGER candidate_rank_update AFTER UPDATE ON candidate_pair
+  REFERENCING NEW TABLE AS updated_pairs FOR EACH STATEMENT EXECUTE FUNCTION candidate_rank_update();

@@ -50,7 +50,9 @@ const summaryColumns = `c.id, c.state, r.probability, c.pair_probability AS "pai
   json_build_object('id', f.id, 'ref', f.ref, 'name', f.record->>'name', 'districtId', f.district_id, 'status', f.status) AS found,
   to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updatedAt"`;
 
-const pairsWithRecords = `candidate_rank r JOIN candidate_pair c ON c.id = r.pair_id JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id`;
+/** A pair (`c`) and its row of candidate_rank (`r`), joined by the records, which both index. */
+const pairsWithRecords = `candidate_rank r JOIN candidate_pair c ON c.missing_id = r.missing_id AND c.found_id = r.found_id
+  JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id`;
 
 export async function listCandidates(db: pg.Pool, filter: CandidateFilter): Promise<CandidateSummary[]> {
   const where: string[] = [];

@@ -909,15 +909,15 @@ export async function recordsAround(db: Queryable, missingIds: string[], foundId
 }
 
 /**
- * Weighs every pair of these records, and the pairs named, against the other live candidates of both its records
+ * Weighs every pair of these records, and the pairs of `among`'s reports with its children, against the other live candidates of both its records
  * (matchers/model.ts, competingProbability; pair_odds and pair_is_live in migrations/011). Run after the
  * change has committed, in a transaction of its own: it locks pairs of other records too, in id
  * order, and inside a match job's transaction two jobs could wait on each other.
  */
-export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records: PairedRecords & { pairs?: string[] | undefined }): Promise<number> {
-  const pairs = records.pairs ?? [];
-  if (!records.missing.length && !records.found.length && !pairs.length) return 0;
-  const params = [records.missing, records.found, pairs];
+export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records: PairedRecords & { among?: PairedRecords | undefined }): Promise<number> {
+  const among = records.among ?? { missing: [], found: [] };
+  if (!records.missing.length && !records.found.length && !(among.missing.length && among.found.length)) return 0;
+  const params = [records.missing, records.found, among.missing, among.found];
   // Locked first, then weighed by a statement of its own: a statement's sums read the snapshot it
   // started with, so a pair another job stored and weighed between that start and the locks was
   // weighed again without it, and kept a stale probability (seen under load, test/service/parity.test.ts).
@@ -930,11 +930,11 @@ export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records:
   });
 }
 
-/** Each pair's row of competing probability (migrations/029), in the order of the pairs' ids; the pairs' own rows are not locked. */
+/** The pairs' rows of candidate_rank (migrations/029), in the order of the pairs' ids; the pairs' own rows are not locked. */
 const lockSql = `
-  SELECT 1 FROM candidate_pair c JOIN candidate_rank r ON r.pair_id = c.id
-   WHERE c.missing_id = ANY($1::uuid[]) OR c.found_id = ANY($2::uuid[]) OR c.id = ANY($3::uuid[])
-   ORDER BY c.id FOR UPDATE OF r`;
+  SELECT 1 FROM candidate_rank
+   WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR (missing_id = ANY($3::uuid[]) AND found_id = ANY($4::uuid[]))
+   ORDER BY pair_id FOR UPDATE`;
 
 /**
  * Marks these records due to have their pairs weighed again (migrations/021 and 024), in the
@@ -981,12 +981,15 @@ export async function reweighDue(db: pg.Pool | pg.PoolClient, options: { batchSi
     const reports = rows.filter((row) => row.side === 'missing');
     const settled = reports.filter((row) => row.settled).map((row) => row.id);
     const { rows: settledPairs } = settled.length && weighed.size
-      ? await db.query<{ id: string; found: string }>('SELECT id, found_id AS found FROM candidate_pair WHERE missing_id = ANY($1::uuid[])', [settled])
+      ? await db.query<{ missing: string; found: string }>('SELECT missing_id AS missing, found_id AS found FROM candidate_rank WHERE missing_id = ANY($1::uuid[])', [settled])
       : { rows: null };
+    const named = settledPairs?.filter((pair) => !weighed.has(pair.found));
     done.pairs += await refreshProbabilities(db, {
       missing: settledPairs ? reports.filter((row) => !row.settled).map((row) => row.id) : reports.map((row) => row.id),
       found: children,
-      pairs: settledPairs?.filter((pair) => !weighed.has(pair.found)).map((pair) => pair.id),
+      // Every pair of these reports with these children is one of them: each such child pairs with a
+      // settled report and was not weighed.
+      among: named && { missing: [...new Set(named.map((pair) => pair.missing))], found: [...new Set(named.map((pair) => pair.found))] },
     });
     for (const child of children) weighed.add(child);
     // The marks read, and no other: one made since by a job that had not committed is weighed next time.
@@ -1099,30 +1102,29 @@ const recordOddsSql = (column: 'missing_id' | 'found_id', named: '$1' | '$2') =>
       FROM affected WHERE ${column} = ANY(${named}::uuid[]) GROUP BY ${column}
     UNION ALL
     SELECT r.${column}, (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0)
-                           FROM candidate_pair o WHERE o.${column} = r.${column})
+                           FROM candidate_rank o WHERE o.${column} = r.${column})
       FROM (SELECT DISTINCT ${column} FROM affected WHERE NOT ${column} = ANY(${named}::uuid[])) r
   `;
 
 /**
- * Each pair's competing probability is its row of candidate_rank (migrations/029); those rows are
- * locked in the order of the pairs' ids (lockSql, and here again for a pair stored since), so two
- * refreshes that overlap wait for each other instead of deadlocking, and the pairs' own rows, which
- * a match job locks and writes, are only read. The odds of each record's live pairs are
+ * Read, locked and written in candidate_rank alone (migrations/029), which holds what pairs compete
+ * by: the pairs' own rows, which a match job locks and writes, are not touched. Rows are locked in
+ * the order of the pairs' ids (lockSql, and here again for a pair stored since), so two refreshes
+ * that overlap wait for each other instead of deadlocking. The odds of each record's live pairs are
  * summed once per record (liveness a FILTER, not a condition the queue's state index could serve),
  * then each pair takes its own odds out: joined as sets the planner read every live pair, and summed
  * pair by pair a report in a hundred children's lists was summed a hundred times. A record named
  * ($1, $2) is summed from the rows locked, only the partners reached through them by their index
- * (recordOddsSql). A pair's probability is written through the row of candidate_rank it was locked
- * by (its ctid: the lock keeps it where it is), not looked up again by its id. Over 16 sets of 20 national found children's
- * refreshes, the sums read again and each pair found again by its id took 61% more buffers and 26%
- * more time (bench/FIGURES.md, 2026-12-06 from 20:32).
+ * (recordOddsSql). A pair is written through the row it was locked by (its ctid: the lock keeps it
+ * where it is), not looked up again. Over 16 sets of 20 national found children's refreshes, the
+ * sums read again and each pair found again by its id took 61% more buffers and 26% more time
+ * (bench/FIGURES.md, 2026-12-06 from 20:32).
  */
 const refreshSql = `
   WITH affected AS MATERIALIZED (
-    SELECT r.ctid AS at, c.missing_id, c.found_id, c.state, pair_odds(c.match_weight) AS odds, r.probability
-      FROM candidate_pair c JOIN candidate_rank r ON r.pair_id = c.id
-     WHERE c.missing_id = ANY($1::uuid[]) OR c.found_id = ANY($2::uuid[]) OR c.id = ANY($3::uuid[])
-     ORDER BY c.id FOR UPDATE OF r
+    SELECT ctid AS at, missing_id, found_id, state, pair_odds(match_weight) AS odds, probability FROM candidate_rank
+     WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR (missing_id = ANY($3::uuid[]) AND found_id = ANY($4::uuid[]))
+     ORDER BY pair_id FOR UPDATE
   ),
   report_odds AS MATERIALIZED (${recordOddsSql('missing_id', '$1')}),
   child_odds AS MATERIALIZED (${recordOddsSql('found_id', '$2')}),

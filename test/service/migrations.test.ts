@@ -154,12 +154,17 @@ describe('029, competing probabilities in a table of their own', () => {
       const columns = await pool.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'candidate_pair' AND column_name = 'probability'`);
       expect(columns.rowCount).toBe(0);
 
-      // After it: a decision's state follows into the queue, a probability weighed stays, a pair gone takes its row.
+      // After it: a decision's state and a new match weight follow, a probability weighed stays, a pair gone takes its row.
       await pool.query(`UPDATE candidate_pair SET state = 'on_hold' WHERE id = $1`, [id(1)]);
-      await pool.query(`UPDATE candidate_pair SET updated_at = clock_timestamp(), state = state WHERE id = $1`, [id(2)]);
+      await pool.query(`UPDATE candidate_pair SET updated_at = clock_timestamp(), match_weight = 2.5 WHERE id = $1`, [id(2)]);
       await pool.query(`DELETE FROM candidate_pair WHERE id = $1`, [id(5)]);
       expect(await queue('pending')).toEqual([{ id: id(2), probability: 0.62 }]);
       expect(await queue('on_hold')).toEqual([{ id: id(1), probability: 0.61 }]);
+      const { rows: copies } = await pool.query(
+        `SELECT count(*)::int AS n FROM candidate_pair c JOIN candidate_rank r ON r.pair_id = c.id
+          WHERE (r.missing_id, r.found_id, r.state, r.match_weight) = (c.missing_id, c.found_id, c.state, c.match_weight)`,
+      );
+      expect(copies[0].n).toBe(4);
       expect((await pool.query('SELECT count(*)::int AS n FROM candidate_rank')).rows[0].n).toBe(4);
     } finally {
       await empty.close();

@@ -55,7 +55,7 @@ async function adminHeaders() {
 async function pairs(): Promise<string[]> {
   const { rows } = await db.database.pool.query<{ line: string }>(
     `SELECT m.ref || ' ~ ' || f.ref || ' ' || c.state || ' ' || round(c.pair_probability::numeric, 9) || ' ' || round(r.probability::numeric, 9) AS line
-       FROM candidate_pair c JOIN candidate_rank r ON r.pair_id = c.id JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id ORDER BY 1`,
+       FROM candidate_pair c JOIN candidate_rank r ON r.missing_id = c.missing_id AND r.found_id = c.found_id JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id ORDER BY 1`,
   );
   return rows.map((row) => row.line);
 }
