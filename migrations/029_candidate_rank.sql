@@ -43,9 +43,14 @@ END $$;
 CREATE TRIGGER candidate_rank_insert AFTER INSERT ON candidate_pair
   REFERENCING NEW TABLE AS inserted_pairs FOR EACH STATEMENT EXECUTE FUNCTION candidate_rank_insert();
 
--- Only the rows whose state or weight changed are written.
+-- Only the rows whose state or weight changed are written, locked first in the order of the pairs'
+-- ids, as the refresh locks them: a match job that rescored pairs and a refresh that weighs some of
+-- them wait for each other instead of deadlocking.
 CREATE FUNCTION candidate_rank_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM 1 FROM candidate_rank r JOIN updated_pairs u ON r.missing_id = u.missing_id AND r.found_id = u.found_id
+    WHERE (r.state, r.match_weight) IS DISTINCT FROM (u.state, u.match_weight)
+    ORDER BY r.pair_id FOR UPDATE OF r;
   UPDATE candidate_rank r SET state = u.state, match_weight = u.match_weight
     FROM updated_pairs u
    WHERE r.missing_id = u.missing_id AND r.found_id = u.found_id
