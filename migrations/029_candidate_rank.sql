@@ -29,6 +29,9 @@ ALTER TABLE candidate_rank ADD CONSTRAINT candidate_rank_pair UNIQUE (missing_id
 CREATE INDEX candidate_rank_found ON candidate_rank (found_id);
 -- In the queue's order (src/matching/candidates.ts, listCandidates): most probable first, ties by id.
 CREATE INDEX candidate_rank_queue ON candidate_rank (state, probability DESC, pair_id DESC);
+-- Counted now: planned without figures, a refresh read the whole table for a record's dozen pairs
+-- (1 s a match job at national scale, until the statistics keeper's first look).
+ANALYZE candidate_rank;
 
 DROP INDEX candidate_pair_queue;
 ALTER TABLE candidate_pair DROP COLUMN probability;
