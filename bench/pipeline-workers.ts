@@ -19,7 +19,7 @@ import { createEngine } from '../src/matching/engine.ts';
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmKeyCounts } from '../src/matching/match-job.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
-import { matchPages, matchPagesWithoutKeyRows, readBackMatchPages } from '../src/matching/read-back.ts';
+import { readBackMatchPages } from '../src/matching/read-back.ts';
 import { startProfile } from './profile.ts';
 
 const [url, cacheRecords] = process.argv.slice(2);
@@ -39,7 +39,7 @@ const keyRows = loadConfig().MATCH_KEY_ROWS === 'on';
 await warmKeyCounts(database.pool, 0, keyRows);
 // And the pages match jobs read at random, which that reading pushed out, read back as a worker does
 // after its start (read-back.ts; one process of several reads them).
-const readBack = process.env.MATCH_READ_BACK === 'off' ? null : await readBackMatchPages(database, keyRows ? matchPages : matchPagesWithoutKeyRows);
+const readBack = process.env.MATCH_READ_BACK === 'off' ? null : await readBackMatchPages(database, { keyRows });
 // The sweep after a re-match of most records on as many connections as a worker's (config.ts, MATCH_SWEEP_CONNECTIONS).
 const settings = { concurrency: 8, floor: 0.001, topK: 10, keysInMemory, keyRows, sweepConnections: loadConfig().MATCH_SWEEP_CONNECTIONS };
 await startWorkers(boss, database, pino({ level: 'silent' }), new WorkerMetrics(), { ...settings, engine });

@@ -74,7 +74,7 @@ import { keysDigestOf, reweighDue, reweighEveryPair, storedExplanationOf, stored
 import { liveKeysOf } from '../src/matching/live-keys.ts';
 import { warmPreparedRecords } from '../src/matching/warm.ts';
 import { loadConfig } from '../src/config.ts';
-import { matchPages, matchPagesWithoutKeyRows, readBackMatchPages } from '../src/matching/read-back.ts';
+import { readBackMatchPages } from '../src/matching/read-back.ts';
 import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 import { profiled } from './profile.ts';
@@ -254,7 +254,7 @@ async function startAndProbe() {
     // jobs read at random read back into the server's page cache, which the start's reading of every
     // record pushed out where that cache cannot hold the whole database (8-10.5 GB of a 12 GB national
     // one on the development machine). A worker goes on with jobs meanwhile; here it is waited for.
-    const readBack = await readBackMatchPages(local.database, keyRows ? matchPages : matchPagesWithoutKeyRows);
+    const readBack = await readBackMatchPages(local.database, { keyRows });
     console.log(readBack.read
       ? `read back into the page cache after the start: ${readBack.megabytes} MB (${keyRows ? "the key and explanation tables' indexes" : "the explanation table's index"}; the pair, subject, rank-floor and due tables with theirs) in ${readBack.seconds.toFixed(1)} s (as a worker does; MATCH_READ_BACK=off for a worker that does not)`
       : `not read back after the start: ${readBack.reason}`);

@@ -9,7 +9,7 @@ import { matchRecords, warmKeyCounts, type MatchSettings, type Reweigh } from '.
 import { warnOfStaleMatches } from '../matching/rematch.ts';
 import { liveKeysOf } from '../matching/live-keys.ts';
 import { warmPreparedRecords } from '../matching/warm.ts';
-import { matchPages, matchPagesWithoutKeyRows, readBackMatchPages } from '../matching/read-back.ts';
+import { readBackMatchPages } from '../matching/read-back.ts';
 import { ensureKeyRows, holdKeyRowsOff } from '../matching/key-rows.ts';
 import { ifFirst } from '../db/advisory-lock.ts';
 import { NameKeyCounts, reweighDue, reweighEveryPair } from '../matching/store.ts';
@@ -337,7 +337,7 @@ export async function startWorkers(boss: PgBoss, database: Database, logger: Log
     void warm.then(
       async (built) => {
         if (!built) return; // nothing read at this start (the bench's engine, or a second set of workers)
-        const readBack = await readBackMatchPages(database, keyRows ? matchPages : matchPagesWithoutKeyRows);
+        const readBack = await readBackMatchPages(database, { keyRows });
         if (readBack.read) logger.info({ megabytes: readBack.megabytes, seconds: readBack.seconds }, "read back into the database server's page cache the pages match jobs read at random, which the start's reading of every record pushed out");
         else logger.info({ reason: readBack.reason }, 'pages match jobs read at random not read back after the start: they are read as jobs need them');
       },

@@ -21,7 +21,7 @@ export const matchPages: readonly { table: string; heap: boolean }[] = [
 ];
 
 /** The relations match jobs read at random where they write no key rows (key-rows.ts): the key table is never read then. */
-export const matchPagesWithoutKeyRows = matchPages.filter((relation) => relation.table !== 'match_key');
+const matchPagesWithoutKeyRows = matchPages.filter((relation) => relation.table !== 'match_key');
 
 export type ReadBack =
   | { read: true; megabytes: number; seconds: number }
@@ -32,13 +32,15 @@ export type ReadBack =
 const readBackLock = 'milap:read-back-match-pages';
 
 /**
- * Reads `tables` (their indexes, and their rows where asked) into the server's page cache with
+ * Reads matchPages (their indexes, and their rows where asked; without the key table's where `keyRows`
+ * is false, MATCH_KEY_ROWS=off) into the server's page cache with
  * pg_prewarm, creating the extension when it is missing and this role may (a superuser: the module
  * is not a trusted one). Never throws for what a deployment may lack: without the module, or the
  * right to create it or to read a table, it says why and reads nothing. Nothing on the embedded
  * database, whose pages are in this process's own memory.
  */
-export async function readBackMatchPages(database: Pick<Database, 'kind' | 'pool'>, tables: readonly { table: string; heap: boolean }[] = matchPages): Promise<ReadBack> {
+export async function readBackMatchPages(database: Pick<Database, 'kind' | 'pool'>, { keyRows = true }: { keyRows?: boolean } = {}): Promise<ReadBack> {
+  const tables = keyRows ? matchPages : matchPagesWithoutKeyRows;
   if (database.kind !== 'postgres') return { read: false, reason: 'the embedded database keeps its pages in memory' };
   let client: pg.PoolClient;
   try {
