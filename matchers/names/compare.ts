@@ -14,7 +14,7 @@ import { isGenericPetName, nicknameOf } from './nicknames.ts';
 import { normaliseName } from './normalise.ts';
 import { keyOf, phoneticKey } from './phonetic.ts';
 import { readingsOf, withVocalicRAsRu, type Reading, type Script } from './transliterate.ts';
-import { alignedSimilarity, jaroWinkler, withinOneEdit } from './similarity.ts';
+import { alignedSimilarity, jaroWinkler, partsCouldReach, withinOneEdit } from './similarity.ts';
 
 export interface PreparedName {
   raw: string;
@@ -112,8 +112,15 @@ export function prepareName(raw: string | null | undefined, aliases?: readonly s
   return { ...first, alternatives: rest };
 }
 
+/** The aligned Jaro-Winkler similarity of the levels jw_high and jw_mid. */
+const [jwHigh, jwMid] = [0.92, 0.8];
+
 const rank = (level: NameLevel) => nameLevels.indexOf(level);
-const subset = (small: string[], large: string[]) => small.every((item) => large.includes(item));
+/** Every item of `small` is in `large`. Plain loops here and below: these run for every pair of names a candidate's comparison meets. */
+function subset(small: readonly string[], large: readonly string[]): boolean {
+  for (const item of small) if (!large.includes(item)) return false;
+  return true;
+}
 
 /**
  * Parts a clerk writes or leaves out as he likes, and so common that they say nothing ("Mohd.
@@ -133,12 +140,15 @@ function coreOf(name: PreparedName): PreparedName {
 }
 
 function compareOne(x: PreparedName, y: PreparedName): NameLevel {
-  const [a, b] = [withoutOptional(x), withoutOptional(y)];
+  const a = withoutOptional(x);
+  const b = withoutOptional(y);
   if (!a.tokens.length || !b.tokens.length) {
     const letters = (n: PreparedName) => [...n.initials, ...n.tokens.map((t) => t[0]!)];
     return a.initials.length && b.initials.length && letters(a).some((l) => letters(b).includes(l)) ? 'initial_only' : 'different';
   }
-  const [short, long] = a.tokens.length <= b.tokens.length ? [a, b] : [b, a];
+  const aShorter = a.tokens.length <= b.tokens.length;
+  const short = aShorter ? a : b;
+  const long = aShorter ? b : a;
   if (subset(short.tokens, long.tokens) && (a.tokens.length === b.tokens.length ? subset(long.tokens, short.tokens) : true)) return 'exact';
   if (subset(short.keys, long.keys) || (a.keys.length === b.keys.length && subset(long.keys, short.keys))) return 'phonetic';
   // A name written as one word or as two ("Jaiprakash", "Jai Prakash"; शिवशंकर, "Shiv Shankar"):
@@ -151,11 +161,16 @@ function compareOne(x: PreparedName, y: PreparedName): NameLevel {
   // k and g, t and d, p and b, so the consonants decide. Two are enough only where the vowels are
   // unwritten: Tamil's are written, and its short names share too many (Deepa, Devi, Divya: t-p).
   if (lossyScripts.has(a.script) !== lossyScripts.has(b.script) && sameConsonants(short, long, a.script === 'arabic' || b.script === 'arabic' ? 2 : 3)) return 'phonetic';
-  const similarity = Math.max(alignedSimilarity(a.tokens, b.tokens), alignedSimilarity(a.keys, b.keys, jaroWinkler));
-  if (similarity >= 0.92) return 'jw_high';
+  // Aligned only where some pair of parts, written or phonetic, could be as alike as the lower of the
+  // two levels asks: most names compared differ in every part, and aligning them was most of the time
+  // a name comparison took. Below it, the similarity decides no level, so 0 stands for it.
+  const similarity = partsCouldReach(a.tokens, b.tokens, jwMid) || partsCouldReach(a.keys, b.keys, jwMid)
+    ? Math.max(alignedSimilarity(a.tokens, b.tokens), alignedSimilarity(a.keys, b.keys, jaroWinkler))
+    : 0;
+  if (similarity >= jwHigh) return 'jw_high';
   if (typoApart(short.tokens, long.tokens) || typoApart(short.keys, long.keys)) return 'typo';
-  if (similarity >= 0.8) return 'jw_mid';
-  if (a.keys.some((x) => b.keys.some((y) => nicknameOf(x, y)))) return 'nickname';
+  if (similarity >= jwMid) return 'jw_mid';
+  for (const key of a.keys) for (const other of b.keys) if (nicknameOf(key, other)) return 'nickname';
   return 'different';
 }
 
@@ -204,13 +219,18 @@ function sameConsonants(short: PreparedName, long: PreparedName, letters: number
 
 /** Each part of `short` is at most one edit from a distinct part of `long` with its first letter, and one such pair has four letters or more. */
 function typoApart(short: string[], long: string[]): boolean {
-  const used = new Set<number>();
+  const used: number[] = [];
   let long4 = false;
   for (const part of short) {
-    // First letters are rarely mistyped, and one apart they make other names (Anil, Sunil).
-    const at = long.findIndex((other, index) => !used.has(index) && part[0] === other[0] && withinOneEdit(part, other));
+    // The first part of `long` not used yet with its first letter and at most one edit away. First
+    // letters are rarely mistyped, and one apart they make other names (Anil, Sunil).
+    let at = -1;
+    for (let index = 0; index < long.length && at < 0; index++) {
+      const other = long[index]!;
+      if (part[0] === other[0] && !used.includes(index) && withinOneEdit(part, other)) at = index;
+    }
     if (at < 0) return false;
-    used.add(at);
+    used.push(at);
     if (part.length >= 4 && long[at]!.length >= 4) long4 = true;
   }
   return long4;
@@ -223,8 +243,11 @@ function typoApart(short: string[], long: string[]): boolean {
 export function compareNames(a: PreparedName, b: PreparedName): { level: NameLevel; keys: string[] } {
   let best: NameLevel = 'different';
   let keys: string[] = [];
-  for (const x of [a, ...a.alternatives]) {
-    for (const y of [b, ...b.alternatives]) {
+  // Each written form of one against each of the other's, the name itself first (-1).
+  for (let i = -1; i < a.alternatives.length; i++) {
+    const x = i < 0 ? a : a.alternatives[i]!;
+    for (let j = -1; j < b.alternatives.length; j++) {
+      const y = j < 0 ? b : b.alternatives[j]!;
       const level = compareOne(x, y);
       // Keys shared by names that differ are never returned: not gathered.
       if (level === 'different' || rank(level) > rank(best)) continue;

@@ -41,6 +41,63 @@ export function jaroWinkler(a: string, b: string): number {
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
+/** How many of each letter one string has, for jaroWinklerAtMost: one buffer reused by every call, left empty after each. */
+const letterCounts = new Uint8Array(128);
+
+/**
+ * An upper bound of jaroWinkler(a, b), without aligning them: the letters they have in common, each
+ * as often as both have it, are at least as many as the letters Jaro matches within its window, and
+ * none of those is a transposition at best; the common prefix is the one Winkler adds to. Every term
+ * of the bound is at least its term of the similarity, and the arithmetic is the same, so the bound
+ * is never below the similarity as computed. A letter outside ASCII (none, once names are read into
+ * Latin) or a string longer than 255 letters gives 1, bounding nothing.
+ */
+export function jaroWinklerAtMost(a: string, b: string): number {
+  if (a === b) return a.length ? 1 : 0;
+  if (!a.length || !b.length) return 0;
+  if (a.length > 255 || b.length > 255) return 1;
+  let ascii = true;
+  for (let i = 0; i < a.length; i++) {
+    const code = a.charCodeAt(i);
+    if (code >= 128) ascii = false;
+    else letterCounts[code]!++;
+  }
+  let common = 0;
+  if (ascii) {
+    for (let j = 0; j < b.length; j++) {
+      const code = b.charCodeAt(j);
+      if (code >= 128) {
+        ascii = false;
+        break;
+      }
+      if (letterCounts[code]) {
+        letterCounts[code]!--;
+        common++;
+      }
+    }
+  }
+  for (let i = 0; i < a.length; i++) {
+    const code = a.charCodeAt(i);
+    if (code < 128) letterCounts[code] = 0;
+  }
+  if (!ascii) return 1;
+  if (!common) return 0;
+  const jaro = (common / a.length + common / b.length + 1) / 3;
+  let prefix = 0;
+  while (prefix < 4 && prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/**
+ * Whether some part of one name and some part of the other could be `threshold` alike by
+ * Jaro-Winkler (jaroWinklerAtMost): if none could, neither could the mean of alignedSimilarity's best
+ * matches. A margin far below the bounds' own differences keeps rounding on the side of computing.
+ */
+export function partsCouldReach(a: readonly string[], b: readonly string[], threshold: number): boolean {
+  for (const x of a) for (const y of b) if (jaroWinklerAtMost(x, y) >= threshold - 1e-9) return true;
+  return false;
+}
+
 /**
  * Each part of the shorter name matched to its most similar unused part of the longer one; the
  * mean similarity of those matches. Computed from both sides when they are as long, so it is symmetric.

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareNames, nameBlockingKeys, nameSkeletonKeys, prepareName } from '../../matchers/names/compare.ts';
-import { withinOneEdit } from '../../matchers/names/similarity.ts';
+import { jaroWinkler, jaroWinklerAtMost, partsCouldReach, withinOneEdit } from '../../matchers/names/similarity.ts';
 import { blockingKeys } from '../../matchers/blocking.ts';
 import { prepareMissing } from '../../matchers/prepare.ts';
 import type { MissingReport } from '../../matchers/record.ts';
@@ -325,3 +325,27 @@ describe('one edit apart', () => {
     expect(withinOneEdit(b, a)).toBe(expected);
   });
 });
+
+describe('how alike two parts could be, before aligning them', () => {
+  it('is never less than their Jaro-Winkler similarity, whatever is written', () => {
+    const latin = fc.string({ unit: fc.constantFrom(...'aaeiouhknrsty'.split('')), maxLength: 12 });
+    const any = fc.oneof(latin, fc.string(), fc.string({ unit: 'grapheme', maxLength: 12 }), fc.constantFrom('', 'a', 'x'.repeat(300), 'रमेश'));
+    fc.assert(
+      fc.property(any, any, (a, b) => {
+        expect(jaroWinklerAtMost(a, b)).toBeGreaterThanOrEqual(jaroWinkler(a, b));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('rules out names that differ in every part, and not those a level needs', () => {
+    // Unrelated names share a letter or two: they could not be 0.8 alike, so they are not aligned.
+    expect(partsCouldReach(['rahul'], ['sunil'], 0.8)).toBe(false);
+    expect(partsCouldReach(['priya', 'kumari'], ['pooja', 'devi'], 0.8)).toBe(false);
+    // Names a level is given for could be, so they are aligned (comparing names, above: jw_mid, jw_high).
+    expect(partsCouldReach(['raju'], ['rahul'], 0.8)).toBe(true);
+    expect(partsCouldReach(['kumar', 'krishnaveni'], ['krishnavani'], 0.8)).toBe(true);
+    expect(jaroWinklerAtMost('rahul', 'rahul')).toBe(1);
+  });
+});
+
