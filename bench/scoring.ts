@@ -6,6 +6,11 @@
 // (matchers/model.ts, scoreAbove, with term frequencies and the prior of N reports). Rounds repeat
 // the same candidates, in microseconds a candidate. The first line is a checksum of what the
 // candidates scored: a change meant to make weighing faster without changing a score leaves it as it was.
+// Each round then takes the sampled found children one at a time as a child's match job does (her
+// searches, her partners weighed, her possible duplicates weighed), in microseconds a child: at national
+// scale (--missing 1000000 --found 300000, NODE_OPTIONS=--max-old-space-size=14000) a candidate there costs
+// twice what it does at 100,000 x 30,000, where the same candidates weighed over and over cost no less
+// than each once: the difference is waiting on memory (bench/FIGURES.md, 2026-12-07).
 //   npx tsx bench/scoring.ts [--missing 100000] [--found 30000] [--sample 3000] [--rounds 5] [--seed 5]
 import { parseArgs } from 'node:util';
 import { generateWorld } from '../fixtures/synth/world.ts';
@@ -35,6 +40,8 @@ index.endBulk();
 
 // The sample's candidates: (record, partner) of one side, (report, child) across.
 const duplicates: [PreparedRecord, PreparedRecord][] = [];
+/** The found children sampled, each with her id, as her own job searches and weighs them. */
+const sampledChildren: { id: string; prepared: PreparedRecord }[] = [];
 const across: [PreparedRecord, PreparedRecord][] = [];
 const reportsSampled = Math.min(sample, reports.length);
 const childrenSampled = Math.min(Math.round((sample * foundCount) / missingCount), children.length);
@@ -46,6 +53,7 @@ for (let n = 0; n < reportsSampled; n++) {
 }
 for (let n = 0; n < childrenSampled; n++) {
   const { id, prepared } = children[Math.floor((n * children.length) / childrenSampled)]!;
+  sampledChildren.push({ id, prepared });
   const query = heldRecord(id, prepared);
   for (const hit of index.sameSide('found', query)) duplicates.push([prepared, byId.get(hit.id)!]);
   for (const hit of index.partnersOfChild(query, rankedBestOf(prepared)).reports) across.push([byId.get(hit.id)!, prepared]);
@@ -74,5 +82,23 @@ for (let round = 1; round <= rounds; round++) {
   const duplicateUs = perCandidate(at, duplicates.length);
   at = performance.now();
   for (const [report, child] of across) scoreAbove(report, child, floor, undefined, termFrequency, missingCount);
-  console.log(`round ${round}: a candidate duplicate ${duplicateUs} us, a candidate pair ${perCandidate(at, across.length)} us`);
+  const pairUs = perCandidate(at, across.length);
+  // Each sampled child as her job takes her: searched, then her partners and possible duplicates weighed.
+  const spent = { search: 0, partners: 0, duplicates: 0 };
+  for (const { id, prepared } of sampledChildren) {
+    const query = heldRecord(id, prepared);
+    at = performance.now();
+    const same = index.sameSide('found', query);
+    const partners = index.partnersOfChild(query, rankedBestOf(prepared)).reports;
+    const searched = performance.now();
+    for (const hit of partners) scoreAbove(byId.get(hit.id)!, prepared, floor, undefined, termFrequency, missingCount);
+    const weighed = performance.now();
+    for (const hit of same) scoreDuplicateAbove(prepared, byId.get(hit.id)!, duplicateFloor);
+    [spent.search, spent.partners, spent.duplicates] = [spent.search + searched - at, spent.partners + weighed - searched, spent.duplicates + performance.now() - weighed];
+  }
+  const perChild = (ms: number) => ((ms / Math.max(1, sampledChildren.length)) * 1000).toFixed(0);
+  console.log(
+    `round ${round}: a candidate duplicate ${duplicateUs} us, a candidate pair ${pairUs} us; ` +
+      `a found child as her job takes her: searched in ${perChild(spent.search)} us, her partners weighed in ${perChild(spent.partners)} us, her possible duplicates in ${perChild(spent.duplicates)} us`,
+  );
 }
