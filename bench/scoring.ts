@@ -9,7 +9,7 @@
 // Each round then takes the sampled found children one at a time as a child's match job does (her
 // searches, her partners weighed, her possible duplicates weighed), in microseconds a child: at national
 // scale (--missing 1000000 --found 300000, NODE_OPTIONS=--max-old-space-size=14000) a candidate there costs
-// twice what it does at 100,000 x 30,000, where the same candidates weighed over and over cost no less
+// nearly twice what it does at 100,000 x 30,000, where the same candidates weighed over and over cost no less
 // than each once: the difference is waiting on memory (bench/FIGURES.md, 2026-12-07).
 //   npx tsx bench/scoring.ts [--missing 100000] [--found 30000] [--sample 3000] [--rounds 5] [--seed 5]
 import { parseArgs } from 'node:util';
