@@ -91,10 +91,12 @@ for (let round = 1; round <= rounds; round++) {
     const same = index.sameSide('found', query);
     const partners = index.partnersOfChild(query, rankedBestOf(prepared)).reports;
     const searched = performance.now();
+    spent.search += searched - at;
     for (const hit of partners) scoreAbove(byId.get(hit.id)!, prepared, floor, undefined, termFrequency, missingCount);
     const weighed = performance.now();
+    spent.partners += weighed - searched;
     for (const hit of same) scoreDuplicateAbove(prepared, byId.get(hit.id)!, duplicateFloor);
-    [spent.search, spent.partners, spent.duplicates] = [spent.search + searched - at, spent.partners + weighed - searched, spent.duplicates + performance.now() - weighed];
+    spent.duplicates += performance.now() - weighed;
   }
   const perChild = (ms: number) => ((ms / Math.max(1, sampledChildren.length)) * 1000).toFixed(0);
   console.log(
