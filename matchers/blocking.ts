@@ -110,6 +110,9 @@ export const rankWeights: Int32Array = Int32Array.from({ length: rankCarriersMax
 export const rankTimeWeights: Readonly<Record<TimeLevel, number>> = { within_month: 4900, within_year: 2400, later: 0, before: 0 };
 export const rankAgeWeights: Readonly<Record<AgeLevel | 'unknown', number>> = { close: 6100, near: 4900, overlap: 4000, far_overlap: 2800, within_2y: 0, within_4y: 0, apart: 0, unknown: 3600 };
 
+/** The most the dates can add to a report's rank score (rankDateWeightOfDays), as none of their weights is negative. */
+export const rankDateWeightMost = Math.max(...Object.values(rankTimeWeights)) + Math.max(...Object.values(rankAgeWeights));
+
 /** The dates' part of a report's rank score for a child (rankTimeWeights, rankAgeWeights). */
 export function rankDateWeight(report: PreparedRecord, child: PreparedRecord): number {
   return rankDateWeightOfDays(report.birth?.from ?? NaN, report.birth?.to ?? NaN, report.eventDay, child.birth?.from ?? NaN, child.birth?.to ?? NaN, child.eventDay);

@@ -6,7 +6,7 @@
 // admits nobody; within a found child's age window a key carried by at most its limit of active reports
 // admits them all, and one carried by more ranks them, her best admitted (blocking.ts, rankedBestOf) and
 // the score just past them kept as her rank floor, which a report matched later must beat.
-import { ageWindowYears, blockingKeys, isNameKey, keyLimit, keyReach, rankDateWeightOfDays, rankWeights, storedWhenClosed } from './blocking.ts';
+import { ageWindowYears, blockingKeys, isNameKey, keyLimit, keyReach, rankDateWeightMost, rankDateWeightOfDays, rankWeights, storedWhenClosed } from './blocking.ts';
 import { lowerBound, selectDescending, upperBound } from './candidate-index.ts';
 import type { PreparedRecord } from './prepare.ts';
 
@@ -565,7 +565,16 @@ export class LiveKeyIndex {
       for (const slot of within) scores.add(slot, weight);
     }
     const ranked = scores.touched;
-    for (const slot of ranked) scores.add(slot, rankDateWeightOfDays(m.bornFrom[slot]!, m.bornTo[slot]!, m.eventDay[slot]!, child.bornFrom, child.bornTo, child.eventDay));
+    // The floor is the (best + 1)-th score with the dates, at least the (best + 1)-th without them
+    // (`past`), as no date weighs less than nothing. A report whose keys' score with the most the dates
+    // can add is no more than `past` cannot pass the floor, nor move it (best + 1 others score at least
+    // `past`): its dates are not read, three looks at random in memory each. At national scale this is
+    // half the reports a child's search ranks.
+    const past = ranked.length > best ? selectDescending(Int32Array.from(ranked, (slot) => scores.get(slot)), best) : -Infinity;
+    for (const slot of ranked) {
+      if (scores.get(slot) + rankDateWeightMost <= past) continue;
+      scores.add(slot, rankDateWeightOfDays(m.bornFrom[slot]!, m.bornTo[slot]!, m.eventDay[slot]!, child.bornFrom, child.bornTo, child.eventDay));
+    }
     const floor = ranked.length > best ? selectDescending(Int32Array.from(ranked, (slot) => scores.get(slot)), best) : 0;
     for (const slot of ranked) if (scores.get(slot) > floor) hits.add(slot);
     return { reports: m.hitsOf(hits.members), floor };
