@@ -181,10 +181,10 @@ export class CandidateIndex {
   }
 }
 
-/** The value at rank `k` (0 first) of `values` in descending order; reorders `values` (quickselect). */
-export function selectDescending(values: Int32Array, k: number): number {
+/** The value at rank `k` (0 first) of the first `length` of `values` in descending order; reorders them (quickselect). */
+export function selectDescending(values: Int32Array, k: number, length = values.length): number {
   let low = 0;
-  let high = values.length - 1;
+  let high = length - 1;
   while (low < high) {
     const pivot = values[(low + high) >> 1]!;
     let i = low;

@@ -158,6 +158,22 @@ class SlotScores {
   get touched(): readonly number[] {
     return this.#scored.members;
   }
+
+  /** The scores copied for a selection (atRank), kept from one search to the next. */
+  #ranked = new Int32Array(1024);
+
+  /**
+   * The score at rank `k` (0 first) in descending order among the slots this search scored (k below
+   * their number), by a copy of them: the scores stay. Copied by a loop into an array kept for it, not
+   * by `Int32Array.from` with a function, which calls it through the generic path for each slot.
+   */
+  atRank(k: number): number {
+    const touched = this.#scored.members;
+    if (this.#ranked.length < touched.length) this.#ranked = new Int32Array(Math.max(touched.length, 2 * this.#ranked.length));
+    const ranked = this.#ranked;
+    for (let at = 0; at < touched.length; at++) ranked[at] = this.#scores[touched[at]!]!;
+    return selectDescending(ranked, k, touched.length);
+  }
 }
 
 /** One side's records, by slot, and the slots of its active records carrying each key. */
@@ -570,12 +586,12 @@ export class LiveKeyIndex {
     // can add is no more than `past` cannot pass the floor, nor move it (best + 1 others score at least
     // `past`): its dates are not read, three looks at random in memory each. At national scale this is
     // half the reports a child's search ranks.
-    const past = ranked.length > best ? selectDescending(Int32Array.from(ranked, (slot) => scores.get(slot)), best) : -Infinity;
+    const past = ranked.length > best ? scores.atRank(best) : -Infinity;
     for (const slot of ranked) {
       if (scores.get(slot) + rankDateWeightMost <= past) continue;
       scores.add(slot, rankDateWeightOfDays(m.bornFrom[slot]!, m.bornTo[slot]!, m.eventDay[slot]!, child.bornFrom, child.bornTo, child.eventDay));
     }
-    const floor = ranked.length > best ? selectDescending(Int32Array.from(ranked, (slot) => scores.get(slot)), best) : 0;
+    const floor = ranked.length > best ? scores.atRank(best) : 0;
     for (const slot of ranked) if (scores.get(slot) > floor) hits.add(slot);
     return { reports: m.hitsOf(hits.members), floor };
   }

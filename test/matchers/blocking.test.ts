@@ -1,7 +1,7 @@
 // Blocking: which keys a record carries, and which pairs the keys admit, as milap link and the
 // service apply them.
 import { describe, expect, it } from 'vitest';
-import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyLimits, keyTooCommon, oneLetterDropped, middleBounds, rankAgeWeights, rankCarriersMax, rankDateWeight, rankedBest, rankTimeWeights, rankWeights, sexCompatible } from '../../matchers/blocking.ts';
+import { ageWindowOverlaps, blockingKeys, keyLimit, keyReach, keysAdmit, keyLimits, keyTooCommon, oneLetterDropped, middleBounds, rankAgeWeights, rankCarriersMax, rankDateWeight, rankDateWeightMost, rankedBest, rankTimeWeights, rankWeights, sexCompatible } from '../../matchers/blocking.ts';
 import { CandidateIndex, selectDescending } from '../../matchers/candidate-index.ts';
 import { candidatesOf } from '../../matchers/link.ts';
 import { prepareFound, prepareMissing, type PreparedRecord } from '../../matchers/prepare.ts';
@@ -197,6 +197,9 @@ describe('admission', () => {
       const report = { birth: i % 7 ? { from: reportFrom, to: sum - reportFrom } : null, eventDay: child.eventDay - days } as unknown as PreparedRecord;
       const byLevels = rankTimeWeights[timeLevel(report.eventDay, child.eventDay)] + rankAgeWeights[report.birth && child.birth ? ageLevel(report.birth, child.birth) : 'unknown'];
       expect(rankDateWeight(report, child)).toBe(byLevels);
+      // The bound a child's search leaves reports out by (live-index.ts, partnersOfChild): no date weighs less than nothing, nor more than it.
+      expect(byLevels).toBeGreaterThanOrEqual(0);
+      expect(byLevels).toBeLessThanOrEqual(rankDateWeightMost);
     }
   });
 
@@ -212,6 +215,8 @@ describe('admission', () => {
       const sorted = [...values].sort((a, b) => b - a);
       const k = next(length);
       expect(selectDescending(values.slice(), k)).toBe(sorted[k]);
+      // Among the first `length` of a longer array (a scratch array kept from search to search): what lies past them, here higher than any, is not ranked.
+      expect(selectDescending(Int32Array.from([...values, 1_000_000, 1_000_001]), k, length)).toBe(sorted[k]);
     }
   });
 
