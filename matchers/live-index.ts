@@ -301,10 +301,13 @@ export class LiveKeyIndex {
 
   /**
    * The keys' ids, sorted, each once (hashed once: a Set of the strings first cost as much again),
-   * but for closed keys no longer held (close).
+   * but for closed keys no longer held (close). Filled by a loop: `Int32Array.from` with a function
+   * calls it through the generic path for each key, 5.5 µs for seventy keys against 1.5 (SlotScores, atRank).
    */
   #keyIdsOf(keys: readonly string[]): Int32Array {
-    const ids = Int32Array.from(keys, (key) => this.#keyId(key)).sort();
+    const ids = new Int32Array(keys.length);
+    for (let at = 0; at < keys.length; at++) ids[at] = this.#keyId(keys[at]!);
+    ids.sort();
     let kept = 0;
     for (let at = 0; at < ids.length; at++) if ((at === 0 || ids[at] !== ids[at - 1]) && this.#closed[ids[at]!] !== 2) ids[kept++] = ids[at]!;
     return ids.subarray(0, kept).slice();
