@@ -52,8 +52,8 @@ describe('the keys in memory', () => {
 
   it('rank a child\'s reports as milap link does where nearly every child is ranked, leaving unread only the dates that could not lift a report past her floor', () => {
     // Denser: most children rank their reports, many near the floor, where a bound on the dates'
-    // weight a thousandth of a bit too low left out a report link admits (and one too high reads
-    // dates for nothing, which no answer shows).
+    // weight one bit too low (1,000 of its thousandths) left out a report link admits; one too high
+    // reads dates for nothing, which no answer shows.
     expect(childrenAdmittedAsLink({ missing: 12000, found: 600, seed: 5 })).toBeGreaterThan(500);
   });
 
