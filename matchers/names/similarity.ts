@@ -35,7 +35,11 @@ export function jaroWinkler(a: string, b: string): number {
     if (a.charCodeAt(i) !== b.charCodeAt(k)) transpositions++;
     k++;
   }
-  const jaro = (matches / a.length + matches / b.length + (matches - transpositions / 2) / matches) / 3;
+  return withWinkler((matches / a.length + matches / b.length + (matches - transpositions / 2) / matches) / 3, a, b);
+}
+
+/** Winkler's step: `jaro` raised by the common prefix of `a` and `b`, up to four letters (jaroWinkler, and its bound jaroWinklerAtMost by the same arithmetic). */
+function withWinkler(jaro: number, a: string, b: string): number {
   let prefix = 0;
   while (prefix < 4 && prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
   return jaro + prefix * 0.1 * (1 - jaro);
@@ -82,10 +86,7 @@ export function jaroWinklerAtMost(a: string, b: string): number {
   }
   if (!ascii) return 1;
   if (!common) return 0;
-  const jaro = (common / a.length + common / b.length + 1) / 3;
-  let prefix = 0;
-  while (prefix < 4 && prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
-  return jaro + prefix * 0.1 * (1 - jaro);
+  return withWinkler((common / a.length + common / b.length + 1) / 3, a, b);
 }
 
 /**
