@@ -35,7 +35,7 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'MILAP_
   const dataDir = config.MILAP_DATA_DIR.startsWith('memory://') ? config.MILAP_DATA_DIR : resolve(config.MILAP_DATA_DIR);
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir, { extensions: { pg_trgm, fuzzystrmatch, unaccent } });
-  const pool = new pg.Pool(createPgConfig(pglite));
+  const pool = new pg.Pool({ ...createPgConfig(pglite), Client: UnnamedClient });
   return {
     kind: 'pglite',
     pool,
@@ -45,6 +45,24 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'MILAP_
       await pglite.close();
     },
   };
+}
+
+/**
+ * A client of the embedded PGlite: a statement prepared by name (prepared.ts, preparedQuery) is sent unnamed. The
+ * pool's one connection is one session whatever client holds it, and a client that replaced another
+ * does not know which names that one prepared.
+ */
+class UnnamedClient extends pg.Client {
+  // One signature for query's overloads: a config with a name loses it; everything else passes as given.
+  override query(config: unknown, ...rest: unknown[]) {
+    if (config !== null && typeof config === 'object' && 'name' in config && !('submit' in config)) {
+      const { name: _name, ...unnamed } = config;
+      // @ts-expect-error -- as given
+      return super.query(unnamed, ...rest);
+    }
+    // @ts-expect-error -- as given
+    return super.query(config, ...rest);
+  }
 }
 
 /**
