@@ -7,6 +7,7 @@ import { duplicateFloor, duplicatesPerRecord } from '../../matchers/duplicates.t
 import type { RecordPlace } from '../access/jurisdiction.ts';
 import { containsSql, type Jurisdiction } from '../access/jurisdiction.ts';
 import { withTransaction } from '../db/database.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import { conflict, HttpError, notFound } from '../http/errors.ts';
 import { sendMatchJob } from '../jobs/queue.ts';
 import type { Queryable, StoredRecord } from '../records/repository.ts';
@@ -126,7 +127,7 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   }
   const ordered = [...writes.values()].sort((x, y) => (x.a + x.b < y.a + y.b ? -1 : 1));
   if (ordered.length) {
-    await tx.query(
+    await tx.query(preparedQuery(
       `INSERT INTO duplicate_pair (side, record_a, record_b, probability, match_weight, explanation, model_version)
        SELECT $1, d.a, d.b, d.p, d.weight, d.explanation::json, $7
          FROM unnest($2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[]) WITH ORDINALITY AS d(a, b, p, weight, explanation, n)
@@ -138,7 +139,7 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
            IS DISTINCT FROM (excluded.probability, excluded.match_weight, excluded.model_version, excluded.explanation::text)`,
       [side, ordered.map((d) => d.a), ordered.map((d) => d.b), ordered.map((d) => d.score.probability), ordered.map((d) => d.score.matchWeight),
         ordered.map((d) => storedExplanationOf(d.score.explanation)), engine.modelVersion],
-    );
+    ));
   }
   // The records' pairs are found through each record index in turn, and nothing else asked of the
   // database: asked for as one OR, the planner read every pending pair of the side by the queue's index
@@ -150,11 +151,11 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
         SELECT id, record_a, record_b, state FROM duplicate_pair WHERE side = $1 AND record_b = ANY($2::uuid[])`;
   const ids = subjects.map((subject) => subject.id);
   if (!once) {
-    await tx.query(
+    await tx.query(preparedQuery(
       `DELETE FROM duplicate_pair WHERE id IN (SELECT id FROM (${ofRecords}) AS mine)
          AND state = 'pending' AND NOT ((record_a::text || ':' || record_b::text) = ANY($3::text[]))`,
       [side, ids, [...writes.keys()]],
-    );
+    ));
     return kept;
   }
   // Of the records' other pending proposals, those no job of the re-match weighs again: weighed here

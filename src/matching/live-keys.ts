@@ -13,6 +13,7 @@
 import type { LiveKeyIndex, LiveRecord, Side } from '../../matchers/live-index.ts';
 import { LiveKeyIndex as Index } from '../../matchers/live-index.ts';
 import { perPool } from '../db/per-pool.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import type { Queryable } from '../records/repository.ts';
 import type { MatchEngine, Subject } from './engine.ts';
 import { closedKeys } from './store.ts';
@@ -134,7 +135,7 @@ export class LiveKeys {
     // The rows of transactions the last read could not see (in progress then, or begun since): a
     // long transaction elsewhere holds back the oldest of them, but not what is read again.
     const mine = [...this.#mine];
-    const { rows } = await db.query<{ snapshot: string; changes: Change[]; finished: string[] }>(
+    const { rows } = await db.query<{ snapshot: string; changes: Change[]; finished: string[] }>(preparedQuery(
       `SELECT pg_current_snapshot()::text AS snapshot, coalesce(json_agg(c), '[]') AS changes,
               array(SELECT x::text FROM unnest($2::xid8[]) AS x WHERE pg_visible_in_snapshot(x, pg_current_snapshot())) AS finished FROM (
          SELECT s.side, s.record_id AS id, s.version, s.active, s.born_from AS "bornFrom", s.born_to AS "bornTo", f.floor, k.keys, k.day AS "eventDay"
@@ -147,7 +148,7 @@ export class LiveKeys {
           WHERE s.changed_xid >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(s.changed_xid, $1::pg_snapshot)
             AND s.changed_xid <> ALL($2::xid8[])) c`,
       [this.#seen, mine],
-    );
+    ));
     const { snapshot, changes, finished } = rows[0]!;
     // Seen finished (committed or rolled back) by this snapshot: no later read meets their rows.
     for (const xid of finished) this.#mine.delete(xid);

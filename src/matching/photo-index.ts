@@ -7,6 +7,7 @@ import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import { PdqHashIndex } from '../../matchers/photos/hash-index.ts';
 import { PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
 import { perPool } from '../db/per-pool.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import type { Queryable } from '../records/repository.ts';
 
 type Side = 'missing' | 'found';
@@ -52,13 +53,13 @@ class SideIndex {
   }
 
   async #read(db: Queryable, side: Side) {
-    const { rows } = await db.query<{ id: string | null; record_id: string | null; pdq: string | null; saved_in: string | null; horizon: string }>(
+    const { rows } = await db.query<{ id: string | null; record_id: string | null; pdq: string | null; saved_in: string | null; horizon: string }>(preparedQuery(
       // One statement, one snapshot: the rows and the horizon agree. The horizon row comes even when no photo does.
       `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon)
        SELECT p.id, p.record_id, p.pdq, p.saved_in::text, h.horizon FROM horizon h
          LEFT JOIN photo p ON p.side = $1 AND p.pdq_quality >= ${PDQ_MIN_QUALITY} AND p.saved_in >= $2::bigint`,
       [side, this.horizon.toString()],
-    );
+    ));
     for (const row of rows) {
       if (!row.id || !row.pdq || this.recent.has(row.id)) continue;
       this.recent.set(row.id, BigInt(row.saved_in!));

@@ -10,6 +10,7 @@ import type { PhotoHash } from '../../matchers/photos/evidence.ts';
 import type { ResolvedPlaces } from '../../matchers/prepare.ts';
 import { PDQ_MIN_QUALITY } from '../../matchers/photos/pdq.ts';
 import { withTransaction } from '../db/database.ts';
+import { preparedQuery } from '../db/prepared.ts';
 import { findRecordsSql, type Queryable, type StoredRecord } from '../records/repository.ts';
 import { sides, type ChildRecord } from '../records/sides.ts';
 import type { Explanation, MatchEngine, Narrowing, PairScore, Subject } from './engine.ts';
@@ -48,7 +49,7 @@ const keySeparator = '\x1f';
  */
 export async function saveSubjects(db: Queryable, side: Side, subjects: readonly SubjectRow[], modelVersion: string, keysHeld: { written: (key: string) => boolean } | null = null): Promise<string | null> {
   if (!subjects.length) return null;
-  const { rows } = await db.query<{ xid: string }>(
+  const { rows } = await db.query<{ xid: string }>(preparedQuery(
     // changed_xid: other processes read the records matched since they last looked (live-keys.ts).
     // Only a record that changed for them: another version, other keys or narrowing, or a rank floor
     // this transaction wrote (the floor's row is then its own). A re-match that changed nothing was
@@ -78,7 +79,7 @@ export async function saveSubjects(db: Queryable, side: Side, subjects: readonly
       subjects.map((s) => (keysHeld ? storedKeys(s.keys, keysHeld.written).join(keySeparator) : null)),
       subjects.map((s) => (keysHeld ? s.narrowing.eventDay : null)),
     ],
-  );
+  ));
   return rows[0]!.xid;
 }
 
@@ -511,7 +512,7 @@ export async function partnersOfHits(
          ON CONFLICT (record_id) DO UPDATE SET floor = excluded.floor WHERE match_rank_floor.floor <> excluded.floor
        ),`
     : '';
-  const { rows } = await db.query<Partner>(
+  const { rows } = await db.query<Partner>(preparedQuery(
     `WITH ${floors} ${partnersSql(side, '$1', '$2', '$3', false)}`,
     [
       subjects.map((s) => s.id),
@@ -519,7 +520,7 @@ export async function partnersOfHits(
       nearRows.map((r) => r[1]),
       ...(side === 'found' ? [known.floors.map((f) => f.subject), known.floors.map((f) => f.floor)] : []),
     ],
-  );
+  ));
   const partners = new Map(rows.map((row) => [row.id, row]));
   for (const { subject, record, version } of known.hits) {
     let partner = partners.get(record);
@@ -548,7 +549,7 @@ export interface RecordBody {
  */
 export async function recordBodies(db: Queryable, side: Side, ids: readonly string[]): Promise<Map<string, RecordBody>> {
   if (!ids.length) return new Map();
-  const { rows } = await db.query<RecordBody>(`SELECT id, version, record, places FROM ${tableOf[side]} WHERE id = ANY($1::uuid[])`, [ids]);
+  const { rows } = await db.query<RecordBody>(preparedQuery(`SELECT id, version, record, places FROM ${tableOf[side]} WHERE id = ANY($1::uuid[])`, [ids]));
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -792,14 +793,14 @@ export interface ExistingPair {
  * freed only by the deadlock detector a second later (300 similar records took 180 s, not 20).
  */
 export async function lockPairs(db: Queryable, side: Side, ids: readonly string[]): Promise<Map<string, ExistingPair>> {
-  const { rows } = await db.query<Omit<ExistingPair, 'decidedExplanation'> & { decidedExplanation: StoredExplanation | null }>(
+  const { rows } = await db.query<Omit<ExistingPair, 'decidedExplanation'> & { decidedExplanation: StoredExplanation | null }>(preparedQuery(
     // A decision's explanation read only for a rejected pair, the one it can reopen (migrations/022).
     `SELECT c.missing_id AS "missingId", c.found_id AS "foundId", c.state, c.match_weight AS "matchWeight", c.pair_probability AS "pairProbability",
             c.model_version AS "modelVersion", c.missing_version AS "missingVersion", c.found_version AS "foundVersion", c.explanation_digest AS "explanationDigest",
             CASE WHEN c.state = 'rejected' THEN (SELECT e.decided_explanation FROM candidate_explanation e WHERE e.pair_id = c.id) END AS "decidedExplanation"
        FROM candidate_pair c WHERE c.${pairColumn[side]} = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE OF c`,
     [ids],
-  );
+  ));
   return new Map(rows.map((row) => [`${row.missingId}:${row.foundId}`, { ...row, decidedExplanation: row.decidedExplanation && explanationOfStored(row.decidedExplanation) }]));
 }
 
@@ -837,7 +838,7 @@ export function storedAlready(stored: ExistingPair, write: PairWrite, modelVersi
  */
 export async function upsertPairs(db: Queryable, writes: readonly PairWrite[], modelVersion: string) {
   if (!writes.length) return;
-  await db.query(
+  await db.query(preparedQuery(
     // `probability` starts as the pair's own; refreshProbabilities weighs it against the competition.
     // The explanation in its own table (migrations/022), written only when it changed.
     `WITH w AS (
@@ -871,7 +872,7 @@ export async function upsertPairs(db: Queryable, writes: readonly PairWrite[], m
       writes.map((w) => w.reopenBecause),
       writes.map((w) => w.explanation.digest),
     ],
-  );
+  ));
 }
 
 /**
@@ -881,14 +882,14 @@ export async function upsertPairs(db: Queryable, writes: readonly PairWrite[], m
  */
 export async function dropUnwantedPending(db: Queryable, side: Side, ids: readonly string[], keptPairs: string[], settings: { floor: number; topK: number }): Promise<{ subject: string; partner: string }[]> {
   const other = side === 'missing' ? 'found_id' : 'missing_id';
-  const { rows } = await db.query<{ subject: string; partner: string }>(
+  const { rows } = await db.query<{ subject: string; partner: string }>(preparedQuery(
     `DELETE FROM candidate_pair c
       WHERE c.${pairColumn[side]} = ANY($1::uuid[]) AND c.state = 'pending'
         AND NOT ((c.missing_id::text || ':' || c.found_id::text) = ANY($2::text[]))
         AND (c.pair_probability < $3 OR (SELECT count(*) FROM candidate_pair o WHERE o.${other} = c.${other} AND o.pair_probability > c.pair_probability) >= $4)
       RETURNING c.${pairColumn[side]} AS subject, c.${other} AS partner`,
     [ids, keptPairs, settings.floor, settings.topK],
-  );
+  ));
   return rows;
 }
 
@@ -899,11 +900,11 @@ export interface PairedRecords {
 }
 
 export async function recordsAround(db: Queryable, missingIds: string[], foundIds: string[]): Promise<PairedRecords> {
-  const { rows } = await db.query<PairedRecords>(
+  const { rows } = await db.query<PairedRecords>(preparedQuery(
     `SELECT coalesce(array_agg(DISTINCT missing_id), '{}') AS missing, coalesce(array_agg(DISTINCT found_id), '{}') AS found
        FROM candidate_pair WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[])`,
     [missingIds, foundIds],
-  );
+  ));
   return { missing: [...new Set([...missingIds, ...rows[0]!.missing])], found: [...new Set([...foundIds, ...rows[0]!.found])] };
 }
 
@@ -921,10 +922,10 @@ export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records:
   // started with, so a pair another job stored and weighed between that start and the locks was
   // weighed again without it, and kept a stale probability (seen under load, test/service/parity.test.ts).
   return withTransaction(db, async (tx) => {
-    await tx.query(lockSql, params);
+    await tx.query(preparedQuery(lockSql, params));
     // Sent as a statement, not kept as a SQL function: a function's plan is made without the arrays'
     // sizes, and scanned every pair (22 ms a job at 5,000 pairs, growing with the table).
-    const { rowCount } = await tx.query(refreshSql, params);
+    const { rowCount } = await tx.query(preparedQuery(refreshSql, params));
     return rowCount ?? 0;
   });
 }
@@ -942,10 +943,10 @@ const lockSql = `
 export async function markReweighDue(db: Queryable, records: PairedRecords): Promise<void> {
   const due = [...[...new Set(records.found)].map((id) => ['found', id]), ...[...new Set(records.missing)].map((id) => ['missing', id])];
   if (!due.length) return;
-  await db.query(
+  await db.query(preparedQuery(
     `INSERT INTO pair_reweigh_due (side, record_id) SELECT d.side, d.id FROM unnest($1::text[], $2::uuid[]) AS d(side, id)`,
     [due.map(([side]) => side), due.map(([, id]) => id)],
-  );
+  ));
 }
 
 /**
