@@ -48,9 +48,9 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'MILAP_
 }
 
 /**
- * A client of the embedded PGlite: a statement prepared by name (prepared.ts, preparedQuery) is sent unnamed. The
- * pool's one connection is one session whatever client holds it, and a client that replaced another
- * does not know which names that one prepared.
+ * A client of the embedded PGlite: a statement prepared by name (prepared.ts, preparedQuery) is sent
+ * unnamed. The pool's one connection is one session whatever client holds it, and a client that
+ * replaced another does not know which names that one prepared.
  */
 class UnnamedClient extends pg.Client {
   // One signature for query's overloads: a config with a name loses it; everything else passes as given.
