@@ -18,9 +18,14 @@ import type pg from 'pg';
 
 const names = new Map<string, string>();
 
-/** `text` with its `values`, as a statement prepared once per connection under a name made from the text. */
-export function preparedQuery(text: string, values: unknown[]): pg.QueryConfig {
+/** The name a statement is prepared under, made from its text: one text, one name, on every connection. */
+export function statementName(text: string): string {
   let name = names.get(text);
   if (name === undefined) names.set(text, (name = `milap_${createHash('sha256').update(text).digest('hex').slice(0, 20)}`));
-  return { name, text, values };
+  return name;
+}
+
+/** `text` with its `values`, as a statement prepared once per connection under its name (statementName). */
+export function preparedQuery(text: string, values: unknown[]): pg.QueryConfig {
+  return { name: statementName(text), text, values };
 }

@@ -1,9 +1,9 @@
 // SQL for both sides' tables and their version history. Table names come from the fixed side
 // definitions, never from input; every value is a parameter, or, in the one-round-trip filing,
 // a literal escaped by the driver.
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { containsSql, type Jurisdiction } from '../access/jurisdiction.ts';
+import { statementName } from '../db/prepared.ts';
 import type { SideDefinition } from './sides.ts';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -97,7 +97,7 @@ export async function insertRecordsInOneTrip(
     if (jobs.values.length !== 1 || /\$[2-9]/.test(jobs.text)) throw new Error('unexpected shape of the queue\'s insert statement');
     // pg-boss's insert is planned once per session (a prepared statement named after its text: one
     // job and several are two statements), not in every filing transaction.
-    const statement = `milap_jobs_${createHash('sha256').update(jobs.text).digest('hex').slice(0, 16)}`;
+    const statement = statementName(jobs.text);
     const prepared = preparedStatements.get(client) ?? preparedStatements.set(client, new Set()).get(client)!;
     if (!prepared.has(statement)) {
       // On PGlite every pooled client is the same session: another client may have prepared it.
