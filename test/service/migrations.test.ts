@@ -110,3 +110,69 @@ describe('027, explanations stored as entries', () => {
     }
   });
 });
+
+describe('029, competing probabilities in a table of their own', () => {
+  it("keeps every pair's competing probability and state, and the queue's order, through the move; the pair's rows after it keep theirs equal", async () => {
+    const empty = await createEmptyDatabase();
+    try {
+      const pool = empty.database.pool;
+      const migrations = readMigrations();
+      await migrate(pool, migrations.filter((m) => m.version < 29));
+      const client = await pool.connect();
+      const id = (n: number) => `00000000-0000-4000-8000-00000000000${n}`;
+      // Competing probabilities apart from the pairs' own, as a refresh leaves them; states of each kind.
+      const before = [
+        { id: id(1), state: 'pending', own: 0.9, competing: 0.61 },
+        { id: id(2), state: 'pending', own: 0.7, competing: 0.62 },
+        { id: id(3), state: 'rejected', own: 0.8, competing: 0.3 },
+        { id: id(4), state: 'confirmed', own: 0.99, competing: 0.97 },
+        { id: id(5), state: 'pending', own: 0.2, competing: 0.05 },
+      ];
+      try {
+        // The pairs' records are not this test's subject.
+        await client.query('SET session_replication_role = replica');
+        for (const pair of before) {
+          await client.query(
+            `INSERT INTO candidate_pair (id, missing_id, found_id, state, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+             VALUES ($1, gen_random_uuid(), gen_random_uuid(), $2, $3, $4, 0, 'test', 1, 1)`,
+            [pair.id, pair.state, pair.competing, pair.own],
+          );
+        }
+        await client.query('SET session_replication_role = DEFAULT');
+      } finally {
+        client.release();
+      }
+      expect(await migrate(pool, migrations)).toContain('029_candidate_rank.sql');
+
+      const queue = async (state: string) =>
+        (await pool.query<{ id: string; probability: number }>(
+          `SELECT pair_id AS id, probability FROM candidate_rank WHERE state = $1 ORDER BY probability DESC, pair_id DESC`, [state],
+        )).rows;
+      expect(await queue('pending')).toEqual([{ id: id(2), probability: 0.62 }, { id: id(1), probability: 0.61 }, { id: id(5), probability: 0.05 }]);
+      expect(await queue('rejected')).toEqual([{ id: id(3), probability: 0.3 }]);
+      expect(await queue('confirmed')).toEqual([{ id: id(4), probability: 0.97 }]);
+      const columns = await pool.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'candidate_pair' AND column_name = 'probability'`);
+      expect(columns.rowCount).toBe(0);
+
+      // After it: a decision's state and a new match weight follow, a probability weighed stays, a pair gone takes its row.
+      await pool.query(`UPDATE candidate_pair SET state = 'on_hold' WHERE id = $1`, [id(1)]);
+      await pool.query(`UPDATE candidate_pair SET updated_at = clock_timestamp(), match_weight = 2.5 WHERE id = $1`, [id(2)]);
+      await pool.query(`DELETE FROM candidate_pair WHERE id = $1`, [id(5)]);
+      expect(await queue('pending')).toEqual([{ id: id(2), probability: 0.62 }]);
+      expect(await queue('on_hold')).toEqual([{ id: id(1), probability: 0.61 }]);
+      const { rows: copies } = await pool.query(
+        `SELECT count(*)::int AS n FROM candidate_pair c JOIN candidate_rank r ON r.pair_id = c.id
+          WHERE (r.missing_id, r.found_id, r.state, r.match_weight) = (c.missing_id, c.found_id, c.state, c.match_weight)`,
+      );
+      expect(copies[0].n).toBe(4);
+      expect((await pool.query('SELECT count(*)::int AS n FROM candidate_rank')).rows[0].n).toBe(4);
+      // Pairs deleted by one statement take their rows with them; so does emptying the table.
+      await pool.query(`DELETE FROM candidate_pair WHERE id = ANY($1::uuid[])`, [[id(1), id(3)]]);
+      expect((await pool.query<{ id: string }>('SELECT pair_id AS id FROM candidate_rank ORDER BY pair_id')).rows).toEqual([{ id: id(2) }, { id: id(4) }]);
+      await pool.query('TRUNCATE candidate_pair CASCADE');
+      expect((await pool.query('SELECT count(*)::int AS n FROM candidate_rank')).rows[0].n).toBe(0);
+    } finally {
+      await empty.close();
+    }
+  });
+});
