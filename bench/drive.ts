@@ -74,7 +74,7 @@ console.log(`  ${imported.stderr.trim().split("\n").pop()}`);
 const report = async () => (await database.pool.query<{ registered: number; matched: number; likely: number }>(
   `SELECT count(*)::int AS registered,
           count(*) FILTER (WHERE s.version = f.version)::int AS matched,
-          count(*) FILTER (WHERE EXISTS (SELECT 1 FROM candidate_rank r WHERE r.found_id = f.id AND r.probability >= 0.5))::int AS likely
+          count(*) FILTER (WHERE EXISTS (SELECT 1 FROM candidate_pair c WHERE c.found_id = f.id AND c.probability >= 0.5))::int AS likely
      FROM found_child f LEFT JOIN match_subject s ON s.side = 'found' AND s.record_id = f.id WHERE f.drive_id = $1`,
   [driveId],
 )).rows[0]!;

@@ -70,7 +70,7 @@ try {
   const queue = [];
   for (let i = 0; i < 20; i++) {
     const at = performance.now();
-    await database.pool.query(`SELECT pair_id, probability FROM candidate_rank WHERE state = 'pending' ORDER BY probability DESC, pair_id DESC LIMIT 25 OFFSET $1`, [i * 25]);
+    await database.pool.query(`SELECT id, probability FROM candidate_pair WHERE state = 'pending' ORDER BY probability DESC, id DESC LIMIT 25 OFFSET $1`, [i * 25]);
     queue.push(performance.now() - at);
   }
   queue.sort((a, b) => a - b);

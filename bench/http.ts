@@ -163,8 +163,8 @@ await pool.query(
   [child.institution, child, child.foundOn],
 );
 await pool.query(
-  `INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
-   SELECT missing_id, found_id, p, 0, 'bench', 1, 1
+  `INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+   SELECT missing_id, found_id, p, p, 0, 'bench', 1, 1
      FROM (SELECT m.id AS missing_id, f.id AS found_id, random() AS p FROM missing_report m JOIN found_child f ON f.ref = 'BENCH-F-' || m.id) pairs`,
 );
 await pool.query(`INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM candidate_pair`);

@@ -203,8 +203,8 @@ async function load() {
             picks AS MATERIALIZED (
               SELECT s.record_id AS id, 1 + floor(random() * (SELECT count(*) FROM others))::bigint AS pick, round((random() * 15 - 10)::numeric, 3)::float8 AS weight
                 FROM match_subject s CROSS JOIN generate_series(1, 2) WHERE s.side = '${side}')
-       INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
-       SELECT ${side === 'missing' ? 'p.id, o.id' : 'o.id, p.id'}, 1 / (1 + 2 ^ -p.weight), p.weight, $1, 1, 1
+       INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+       SELECT ${side === 'missing' ? 'p.id, o.id' : 'o.id, p.id'}, 1 / (1 + 2 ^ -p.weight), 1 / (1 + 2 ^ -p.weight), p.weight, $1, 1, 1
          FROM picks p JOIN others o ON o.n = p.pick
        ON CONFLICT (missing_id, found_id) DO NOTHING`,
       [engine.modelVersion],

@@ -106,8 +106,8 @@ export class StatisticsKeeper {
 export const vacuumDue = (sinceVacuum: number, subjects: number, planned: number): boolean =>
   Math.abs(subjects - Math.max(0, planned)) > 50 + subjects / 10 || sinceVacuum >= Math.max(2000, subjects / 10);
 
-/** The tables of pairs, whose rows change with every match: a refresh of competing probabilities rewrites the row of candidate_rank of each pair it moves. */
-const pairTables = ['candidate_pair', 'candidate_rank', 'duplicate_pair'];
+/** The tables of pairs, whose rows change with every match: a refresh of competing probabilities rewrites each pair it moves. */
+const pairTables = ['candidate_pair', 'duplicate_pair'];
 
 /**
  * The tables of marks that pairs are due to be weighed (migrations/021, 024 and 025), emptied by each

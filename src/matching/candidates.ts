@@ -43,16 +43,11 @@ export interface CandidateSummary {
   updatedAt: string;
 }
 
-/** Of `c` a pair, `r` its competing probability's row (migrations/029), `m` and `f` its records. */
-const summaryColumns = `c.id, c.state, r.probability, c.pair_probability AS "pairProbability", c.match_weight AS "matchWeight", c.model_version AS "modelVersion",
+const summaryColumns = `c.id, c.state, c.probability, c.pair_probability AS "pairProbability", c.match_weight AS "matchWeight", c.model_version AS "modelVersion",
   c.reopened_because AS "reopenedBecause",
   json_build_object('id', m.id, 'ref', m.ref, 'name', m.record->>'name', 'districtId', m.district_id, 'status', m.status) AS missing,
   json_build_object('id', f.id, 'ref', f.ref, 'name', f.record->>'name', 'districtId', f.district_id, 'status', f.status) AS found,
   to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updatedAt"`;
-
-/** A pair (`c`) and its row of candidate_rank (`r`), joined by the records, which both index. */
-const pairsWithRecords = `candidate_rank r JOIN candidate_pair c ON c.missing_id = r.missing_id AND c.found_id = r.found_id
-  JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id`;
 
 export async function listCandidates(db: pg.Pool, filter: CandidateFilter): Promise<CandidateSummary[]> {
   const where: string[] = [];
@@ -61,10 +56,9 @@ export async function listCandidates(db: pg.Pool, filter: CandidateFilter): Prom
     values.push(value);
     return `$${values.length}`;
   };
-  // The state of the queue's index (candidate_rank's copy of the pair's), so that one state's queue is read in order.
-  if (filter.state) where.push(`r.state = ${param(filter.state)}`);
-  if (filter.minProbability !== undefined) where.push(`r.probability >= ${param(filter.minProbability)}`);
-  if (filter.maxProbability !== undefined) where.push(`r.probability <= ${param(filter.maxProbability)}`);
+  if (filter.state) where.push(`c.state = ${param(filter.state)}`);
+  if (filter.minProbability !== undefined) where.push(`c.probability >= ${param(filter.minProbability)}`);
+  if (filter.maxProbability !== undefined) where.push(`c.probability <= ${param(filter.maxProbability)}`);
   if (filter.recordId) {
     const id = param(filter.recordId);
     where.push(`(c.missing_id = ${id} OR c.found_id = ${id})`);
@@ -77,12 +71,12 @@ export async function listCandidates(db: pg.Pool, filter: CandidateFilter): Prom
   if (filter.jurisdiction) {
     where.push(`(${containsSql(filter.jurisdiction, 'm', param)} OR ${containsSql(filter.jurisdiction, 'f', param)})`);
   }
-  if (filter.after) where.push(`(r.probability, r.pair_id) < (${param(filter.after.probability)}::double precision, ${param(filter.after.id)}::uuid)`);
+  if (filter.after) where.push(`(c.probability, c.id) < (${param(filter.after.probability)}::double precision, ${param(filter.after.id)}::uuid)`);
   const { rows } = await db.query<CandidateSummary>(
     `SELECT ${summaryColumns}
-       FROM ${pairsWithRecords}
+       FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY r.probability DESC, r.pair_id DESC LIMIT ${param(filter.limit)}`,
+      ORDER BY c.probability DESC, c.id DESC LIMIT ${param(filter.limit)}`,
     values,
   );
   return rows;
@@ -96,7 +90,7 @@ export async function getCandidate(db: pg.Pool, id: string, guardPair: (missing:
     `SELECT ${summaryColumns}, (SELECT e.explanation FROM candidate_explanation e WHERE e.pair_id = c.id) AS explanation, c.missing_version AS "missingVersion", c.found_version AS "foundVersion",
             json_build_object('stateCode', m.state_code, 'districtId', m.district_id, 'filingUnit', m.filing_unit) AS "missingPlace",
             json_build_object('stateCode', f.state_code, 'districtId', f.district_id, 'filingUnit', f.filing_unit) AS "foundPlace"
-       FROM ${pairsWithRecords}
+       FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id
       WHERE c.id = $1`,
     [id],
   );

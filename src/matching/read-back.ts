@@ -16,7 +16,6 @@ export const matchPages: readonly { table: string; heap: boolean }[] = [
   { table: 'match_subject', heap: true },
   { table: 'match_rank_floor', heap: true },
   { table: 'candidate_pair', heap: true },
-  { table: 'candidate_rank', heap: true },
   { table: 'candidate_explanation', heap: false },
   { table: 'pair_reweigh_due', heap: true },
 ];

@@ -795,14 +795,10 @@ export interface ExistingPair {
 export async function lockPairs(db: Queryable, side: Side, ids: readonly string[]): Promise<Map<string, ExistingPair>> {
   const { rows } = await db.query<Omit<ExistingPair, 'decidedExplanation'> & { decidedExplanation: StoredExplanation | null }>(preparedQuery(
     // A decision's explanation read only for a rejected pair, the one it can reopen (migrations/022).
-    // Each pair's row of candidate_rank locked with it, in the order of the pairs' ids as a refresh
-    // locks them: the job's upsert and drop then write rows it holds (migrations/029's triggers), and
-    // a refresh that holds one of them cannot be waiting on another that the job took first.
     `SELECT c.missing_id AS "missingId", c.found_id AS "foundId", c.state, c.match_weight AS "matchWeight", c.pair_probability AS "pairProbability",
             c.model_version AS "modelVersion", c.missing_version AS "missingVersion", c.found_version AS "foundVersion", c.explanation_digest AS "explanationDigest",
             CASE WHEN c.state = 'rejected' THEN (SELECT e.decided_explanation FROM candidate_explanation e WHERE e.pair_id = c.id) END AS "decidedExplanation"
-       FROM candidate_pair c JOIN candidate_rank r ON r.missing_id = c.missing_id AND r.found_id = c.found_id
-      WHERE c.${pairColumn[side]} = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE OF c, r`,
+       FROM candidate_pair c WHERE c.${pairColumn[side]} = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE OF c`,
     [ids],
   ));
   return new Map(rows.map((row) => [`${row.missingId}:${row.foundId}`, { ...row, decidedExplanation: row.decidedExplanation && explanationOfStored(row.decidedExplanation) }]));
@@ -843,16 +839,15 @@ export function storedAlready(stored: ExistingPair, write: PairWrite, modelVersi
 export async function upsertPairs(db: Queryable, writes: readonly PairWrite[], modelVersion: string) {
   if (!writes.length) return;
   await db.query(preparedQuery(
-    // Its competing probability starts as its own, in a row of candidate_rank the insert makes
-    // (migrations/029); refreshProbabilities weighs it against the competition. The explanation in
-    // its own table (migrations/022), written only when it changed.
+    // `probability` starts as the pair's own; refreshProbabilities weighs it against the competition.
+    // The explanation in its own table (migrations/022), written only when it changed.
     `WITH w AS (
        SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::float8[], $5::float8[], $6::text[], $7::int[], $8::int[], $9::text[], $10::uuid[])
          WITH ORDINALITY AS w(missing_id, found_id, p, weight, explanation, missing_version, found_version, reopen, digest, n)
      ),
      pairs AS (
-       INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version, reopened_because, explanation_digest)
-       SELECT w.missing_id, w.found_id, w.p, w.weight, $1, w.missing_version, w.found_version, w.reopen, w.digest FROM w ORDER BY w.n
+       INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, model_version, missing_version, found_version, reopened_because, explanation_digest)
+       SELECT w.missing_id, w.found_id, w.p, w.p, w.weight, $1, w.missing_version, w.found_version, w.reopen, w.digest FROM w ORDER BY w.n
        ON CONFLICT (missing_id, found_id) DO UPDATE SET
          pair_probability = excluded.pair_probability, match_weight = excluded.match_weight, explanation_digest = excluded.explanation_digest,
          model_version = excluded.model_version, missing_version = excluded.missing_version, found_version = excluded.found_version,
@@ -914,15 +909,15 @@ export async function recordsAround(db: Queryable, missingIds: string[], foundId
 }
 
 /**
- * Weighs every pair of these records, and the pairs of `among`'s reports with its children, against the other live candidates of both its records
+ * Weighs every pair of these records, and the pairs named, against the other live candidates of both its records
  * (matchers/model.ts, competingProbability; pair_odds and pair_is_live in migrations/011). Run after the
  * change has committed, in a transaction of its own: it locks pairs of other records too, in id
  * order, and inside a match job's transaction two jobs could wait on each other.
  */
-export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records: PairedRecords & { among?: PairedRecords | undefined }): Promise<number> {
-  const among = records.among ?? { missing: [], found: [] };
-  if (!records.missing.length && !records.found.length && !(among.missing.length && among.found.length)) return 0;
-  const params = [records.missing, records.found, among.missing, among.found];
+export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records: PairedRecords & { pairs?: string[] | undefined }): Promise<number> {
+  const pairs = records.pairs ?? [];
+  if (!records.missing.length && !records.found.length && !pairs.length) return 0;
+  const params = [records.missing, records.found, pairs];
   // Locked first, then weighed by a statement of its own: a statement's sums read the snapshot it
   // started with, so a pair another job stored and weighed between that start and the locks was
   // weighed again without it, and kept a stale probability (seen under load, test/service/parity.test.ts).
@@ -935,11 +930,9 @@ export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records:
   });
 }
 
-/** The pairs' rows of candidate_rank (migrations/029), in the order of the pairs' ids; the pairs' own rows are not locked. */
 const lockSql = `
-  SELECT 1 FROM candidate_rank
-   WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR (missing_id = ANY($3::uuid[]) AND found_id = ANY($4::uuid[]))
-   ORDER BY pair_id FOR UPDATE`;
+  SELECT 1 FROM candidate_pair WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR id = ANY($3::uuid[])
+   ORDER BY id FOR UPDATE`;
 
 /**
  * Marks these records due to have their pairs weighed again (migrations/021 and 024), in the
@@ -986,15 +979,12 @@ export async function reweighDue(db: pg.Pool | pg.PoolClient, options: { batchSi
     const reports = rows.filter((row) => row.side === 'missing');
     const settled = reports.filter((row) => row.settled).map((row) => row.id);
     const { rows: settledPairs } = settled.length && weighed.size
-      ? await db.query<{ missing: string; found: string }>('SELECT missing_id AS missing, found_id AS found FROM candidate_rank WHERE missing_id = ANY($1::uuid[])', [settled])
+      ? await db.query<{ id: string; found: string }>('SELECT id, found_id AS found FROM candidate_pair WHERE missing_id = ANY($1::uuid[])', [settled])
       : { rows: null };
-    const named = settledPairs?.filter((pair) => !weighed.has(pair.found));
     done.pairs += await refreshProbabilities(db, {
       missing: settledPairs ? reports.filter((row) => !row.settled).map((row) => row.id) : reports.map((row) => row.id),
       found: children,
-      // Every pair of these reports with these children is one of them: each such child pairs with a
-      // settled report and was not weighed.
-      among: named && { missing: [...new Set(named.map((pair) => pair.missing))], found: [...new Set(named.map((pair) => pair.found))] },
+      pairs: settledPairs?.filter((pair) => !weighed.has(pair.found)).map((pair) => pair.id),
     });
     for (const child of children) weighed.add(child);
     // The marks read, and no other: one made since by a job that had not committed is weighed next time.
@@ -1107,29 +1097,27 @@ const recordOddsSql = (column: 'missing_id' | 'found_id', named: '$1' | '$2') =>
       FROM affected WHERE ${column} = ANY(${named}::uuid[]) GROUP BY ${column}
     UNION ALL
     SELECT r.${column}, (SELECT coalesce(sum(pair_odds(o.match_weight)) FILTER (WHERE pair_is_live(o.state)), 0)
-                           FROM candidate_rank o WHERE o.${column} = r.${column})
+                           FROM candidate_pair o WHERE o.${column} = r.${column})
       FROM (SELECT DISTINCT ${column} FROM affected WHERE NOT ${column} = ANY(${named}::uuid[])) r
   `;
 
 /**
- * Read, locked and written in candidate_rank alone (migrations/029), which holds what pairs compete
- * by: the pairs' own rows, which a match job locks and writes, are not touched. Rows are locked in
- * the order of the pairs' ids (lockSql, and here again for a pair stored since), so two refreshes
+ * Rows are locked in id order (lockSql, and here again for a pair stored since), so two refreshes
  * that overlap wait for each other instead of deadlocking. The odds of each record's live pairs are
  * summed once per record (liveness a FILTER, not a condition the queue's state index could serve),
  * then each pair takes its own odds out: joined as sets the planner read every live pair, and summed
  * pair by pair a report in a hundred children's lists was summed a hundred times. A record named
  * ($1, $2) is summed from the rows locked, only the partners reached through them by their index
  * (recordOddsSql). A pair is written through the row it was locked by (its ctid: the lock keeps it
- * where it is), not looked up again. Over 16 sets of 20 national found children's refreshes, the
- * sums read again and each pair found again by its id took 61% more buffers and 26% more time
- * (bench/FIGURES.md, 2026-12-06 from 20:32).
+ * where it is), not looked up again by its id. Over 16 sets of 20 national found children's
+ * refreshes, the sums read again and each pair found again by its id took 61% more buffers and 26%
+ * more time (bench/FIGURES.md, 2026-12-06 from 20:32).
  */
 const refreshSql = `
   WITH affected AS MATERIALIZED (
-    SELECT ctid AS at, missing_id, found_id, state, pair_odds(match_weight) AS odds, probability FROM candidate_rank
-     WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR (missing_id = ANY($3::uuid[]) AND found_id = ANY($4::uuid[]))
-     ORDER BY pair_id FOR UPDATE
+    SELECT ctid AS at, missing_id, found_id, state, pair_odds(match_weight) AS odds, probability FROM candidate_pair
+     WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR id = ANY($3::uuid[])
+     ORDER BY id FOR UPDATE
   ),
   report_odds AS MATERIALIZED (${recordOddsSql('missing_id', '$1')}),
   child_odds AS MATERIALIZED (${recordOddsSql('found_id', '$2')}),
@@ -1139,5 +1127,5 @@ const refreshSql = `
              + (c.odds - CASE WHEN pair_is_live(a.state) THEN a.odds ELSE 0 END)) AS probability
       FROM affected a JOIN report_odds r USING (missing_id) JOIN child_odds c USING (found_id)
   )
-  UPDATE candidate_rank p SET probability = f.probability FROM fresh f
+  UPDATE candidate_pair p SET probability = f.probability FROM fresh f
    WHERE p.ctid = f.at AND f.stored IS DISTINCT FROM f.probability`;

@@ -49,7 +49,7 @@ export function driveRoutes(pool: pg.Pool): FastifyPluginAsyncZod {
       const { rows } = await pool.query(
         `SELECT count(*)::int AS registered,
                 count(*) FILTER (WHERE s.version = f.version)::int AS "matchedSoFar",
-                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM candidate_rank r WHERE r.found_id = f.id AND r.state = 'pending' AND r.probability >= 0.5))::int AS "withLikelyPair",
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM candidate_pair c WHERE c.found_id = f.id AND c.state = 'pending' AND c.probability >= 0.5))::int AS "withLikelyPair",
                 count(*) FILTER (WHERE EXISTS (SELECT 1 FROM candidate_pair c WHERE c.found_id = f.id AND c.state = 'confirmed'))::int AS confirmed,
                 count(*) FILTER (WHERE f.status = 'restored')::int AS restored
            FROM found_child f LEFT JOIN match_subject s ON s.side = 'found' AND s.record_id = f.id

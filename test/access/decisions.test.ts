@@ -14,8 +14,8 @@ async function record(side: 'missing' | 'found') {
 
 async function pair(missingId: string, foundId: string, probability = 0.9): Promise<string> {
   const { rows } = await t.db.database.pool.query(
-    `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
-     VALUES ($1, $2, $3, 3, 'test', 1, 1) RETURNING id)
+    `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+     VALUES ($1, $2, $3, $3, 3, 'test', 1, 1) RETURNING id)
      INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[["name","phonetic",4]]' FROM pair RETURNING pair_id AS id`,
     [missingId, foundId, probability],
   );
@@ -24,7 +24,7 @@ async function pair(missingId: string, foundId: string, probability = 0.9): Prom
 
 const decide = (id: string, decision: string, reason = 'compared photographs and father\'s name') =>
   t.inject({ method: 'POST', url: `/api/v1/candidates/${id}/decision`, payload: { decision, reason } });
-/** A pair's state, and the one state whose queue lists it to a matching officer (the queue is read by its own copy of the state: migrations/029). */
+/** A pair's state, and the one state whose queue lists it to a matching officer (what an officer sees of a decision is the queue it moves the pair to). */
 const stateOf = async (id: string) => {
   const { rows: [pair] } = await t.db.database.pool.query('SELECT state, found_id AS "foundId" FROM candidate_pair WHERE id = $1', [id]);
   const listedIn: string[] = [];
@@ -41,13 +41,13 @@ describe('decisions on candidate pairs', () => {
   it('pairs of one record compete, and a rejected pair competes no more', async () => {
     const [m, otherM, f] = [await record('missing'), await record('missing'), await record('found')];
     const insert = async (missingId: string, weight: number) => (await t.db.database.pool.query(
-      `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
-       VALUES ($1, $2, $3, $4, 'test', 1, 1) RETURNING id)
+      `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+       VALUES ($1, $2, $3, $3, $4, 'test', 1, 1) RETURNING id)
        INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair RETURNING pair_id AS id`,
       [missingId, f, 2 ** weight / (1 + 2 ** weight), weight],
     )).rows[0].id as string;
     const [strong, weak] = [await insert(m, 4), await insert(otherM, 3)];
-    const probabilityOf = async (id: string) => Number((await t.db.database.pool.query('SELECT probability FROM candidate_rank WHERE pair_id = $1', [id])).rows[0].probability);
+    const probabilityOf = async (id: string) => Number((await t.db.database.pool.query('SELECT probability FROM candidate_pair WHERE id = $1', [id])).rows[0].probability);
     expect((await decide(weak, 'hold')).statusCode).toBe(200);
     // Odds 16 and 8 for the same child: 16 / (1 + 16 + 8) and 8 / (1 + 16 + 8).
     expect(await probabilityOf(strong)).toBeCloseTo(16 / 25, 9);

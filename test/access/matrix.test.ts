@@ -16,8 +16,8 @@ async function filePair(state: 'pending' | 'confirmed' = 'pending') {
   const missing = (await t.inject({ method: 'POST', url: '/api/v1/missing-reports', payload: fullMissingReport(jharkhand) })).json();
   const found = (await t.inject({ method: 'POST', url: '/api/v1/found-children', payload: fullFoundChild(foundInJharkhand) })).json();
   const { rows } = await t.db.database.pool.query(
-    `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
-     VALUES ($1, $2, 0.9, 3.2, 'test', 1, 1) RETURNING id)
+    `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+     VALUES ($1, $2, 0.9, 0.9, 3.2, 'test', 1, 1) RETURNING id)
      INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair RETURNING pair_id AS id`,
     [missing.id, found.id],
   );

@@ -78,8 +78,8 @@ describe('duplicate missing reports', () => {
     const [held, open] = [await file('found', fullFoundChild()), await file('found', fullFoundChild())];
     const pairWith = async (foundId: string, state: string) =>
       (await t.db.database.pool.query(
-        `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version, state)
-         VALUES ($1, $2, 0.7, 2, 'test', 1, 1, $3) RETURNING id)
+        `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version, state)
+         VALUES ($1, $2, 0.7, 0.7, 2, 'test', 1, 1, $3) RETURNING id)
          INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair RETURNING pair_id AS id`,
         [b, foundId, state],
       )).rows[0].id as string;

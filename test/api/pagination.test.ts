@@ -68,8 +68,8 @@ describe("the officers' queue of candidate pairs", () => {
     for (let i = 0; i < 4; i++) children.push(await t.file('/api/v1/found-children', fullFoundChild()));
     for (const [i, probability] of probabilities.entries()) {
       const { rows } = await t.db.database.pool.query(
-        `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
-         VALUES ($1, $2, $3, 0, 'test', 1, 1) RETURNING id)
+        `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+         VALUES ($1, $2, $3, $3, 0, 'test', 1, 1) RETURNING id)
          INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair RETURNING pair_id AS id`,
         [reports[i % 3], children[Math.floor(i / 3)], probability],
       );

@@ -35,7 +35,7 @@ async function match(side: 'missing' | 'found', id: string) {
 
 async function pairOf(missingId: string, foundId: string) {
   const { rows } = await t.db.database.pool.query<{ probability: number; explanation: StoredExplanation }>(
-    'SELECT r.probability, e.explanation FROM candidate_pair c JOIN candidate_rank r ON r.missing_id = c.missing_id AND r.found_id = c.found_id JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.missing_id = $1 AND c.found_id = $2',
+    'SELECT c.probability, e.explanation FROM candidate_pair c JOIN candidate_explanation e ON e.pair_id = c.id WHERE c.missing_id = $1 AND c.found_id = $2',
     [missingId, foundId],
   );
   return rows[0] && { ...rows[0], explanation: explanationOfStored(rows[0].explanation) };

@@ -14,8 +14,8 @@ beforeAll(async () => {
   for (const report of reports) ids.push((await t.inject({ method: 'POST', url: '/api/v1/missing-reports', payload: report })).json().id);
   const found = (await t.inject({ method: 'POST', url: '/api/v1/found-children', payload: fullFoundChild({ foundAt: { district: 'Dhanbad', state: 'Jharkhand' } }) })).json().id;
   const { rows } = await t.db.database.pool.query(
-    `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
-     VALUES ($1, $2, 0.95, 5, 'test', 1, 1) RETURNING id)
+    `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+     VALUES ($1, $2, 0.95, 0.95, 5, 'test', 1, 1) RETURNING id)
      INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair RETURNING pair_id AS id`,
     [ids[0], found],
   );

@@ -15,8 +15,8 @@ describe('statistics', () => {
     await pool.query(`UPDATE found_child SET created_at = clock_timestamp() - interval '120 days' WHERE id = ANY($1::uuid[])`, [ids.slice(0, 2)]);
     const report = (await t.inject({ method: 'POST', url: '/api/v1/missing-reports', payload: fullMissingReport() })).json().id;
     await pool.query(
-      `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
-       VALUES ($1, $2, 0.3, 0, 'test', 1, 1) RETURNING id)
+      `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+       VALUES ($1, $2, 0.3, 0.3, 0, 'test', 1, 1) RETURNING id)
        INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair`,
       [report, ids[1]],
     );

@@ -25,7 +25,7 @@ export async function drained(pool: pg.Pool): Promise<void> {
 /** Each found child's stored best ten pairs are those `milap link` gives her on the world's files, with the same probabilities to six places. */
 export async function expectPairsOfLink(pool: pg.Pool, world: Pick<World, 'missing' | 'found'>): Promise<void> {
   const { rows } = await pool.query(
-    `SELECT m.ref AS "missingRef", f.ref AS "foundRef", r.probability FROM candidate_pair c JOIN candidate_rank r ON r.missing_id = c.missing_id AND r.found_id = c.found_id
+    `SELECT m.ref AS "missingRef", f.ref AS "foundRef", c.probability FROM candidate_pair c
        JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id`,
   );
   const service = new Map<string, { missingRef: string; probability: number }[]>();

@@ -26,8 +26,8 @@ const settings = { floor: 0.001, topK: 10 };
 /** Every candidate and possible duplicate, by the refs of its records, with its probabilities. */
 async function snapshot(): Promise<string[]> {
   const { rows } = await db.database.pool.query(
-    `SELECT m.ref || ' ~ ' || f.ref || ' ' || c.state || ' ' || round(c.pair_probability::numeric, 9) || ' ' || round(r.probability::numeric, 9) AS line
-       FROM candidate_pair c JOIN candidate_rank r ON r.missing_id = c.missing_id AND r.found_id = c.found_id JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id
+    `SELECT m.ref || ' ~ ' || f.ref || ' ' || c.state || ' ' || round(c.pair_probability::numeric, 9) || ' ' || round(c.probability::numeric, 9) AS line
+       FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id
      UNION ALL
      SELECT 'duplicate ' || a.ref || ' ~ ' || b.ref || ' ' || round(d.probability::numeric, 9)
        FROM duplicate_pair d JOIN found_child a ON a.id = d.record_a JOIN found_child b ON b.id = d.record_b

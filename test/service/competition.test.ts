@@ -27,7 +27,7 @@ describe('competing candidates in the service', () => {
     const engine = createEngine();
     const settings = { floor: 0.001, topK: 10 };
     const pairOf = async (ref: string) => (await t.db.database.pool.query(
-      `SELECT r.probability, c.pair_probability AS "pairProbability", c.match_weight AS "matchWeight" FROM candidate_pair c JOIN candidate_rank r ON r.missing_id = c.missing_id AND r.found_id = c.found_id JOIN missing_report m ON m.id = c.missing_id WHERE m.ref = $1`, [ref],
+      `SELECT c.probability, c.pair_probability AS "pairProbability", c.match_weight AS "matchWeight" FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id WHERE m.ref = $1`, [ref],
     )).rows[0] as { probability: number; pairProbability: number; matchWeight: number };
 
     const lookAlikeId = await t.file('/api/v1/missing-reports', lookAlike);

@@ -34,8 +34,8 @@ afterAll(async () => db?.close());
 /** Every candidate pair and possible duplicate, by its records' refs, with its probabilities. */
 async function snapshot(): Promise<string[]> {
   const { rows } = await db.database.pool.query<{ line: string }>(
-    `SELECT m.ref || ' ~ ' || f.ref || ' ' || c.state || ' ' || round(c.pair_probability::numeric, 9) || ' ' || round(r.probability::numeric, 9) AS line
-       FROM candidate_pair c JOIN candidate_rank r ON r.missing_id = c.missing_id AND r.found_id = c.found_id JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id
+    `SELECT m.ref || ' ~ ' || f.ref || ' ' || c.state || ' ' || round(c.pair_probability::numeric, 9) || ' ' || round(c.probability::numeric, 9) AS line
+       FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id
      UNION ALL
      SELECT 'duplicate ' || a.ref || ' ~ ' || b.ref || ' ' || round(d.probability::numeric, 9)
        FROM duplicate_pair d JOIN missing_report a ON a.id = d.record_a JOIN missing_report b ON b.id = d.record_b

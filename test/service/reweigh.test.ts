@@ -54,8 +54,8 @@ async function adminHeaders() {
 /** Every candidate pair by its records' refs, with its own and its competing probability. */
 async function pairs(): Promise<string[]> {
   const { rows } = await db.database.pool.query<{ line: string }>(
-    `SELECT m.ref || ' ~ ' || f.ref || ' ' || c.state || ' ' || round(c.pair_probability::numeric, 9) || ' ' || round(r.probability::numeric, 9) AS line
-       FROM candidate_pair c JOIN candidate_rank r ON r.missing_id = c.missing_id AND r.found_id = c.found_id JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id ORDER BY 1`,
+    `SELECT m.ref || ' ~ ' || f.ref || ' ' || c.state || ' ' || round(c.pair_probability::numeric, 9) || ' ' || round(c.probability::numeric, 9) AS line
+       FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id ORDER BY 1`,
   );
   return rows.map((row) => row.line);
 }
@@ -164,11 +164,11 @@ describe("a re-match's competing probabilities", () => {
     const pool = db.database.pool;
     // The database refuses to weigh: the pairs are stored, then the weighing after the commit fails.
     await pool.query(`CREATE FUNCTION refuse_weighing() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'weighing refused'; END $$`);
-    await pool.query('CREATE TRIGGER refuse_weighing BEFORE UPDATE OF probability ON candidate_rank FOR EACH ROW EXECUTE FUNCTION refuse_weighing()');
+    await pool.query('CREATE TRIGGER refuse_weighing BEFORE UPDATE OF probability ON candidate_pair FOR EACH ROW EXECUTE FUNCTION refuse_weighing()');
     try {
       await expect(matchRecords(pool, engine, settings, childJobs())).rejects.toThrow(/weighing refused/);
     } finally {
-      await pool.query('DROP TRIGGER refuse_weighing ON candidate_rank');
+      await pool.query('DROP TRIGGER refuse_weighing ON candidate_pair');
       await pool.query('DROP FUNCTION refuse_weighing()');
     }
     const withoutWeighing = (lines: string[]) => lines.map((line) => line.split(' ').slice(0, -1).join(' '));
@@ -252,10 +252,9 @@ describe("a re-match's competing probabilities", () => {
     ];
     const all = grid.flatMap((row, r) => row.map((p, c) => ({ m: reports[r]!, f: children[c]!, p, state: r === 2 && c === 0 ? 'rejected' : 'pending' })));
     await db.database.pool.query(
-      `INSERT INTO candidate_pair (missing_id, found_id, state, pair_probability, match_weight, model_version, missing_version, found_version)
-       SELECT m, f, s, p, 1, $5, 1, 1 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[]) AS t(m, f, s, p)`,
+      `INSERT INTO candidate_pair (missing_id, found_id, state, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+       SELECT m, f, s, 1 - p, p, 1, $5, 1, 1 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::float8[]) AS t(m, f, s, p)`,
       [all.map((pair) => pair.m), all.map((pair) => pair.f), all.map((pair) => pair.state), all.map((pair) => pair.p), engine.modelVersion]);
-    await db.database.pool.query('UPDATE candidate_rank r SET probability = 1 - c.pair_probability FROM candidate_pair c WHERE c.id = r.pair_id');
     const kept = { floor: 0.1, topK: 2 };
     const best = (of: 'm' | 'f') => new Set([...new Set(all.map((pair) => pair[of]))].flatMap((id) => all.filter((pair) => pair[of] === id).sort((a, b) => b.p - a.p).slice(0, kept.topK)));
     const [byReport, byChild] = [best('m'), best('f')];

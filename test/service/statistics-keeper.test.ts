@@ -41,18 +41,18 @@ async function pairs(count: number): Promise<void> {
     `WITH children AS (
        INSERT INTO found_child (filing_unit, ref, record, event_date, created_by, updated_by)
        SELECT 'test', 'CCI-KEEPER-' || g, '{}', '2024-02-01', 'test', 'test' FROM generate_series(1, $2) g RETURNING id),
-     pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, match_weight, model_version, missing_version, found_version)
-     SELECT $1, id, 0.5, 0, 'm', 1, 1 FROM children RETURNING id)
+     pair AS (INSERT INTO candidate_pair (missing_id, found_id, pair_probability, probability, match_weight, model_version, missing_version, found_version)
+     SELECT $1, id, 0.5, 0.5, 0, 'm', 1, 1 FROM children RETURNING id)
      INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair`,
     [report.id, count],
   );
 }
 
-/** Rewrites every pair's competing probability (as a refresh does: its row of candidate_rank), and has the statistics system count the dead rows now. */
+/** Rewrites every pair's probability (as a refresh does), and has the statistics system count the dead rows now. */
 async function rewritePairs(): Promise<void> {
   const client = await db.database.pool.connect();
   try {
-    await client.query('UPDATE candidate_rank SET probability = 1 - probability');
+    await client.query('UPDATE candidate_pair SET probability = 1 - probability');
     await client.query('SELECT pg_stat_force_next_flush()');
     await client.query('SELECT 1');
   } finally {
@@ -60,9 +60,9 @@ async function rewritePairs(): Promise<void> {
   }
 }
 
-/** The dead rows of the table of competing probabilities the statistics system counts. */
+/** The dead rows of the pair table the statistics system counts. */
 async function deadPairs(): Promise<number> {
-  const { rows } = await db.database.pool.query(`SELECT n_dead_tup::float8 AS n FROM pg_stat_user_tables WHERE relname = 'candidate_rank'`);
+  const { rows } = await db.database.pool.query(`SELECT n_dead_tup::float8 AS n FROM pg_stat_user_tables WHERE relname = 'candidate_pair'`);
   return rows[0].n as number;
 }
 
@@ -87,7 +87,7 @@ describe('the statistics keeper', () => {
     expect(await planned()).toBe(3400); // outgrown: 3,400 subjects against 3,000
   });
 
-  it('vacuums the pair tables alone when they outgrow the planner\'s count, or their dead rows outgrow a fifth of the live ones', async () => {
+  it('vacuums the pair table alone when it outgrows the planner\'s count, or its dead rows outgrow a fifth of the live ones', async () => {
     const keeper = new StatisticsKeeper(db.database, pino({ level: 'silent' }));
     await recordsMatched(keeper, 200); // whatever the first test left due is done
     const subjectsPlanned = await planned();
@@ -95,7 +95,6 @@ describe('the statistics keeper', () => {
     await rewritePairs();
     await recordsMatched(keeper, 200);
     expect(await planned('candidate_pair')).toBe(400); // never counted, 400 now: renewed
-    expect(await planned('candidate_rank')).toBe(400);
     expect(await deadPairs()).toBe(0); // and vacuumed
     expect(await planned()).toBe(subjectsPlanned); // the subjects (and keys) were not due: left alone
     await rewritePairs(); // 400 dead rows against 400 live: due
