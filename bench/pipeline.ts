@@ -42,7 +42,13 @@
 //     DevTools), and the functions that took the most of it printed; with --worker-processes, each
 //     worker process's of phase 3 too (sustained-worker-N.cpuprofile and steady-worker-N.cpuprofile,
 //     printed on stderr) (run by `node bench/pipeline.ts`, which strips the types itself, for their
-//     true line numbers: tsx's transform gives every function line 1).
+//     true line numbers: tsx's transform gives every function line 1);
+//     [--statements N]: the steady burst begun after a checkpoint (its whole pages written by every run
+//     alike) and pg_stat_statements reset, and its N statements of most time printed after it (calls,
+//     plans, execution and planning ms, rows, buffers touched and read from outside the shared
+//     buffers), with all statements' totals: for a server that loads the module
+//     (shared_preload_libraries = 'pg_stat_statements'; track_planning on for the planning time);
+//     [--stop-after-steady]: the run ends after the steady burst (runs taking turns on a reused database).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -79,7 +85,7 @@ import { collectGarbage } from '../src/matching/collect.ts';
 import { admin, copyRows, databaseUrl, dropIndexes, restoreIndexes } from './db.ts';
 import { profiled } from './profile.ts';
 
-const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' }, steady: { type: 'string' }, 'new-model': { type: 'boolean', default: false }, 'rematch-all': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { missing: { type: 'string', default: '1000000' }, found: { type: 'string', default: '300000' }, sample: { type: 'string', default: '300' }, 'worker-processes': { type: 'string', default: '0' }, reuse: { type: 'boolean', default: false }, seed: { type: 'string', default: '0' }, 'full-sweep': { type: 'boolean', default: false }, profile: { type: 'string' }, writers: { type: 'string', default: '8' }, steady: { type: 'string' }, 'new-model': { type: 'boolean', default: false }, 'rematch-all': { type: 'boolean', default: false }, statements: { type: 'string' }, 'stop-after-steady': { type: 'boolean', default: false } } });
 // --reuse: the phases after the load, on the database a run before kept (PIPELINE_KEEP=1, PIPELINE_DB
 // naming it), kept again: a national load took 19 minutes on the development machine (22 to 61 before
 // COPY sent many rows to a message: bench/db.ts, copyRows), and its candidate pairs add about 4 more.
@@ -442,6 +448,21 @@ const cpuSince = async () => {
     : '';
   return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}${database === null || cpuBefore.database === null ? '' : `, the database server ${(database - cpuBefore.database).toFixed(1)} s`}${written}`;
 };
+/** --statements N: the N statements of most time since pg_stat_statements was reset, and all statements' totals. */
+const statements = values.statements === undefined ? 0 : Number(values.statements);
+const printStatements = async (top: number) => {
+  const { rows } = await database.pool.query<{ calls: string; plans: string; exec: number; plan: number; rows: string; buffers: string; read: string; query: string }>(
+    `SELECT calls, plans, round(total_exec_time)::int AS exec, round(total_plan_time)::int AS plan, rows,
+            shared_blks_hit + shared_blks_read + shared_blks_dirtied AS buffers, shared_blks_read AS read, regexp_replace(left(query, 110), '\\s+', ' ', 'g') AS query
+       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT $1`,
+    [top],
+  );
+  for (const row of rows) console.log(`  ${row.calls} calls (${row.plans} plans): ${row.exec} ms, planning ${row.plan} ms, ${row.rows} rows, ${row.buffers} buffers (${row.read} read) | ${row.query}`);
+  const { rows: [all] } = await database.pool.query<{ exec: number; plan: number; buffers: string; wal: string }>(
+    `SELECT round(sum(total_exec_time))::int AS exec, round(sum(total_plan_time))::int AS plan, sum(shared_blks_hit + shared_blks_read + shared_blks_dirtied) AS buffers, sum(wal_bytes) AS wal FROM pg_stat_statements`,
+  );
+  console.log(`  every statement: ${all!.exec} ms, planning ${all!.plan} ms, ${all!.buffers} buffers, ${(Number(all!.wal) / 1e6).toFixed(0)} MB of log`);
+};
 /**
  * Files a burst and waits for it (fileAndWait), its CPU counted from here (cpuSince); with --profile,
  * this process's profile of it as `name`, and each worker process's as `name-worker-N`, written after
@@ -465,8 +486,19 @@ const steady = values.steady === undefined ? sample * 50 : Number(values.steady)
 if (steady > 0) {
   // Children of a world of their own, so that the first burst's are those it filed before --steady.
   const steadyBurst = generateWorld({ missing: 10, found: steady, seed: 1123 + filingSeed }).found.map((child, i) => ({ ...child, ref: `STEADY-${run}-${i}` }));
+  if (statements) {
+    await database.pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await database.pool.query('CHECKPOINT');
+    await database.pool.query('SELECT pg_stat_statements_reset()');
+  }
   const { seconds: steadySeconds, writtenMs: steadyWrittenMs } = await timedBurst('steady', steadyBurst);
   console.log(`sustained, the next ${steadyBurst.length}: at ${(steadyBurst.length / steadySeconds).toFixed(0)} records/s (${steadySeconds.toFixed(1)} s, the last written after ${(steadyWrittenMs / 1000).toFixed(1)} s; ${await cpuSince()})`);
+  if (statements) await printStatements(statements);
+}
+if (values['stop-after-steady']) {
+  console.log('stopped after the steady burst (--stop-after-steady)');
+  await finish();
+  process.exit(0);
 }
 
 // 4. Re-match: the rate of matching a sample of the loaded records of both sides, in their proportion
@@ -649,13 +681,17 @@ if (values['full-sweep']) {
   console.log(`full sweep: the pairs of ${swept.children} children weighed in ${(sweptSeconds / 60).toFixed(1)} min (${swept.pairs} pairs moved; ${await cpuSince()}); a full re-match, all ${missingCount + foundCount} records matched at ${perSecond.toFixed(0)} records/s, then swept: ${((missingCount + foundCount) / perSecond / 60 + sweptSeconds / 60).toFixed(1)} min`);
 }
 
-// 5. Size and memory.
-const size = await database.pool.query(`SELECT pg_size_pretty(pg_database_size($1)) AS size`, [dbName]);
-console.log(`database size: ${size.rows[0].size}; this process's memory: ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()}${workers.length ? `; the worker processes' ${workers.map((w) => `${w.last.rssMb} MB`).join(', ')} RSS` : ''}`);
-for (const { child } of workers) {
-  child.removeAllListeners('exit');
-  child.kill('SIGTERM');
+await finish();
+
+/** 5. Size and memory; then the worker processes stopped, and the database dropped unless kept. */
+async function finish() {
+  const size = await database.pool.query(`SELECT pg_size_pretty(pg_database_size($1)) AS size`, [dbName]);
+  console.log(`database size: ${size.rows[0].size}; this process's memory: ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS, ${heapMb()}${workers.length ? `; the worker processes' ${workers.map((w) => `${w.last.rssMb} MB`).join(', ')} RSS` : ''}`);
+  for (const { child } of workers) {
+    child.removeAllListeners('exit');
+    child.kill('SIGTERM');
+  }
+  await boss.stop({ graceful: false, close: false });
+  await database.close();
+  if (!process.env.PIPELINE_KEEP && !reuse) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
-await boss.stop({ graceful: false, close: false });
-await database.close();
-if (!process.env.PIPELINE_KEEP && !reuse) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
