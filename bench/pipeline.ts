@@ -117,6 +117,13 @@ if (!reuse) {
 const database = await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 });
 await migrate(database.pool);
 const boss = await startQueue(database, { supervise: false });
+if (values.statements !== undefined) {
+  // Asked before the load, not after it: the module is loaded by the server's start or not at all.
+  const { rows } = await database.pool.query<{ loaded: string }>("SELECT current_setting('shared_preload_libraries') AS loaded");
+  if (!rows[0]!.loaded.split(',').some((library) => library.trim() === 'pg_stat_statements')) {
+    throw new Error("--statements needs the server to load pg_stat_statements: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements', then restart it");
+  }
+}
 // A cache of prepared records holding all of them, as a national deployment sets MATCH_CACHE_RECORDS.
 const cacheRecords = 2 * (missingCount + foundCount) + 100_000;
 /** MATCH_KEY_ROWS as a deployment sets it (config.ts): off, no key rows are loaded or written. */
