@@ -103,6 +103,8 @@ const writers = Number(values.writers);
 // worker processes are told to start their workers again by it (pipeline-workers.ts) before the re-match.
 const newModel = values['new-model'];
 const rematchAll = values['rematch-all'];
+// --statements N: the steady burst's N statements of most time (0: none).
+const statements = values.statements === undefined ? 0 : Number(values.statements);
 const [missingCount, foundCount, sample] = [Number(values.missing), Number(values.found), Number(values.sample)];
 const dbName = process.env.PIPELINE_DB ?? 'milap_bench_pipeline';
 const dbUrl = databaseUrl(dbName);
@@ -117,7 +119,7 @@ if (!reuse) {
 const database = await openDatabase({ DATABASE_URL: dbUrl, MILAP_DATA_DIR: '', DATABASE_POOL_SIZE: 10 });
 await migrate(database.pool);
 const boss = await startQueue(database, { supervise: false });
-if (values.statements !== undefined) {
+if (statements) {
   // Asked before the load, not after it: the module is loaded by the server's start or not at all.
   const { rows } = await database.pool.query<{ loaded: string }>("SELECT current_setting('shared_preload_libraries') AS loaded");
   if (!rows[0]!.loaded.split(',').some((library) => library.trim() === 'pg_stat_statements')) {
@@ -455,8 +457,7 @@ const cpuSince = async () => {
     : '';
   return `CPU: this process ${((here.user + here.system) / 1e6).toFixed(1)} s${workers.length ? `, the worker processes ${((await workerCpu()) - cpuBefore.workers).toFixed(1)} s` : ''}${database === null || cpuBefore.database === null ? '' : `, the database server ${(database - cpuBefore.database).toFixed(1)} s`}${written}`;
 };
-/** --statements N: the N statements of most time since pg_stat_statements was reset, and all statements' totals. */
-const statements = values.statements === undefined ? 0 : Number(values.statements);
+/** The N statements of most time since pg_stat_statements was reset (--statements N), and all statements' totals. */
 const printStatements = async (top: number) => {
   const { rows } = await database.pool.query<{ calls: string; plans: string; exec: number; plan: number; rows: string; buffers: string; read: string; query: string }>(
     `SELECT calls, plans, round(total_exec_time)::int AS exec, round(total_plan_time)::int AS plan, rows,
