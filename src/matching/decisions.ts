@@ -51,6 +51,19 @@ export async function decide(ctx: DecisionContext, candidateId: string, decision
 
 async function decideInTransaction(ctx: DecisionContext, candidateId: string, decision: Decision, reason: string, actor: Actor) {
   return withTransaction(ctx.pool, async (tx) => {
+    // A confirm supersedes its records' other pending pairs and undoing it brings them back: every
+    // pair of both records is locked first, at once and in id order, as match jobs and the
+    // competing-probability refresh lock pairs (store.ts, lockPairs and refreshProbabilities). Held
+    // one by one, the decided pair first, a confirm could hold the pair such a job wanted next while
+    // it waited for one the job held: a deadlock, the officer's decision failed.
+    if (decision === 'confirm' || decision === 'undo_confirm') {
+      await tx.query(
+        `SELECT 1 FROM candidate_pair
+          WHERE missing_id = (SELECT missing_id FROM candidate_pair WHERE id = $1) OR found_id = (SELECT found_id FROM candidate_pair WHERE id = $1)
+          ORDER BY id FOR UPDATE`,
+        [candidateId],
+      );
+    }
     const { rows } = await tx.query<LockedPair & { missing: RecordPlace; found: RecordPlace }>(
       `SELECT c.id, c.state, c.missing_id AS "missingId", c.found_id AS "foundId", (SELECT e.explanation FROM candidate_explanation e WHERE e.pair_id = c.id) AS explanation,
               json_build_object('stateCode', m.state_code, 'districtId', m.district_id, 'filingUnit', m.filing_unit) AS missing,

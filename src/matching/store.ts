@@ -123,10 +123,16 @@ export async function replaceKeys(db: Queryable, side: Side, subjects: readonly 
   );
 }
 
-/** A record left the search (matched, restored, withdrawn): its undecided pairs are superseded. */
+/**
+ * A record left the search (matched, restored, withdrawn): its undecided pairs are superseded. Locked
+ * first in id order, as lockPairs and refreshProbabilities lock pairs: updated in the order its scan
+ * met them, it could hold the pair a refresh wanted next while waiting for one the refresh held.
+ */
 export async function supersedePending(db: Queryable, side: Side, id: string): Promise<number> {
   const result = await db.query(
-    `UPDATE candidate_pair SET state = 'superseded', updated_at = clock_timestamp() WHERE ${pairColumn[side]} = $1 AND state = 'pending'`,
+    `UPDATE candidate_pair SET state = 'superseded', updated_at = clock_timestamp()
+      WHERE id IN (SELECT id FROM candidate_pair WHERE ${pairColumn[side]} = $1 AND state = 'pending' ORDER BY id FOR UPDATE)
+        AND state = 'pending'`,
     [id],
   );
   return result.rowCount ?? 0;

@@ -3,6 +3,8 @@
 // along allowed stages, keeps every step, and lists overdue follow-ups.
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/app.ts';
+import { supersedePending } from '../../src/matching/store.ts';
+import { onPostgres } from '../helpers/database.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
 
 const t = useTestApp();
@@ -113,6 +115,77 @@ describe('decisions on candidate pairs', () => {
     await decide(first, 'hold');
     await decide(second, 'confirm');
     expect((await decide(first, 'confirm')).statusCode).toBe(409);
+  });
+
+  // Match jobs and the competing-probability refresh lock a record's pairs in id order. A confirm
+  // that held its pair, then reached for the record's other pairs to supersede them, could hold the
+  // one such a job wanted next while waiting for one the job held: a deadlock, one side failed.
+  it.skipIf(!onPostgres)('a confirm and a job that locks the same record\'s pairs in id order take turns, neither failing', async () => {
+    const [m, f, otherF] = [await record('missing'), await record('found'), await record('found')];
+    const [first, second] = [await pair(m, f), await pair(m, otherF, 0.5)].sort();
+    const pool = t.db.database.pool;
+    const job = await pool.connect();
+    try {
+      await job.query('BEGIN');
+      await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [first]);
+      // The officer confirms the pair with the larger id while the job holds the other.
+      const confirming = decide(second!, 'confirm');
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        if (rows[0].n > 0) break;
+        if (waited > 5000) throw new Error('the confirm never waited for the pair the job holds');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // The job goes on to the next pair in id order, as it would, and commits.
+      await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [second]);
+      await job.query('COMMIT');
+      const answer = await confirming;
+      expect(answer.statusCode, answer.body).toBe(200);
+    } finally {
+      await job.query('ROLLBACK').catch(() => {});
+      job.release();
+    }
+    expect([await stateOf(second!), await stateOf(first!)]).toEqual(['confirmed', 'superseded']);
+  });
+
+  it.skipIf(!onPostgres)('a record that leaves the search supersedes its pairs in turn with a job that locks them in id order, neither failing', async () => {
+    const [m, f, otherF] = [await record('missing'), await record('found'), await record('found')];
+    const pool = t.db.database.pool;
+    // The pair with the larger id stored first, with the child of the smaller id: met first however its record's pairs are scanned.
+    const [small, large] = (await pool.query('SELECT gen_random_uuid() AS a, gen_random_uuid() AS b')).rows.map((row) => [row.a, row.b].sort())[0]!;
+    const [firstChild, secondChild] = [f, otherF].sort();
+    for (const [id, child] of [[large, firstChild], [small, secondChild]]) {
+      await pool.query(
+        `INSERT INTO candidate_pair (id, missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
+         VALUES ($1, $2, $3, 0.5, 0.5, 0, 'test', 1, 1)`,
+        [id, m, child],
+      );
+    }
+    const job = await pool.connect();
+    const leaving = await pool.connect();
+    try {
+      await job.query('BEGIN');
+      await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [small]);
+      await leaving.query('BEGIN');
+      const superseding = supersedePending(leaving, 'missing', m);
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        if (rows[0].n > 0) break;
+        if (waited > 5000) throw new Error('the leaving record never waited for the pair the job holds');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [large]);
+      await job.query('COMMIT');
+      expect(await superseding).toBe(2);
+      await leaving.query('COMMIT');
+    } finally {
+      for (const client of [job, leaving]) {
+        await client.query('ROLLBACK').catch(() => {});
+        client.release();
+      }
+    }
+    const { rows } = await pool.query('SELECT state FROM candidate_pair WHERE missing_id = $1', [m]);
+    expect(rows.map((row) => row.state)).toEqual(['superseded', 'superseded']);
   });
 });
 
