@@ -59,21 +59,24 @@ describe('listing missing reports', () => {
 describe("the officers' queue of candidate pairs", () => {
   // Pairs close together, ties and the ends of the scale: pages come in probability order, each pair once.
   const probabilities = [0.5004, 0.9, 0.5001, 0.5004, 0.0005, 1, 0.5009, 0.001, 0.5004, 0.4999, 0.9, 0.5];
-  const pairs: { id: string; probability: number }[] = [];
+  // Then pairs of little probability, more pages of them, and two pairs on hold.
+  const more = Array.from({ length: 12 }, (_, i) => 0.003 - i * 0.0001);
+  const pairs: { id: string; probability: number; state: string }[] = [];
 
   beforeAll(async () => {
     const reports = [];
     for (let i = 0; i < 3; i++) reports.push(await t.file(url, fullMissingReport()));
     const children = [];
-    for (let i = 0; i < 4; i++) children.push(await t.file('/api/v1/found-children', fullFoundChild()));
-    for (const [i, probability] of probabilities.entries()) {
+    for (let i = 0; i < 8; i++) children.push(await t.file('/api/v1/found-children', fullFoundChild()));
+    for (const [i, probability] of [...probabilities, ...more].entries()) {
+      const state = i === 3 || i === 14 ? 'on_hold' : 'pending';
       const { rows } = await t.db.database.pool.query(
-        `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version)
-         VALUES ($1, $2, $3, $3, 0, 'test', 1, 1) RETURNING id)
+        `WITH pair AS (INSERT INTO candidate_pair (missing_id, found_id, probability, pair_probability, match_weight, model_version, missing_version, found_version, state)
+         VALUES ($1, $2, $3, $3, 0, 'test', 1, 1, $4) RETURNING id)
          INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair RETURNING pair_id AS id`,
-        [reports[i % 3], children[Math.floor(i / 3)], probability],
+        [reports[i % 3], children[Math.floor(i / 3)], probability, state],
       );
-      pairs.push({ id: rows[0].id, probability });
+      pairs.push({ id: rows[0].id, probability, state });
     }
   });
 
@@ -82,7 +85,7 @@ describe("the officers' queue of candidate pairs", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const answer = await t.inject({ method: 'GET', url: `/api/v1/candidates?state=pending&limit=2${query}${cursor ? `&cursor=${cursor}` : ''}` });
+      const answer = await t.inject({ method: 'GET', url: `/api/v1/candidates?limit=2${query}${cursor ? `&cursor=${cursor}` : ''}` });
       expect(answer.statusCode, answer.body).toBe(200);
       const page = answer.json() as { items: { id: string }[]; nextCursor: string | null };
       seen.push(...page.items.map((item) => item.id));
@@ -93,13 +96,19 @@ describe("the officers' queue of candidate pairs", () => {
 
   const inOrder = (chosen: typeof pairs) =>
     [...chosen].sort((a, b) => b.probability - a.probability || (a.id < b.id ? 1 : -1)).map((pair) => pair.id);
+  const pending = () => pairs.filter((pair) => pair.state === 'pending');
 
   it('pages of 2 walk every pair exactly once, most probable first, ties by id', async () => {
+    expect(await walk('&state=pending')).toEqual(inOrder(pending()));
+  });
+
+  it('without a state, pages walk the pairs of every state in one order', async () => {
     expect(await walk('')).toEqual(inOrder(pairs));
+    expect(await walk('&state=on_hold')).toEqual(inOrder(pairs.filter((pair) => pair.state === 'on_hold')));
   });
 
   it('a probability range keeps its ends, inside one thousandth as across it', async () => {
-    expect(await walk('&minProbability=0.5004&maxProbability=0.9')).toEqual(inOrder(pairs.filter((p) => p.probability >= 0.5004 && p.probability <= 0.9)));
-    expect(await walk('&minProbability=0.0005&maxProbability=0.5001')).toEqual(inOrder(pairs.filter((p) => p.probability <= 0.5001)));
+    expect(await walk('&state=pending&minProbability=0.5004&maxProbability=0.9')).toEqual(inOrder(pending().filter((p) => p.probability >= 0.5004 && p.probability <= 0.9)));
+    expect(await walk('&state=pending&minProbability=0.0005&maxProbability=0.5001')).toEqual(inOrder(pending().filter((p) => p.probability >= 0.0005 && p.probability <= 0.5001)));
   });
 });
