@@ -53,7 +53,7 @@ const summaryColumns = `c.id, c.state, c.probability, c.pair_probability AS "pai
  * The officers' queue: pairs by their competing probability, most probable first, ties by id, `limit`
  * at a time after the cursor. Without a state, each state's best are read apart, by the queue's index,
  * and merged: the index begins with the state, and one reading over every state sorted every pair
- * (267 ms at 100,000 × 30,000, bench/FIGURES.md).
+ * (207–293 ms at 100,000 × 30,000 against 3.4–5.7, bench/FIGURES.md).
  */
 export async function listCandidates(db: pg.Pool, filter: CandidateFilter): Promise<CandidateSummary[]> {
   const where: string[] = [];
