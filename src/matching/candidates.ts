@@ -54,6 +54,11 @@ const summaryColumns = `c.id, c.state, c.probability, c.pair_probability AS "pai
  * at a time after the cursor. Without a state, each state's best are read apart, by the queue's index,
  * and merged: the index begins with the state, and one reading over every state sorted every pair
  * (207–293 ms at 100,000 × 30,000 against 3.4–5.7, bench/FIGURES.md).
+ *
+ * A district's pairs, or an institution's, are read from the place's records, by the indexes of their
+ * districts and filing units (migrations/029), then sorted: walking the queue's index until a page of
+ * the place's pairs was found read most pairs of the country for a district's first page (300 ms at
+ * national scale). A state's pairs are a tenth of the country's: the walk finds its page soon.
  */
 export async function listCandidates(db: pg.Pool, filter: CandidateFilter): Promise<CandidateSummary[]> {
   const where: string[] = [];
@@ -68,26 +73,40 @@ export async function listCandidates(db: pg.Pool, filter: CandidateFilter): Prom
     const id = param(filter.recordId);
     where.push(`(c.missing_id = ${id} OR c.found_id = ${id})`);
   }
+  /** Conditions on the pair's records (aliases m and f), but the one the place's pairs meet already. */
+  const onRecords: string[] = [];
+  /** The place whose records' pairs are read first, if the filters name a district or an institution: what each side's record must hold. */
+  let place: { missing: string; found: string } | null = null;
   if (filter.districtId) {
     const district = param(filter.districtId);
-    where.push(`(m.district_id = ${district} OR f.district_id = ${district}
-      OR m.places->'home'->>'districtId' = ${district} OR f.places->'statedHome'->>'districtId' = ${district})`);
+    place = { missing: `(m.district_id = ${district} OR m.places->'home'->>'districtId' = ${district})`, found: `(f.district_id = ${district} OR f.places->'statedHome'->>'districtId' = ${district})` };
   }
   if (filter.jurisdiction) {
-    where.push(`(${containsSql(filter.jurisdiction, 'm', param)} OR ${containsSql(filter.jurisdiction, 'f', param)})`);
+    const inside = { missing: containsSql(filter.jurisdiction, 'm', param), found: containsSql(filter.jurisdiction, 'f', param) };
+    if (!place && (filter.jurisdiction.scope === 'district' || filter.jurisdiction.scope === 'institution')) place = inside;
+    else onRecords.push(`(${inside.missing} OR ${inside.found})`);
   }
   if (filter.after) where.push(`(c.probability, c.id) < (${param(filter.after.probability)}::double precision, ${param(filter.after.id)}::uuid)`);
   const limit = param(filter.limit);
+  // Each state's best by the pair table alone, the records joined only for a condition on them; then
+  // the page's few pairs with their records.
+  const pairs = `${place ? 'place_pair p JOIN candidate_pair c ON c.id = p.id' : 'candidate_pair c'}${onRecords.length ? ' JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id' : ''}`;
   const ofState = (state: string) => `
-    (SELECT ${summaryColumns}
-       FROM candidate_pair c JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id
-      WHERE ${[`c.state = ${state}`, ...where].join(' AND ')}
+    (SELECT c.id, c.probability FROM ${pairs}
+      WHERE ${[`c.state = ${state}`, ...where, ...onRecords].join(' AND ')}
       ORDER BY c.probability DESC, c.id DESC LIMIT ${limit})`;
+  const placePairs = place
+    ? `WITH place_pair AS MATERIALIZED (
+         SELECT c.id FROM missing_report m JOIN candidate_pair c ON c.missing_id = m.id WHERE ${place.missing}
+         UNION
+         SELECT c.id FROM found_child f JOIN candidate_pair c ON c.found_id = f.id WHERE ${place.found})`
+    : '';
+  const best = filter.state ? ofState(param(filter.state)) : candidateStates.map((state) => ofState(`'${state}'`)).join(' UNION ALL ');
   const { rows } = await db.query<CandidateSummary>(
-    filter.state
-      ? ofState(param(filter.state))
-      : `SELECT * FROM (${candidateStates.map((state) => ofState(`'${state}'`)).join(' UNION ALL ')}) AS each_state
-          ORDER BY probability DESC, id DESC LIMIT ${limit}`,
+    `${placePairs}
+     SELECT ${summaryColumns}
+       FROM (${best}) AS best JOIN candidate_pair c ON c.id = best.id JOIN missing_report m ON m.id = c.missing_id JOIN found_child f ON f.id = c.found_id
+      ORDER BY c.probability DESC, c.id DESC LIMIT ${limit}`,
     values,
   );
   return rows;

@@ -61,11 +61,14 @@ describe("the officers' queue of candidate pairs", () => {
   const probabilities = [0.5004, 0.9, 0.5001, 0.5004, 0.0005, 1, 0.5009, 0.001, 0.5004, 0.4999, 0.9, 0.5];
   // Then pairs of little probability, more pages of them, and two pairs on hold.
   const more = Array.from({ length: 12 }, (_, i) => 0.003 - i * 0.0001);
-  const pairs: { id: string; probability: number; state: string }[] = [];
+  const pairs: { id: string; probability: number; state: string; report: number }[] = [];
 
   beforeAll(async () => {
     const reports = [];
-    for (let i = 0; i < 3; i++) reports.push(await t.file(url, fullMissingReport()));
+    // The first report's child went missing from Ranchi, the others' from Dhanbad, where every child says home is.
+    const ranchi = { district: 'Ranchi', state: 'Jharkhand' };
+    reports.push(await t.file(url, fullMissingReport({ lastSeen: ranchi, home: ranchi })));
+    for (let i = 1; i < 3; i++) reports.push(await t.file(url, fullMissingReport()));
     const children = [];
     for (let i = 0; i < 8; i++) children.push(await t.file('/api/v1/found-children', fullFoundChild()));
     for (const [i, probability] of [...probabilities, ...more].entries()) {
@@ -76,7 +79,7 @@ describe("the officers' queue of candidate pairs", () => {
          INSERT INTO candidate_explanation (pair_id, explanation) SELECT id, '[]' FROM pair RETURNING pair_id AS id`,
         [reports[i % 3], children[Math.floor(i / 3)], probability, state],
       );
-      pairs.push({ id: rows[0].id, probability, state });
+      pairs.push({ id: rows[0].id, probability, state, report: i % 3 });
     }
   });
 
@@ -105,6 +108,12 @@ describe("the officers' queue of candidate pairs", () => {
   it('without a state, pages walk the pairs of every state in one order', async () => {
     expect(await walk('')).toEqual(inOrder(pairs));
     expect(await walk('&state=on_hold')).toEqual(inOrder(pairs.filter((pair) => pair.state === 'on_hold')));
+  });
+
+  it("a district's pairs are those of its records, where the child was lost or found or lives, in one order", async () => {
+    expect(await walk('&state=pending&district=Ranchi')).toEqual(inOrder(pending().filter((pair) => pair.report === 0)));
+    expect(await walk('&district=Dhanbad')).toEqual(inOrder(pairs));
+    expect(await walk('&district=Gurugram')).toEqual([]);
   });
 
   it('a probability range keeps its ends, inside one thousandth as across it', async () => {
