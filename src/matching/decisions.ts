@@ -8,7 +8,7 @@ import { withTransaction } from '../db/database.ts';
 import { conflict, HttpError, notFound } from '../http/errors.ts';
 import { changeStatusIn } from '../records/service.ts';
 import { foundSide, missingSide } from '../records/sides.ts';
-import { explanationOfStored, recordsAround, refreshProbabilities, type StoredExplanation } from './store.ts';
+import { explanationOfStored, lockPairsOf, recordsAround, refreshProbabilities, type StoredExplanation } from './store.ts';
 
 export const decisions = ['confirm', 'reject', 'hold', 'undo_confirm'] as const;
 export type Decision = (typeof decisions)[number];
@@ -52,17 +52,13 @@ export async function decide(ctx: DecisionContext, candidateId: string, decision
 async function decideInTransaction(ctx: DecisionContext, candidateId: string, decision: Decision, reason: string, actor: Actor) {
   return withTransaction(ctx.pool, async (tx) => {
     // A confirm supersedes its records' other pending pairs and undoing it brings them back: every
-    // pair of both records is locked first, at once and in id order, as match jobs and the
-    // competing-probability refresh lock pairs (store.ts, lockPairs and refreshProbabilities). Held
-    // one by one, the decided pair first, a confirm could hold the pair such a job wanted next while
-    // it waited for one the job held: a deadlock, the officer's decision failed.
+    // pair of both records is locked first, as match jobs and the competing-probability refresh lock
+    // pairs (store.ts, lockPairsOf). Held one by one, the decided pair first, a confirm could hold the
+    // pair such a job wanted next while it waited for one the job held: a deadlock, the officer's
+    // decision failed. A pair's records never change, so they are read before it is locked.
     if (decision === 'confirm' || decision === 'undo_confirm') {
-      await tx.query(
-        `SELECT 1 FROM candidate_pair
-          WHERE missing_id = (SELECT missing_id FROM candidate_pair WHERE id = $1) OR found_id = (SELECT found_id FROM candidate_pair WHERE id = $1)
-          ORDER BY id FOR UPDATE`,
-        [candidateId],
-      );
+      const { rows: [ends] } = await tx.query<{ missing: string; found: string }>('SELECT missing_id AS missing, found_id AS found FROM candidate_pair WHERE id = $1', [candidateId]);
+      if (ends) await lockPairsOf(tx, { missing: [ends.missing], found: [ends.found] });
     }
     const { rows } = await tx.query<LockedPair & { missing: RecordPlace; found: RecordPlace }>(
       `SELECT c.id, c.state, c.missing_id AS "missingId", c.found_id AS "foundId", (SELECT e.explanation FROM candidate_explanation e WHERE e.pair_id = c.id) AS explanation,

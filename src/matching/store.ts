@@ -928,7 +928,7 @@ export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records:
   // started with, so a pair another job stored and weighed between that start and the locks was
   // weighed again without it, and kept a stale probability (seen under load, test/service/parity.test.ts).
   return withTransaction(db, async (tx) => {
-    await tx.query(preparedQuery(lockSql, params));
+    await lockPairsOf(tx, records);
     // Sent as a statement, not kept as a SQL function: a function's plan is made without the arrays'
     // sizes, and scanned every pair (22 ms a job at 5,000 pairs, growing with the table).
     const { rowCount } = await tx.query(preparedQuery(refreshSql, params));
@@ -936,9 +936,18 @@ export async function refreshProbabilities(db: pg.Pool | pg.PoolClient, records:
   });
 }
 
-const lockSql = `
-  SELECT 1 FROM candidate_pair WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR id = ANY($3::uuid[])
-   ORDER BY id FOR UPDATE`;
+/**
+ * Locks every pair of these records, and the pairs named, at once and in id order: the order in which
+ * everything that writes several pairs takes them (a refresh, a match job's lockPairs, an officer's
+ * confirm), so that two of them wait for each other instead of deadlocking.
+ */
+export async function lockPairsOf(db: Queryable, records: PairedRecords & { pairs?: string[] | undefined }): Promise<void> {
+  await db.query(preparedQuery(
+    `SELECT 1 FROM candidate_pair WHERE missing_id = ANY($1::uuid[]) OR found_id = ANY($2::uuid[]) OR id = ANY($3::uuid[])
+      ORDER BY id FOR UPDATE`,
+    [records.missing, records.found, records.pairs ?? []],
+  ));
+}
 
 /**
  * Marks these records due to have their pairs weighed again (migrations/021 and 024), in the
@@ -1108,7 +1117,7 @@ const recordOddsSql = (column: 'missing_id' | 'found_id', named: '$1' | '$2') =>
   `;
 
 /**
- * Rows are locked in id order (lockSql, and here again for a pair stored since), so two refreshes
+ * Rows are locked in id order (lockPairsOf, and here again for a pair stored since), so two refreshes
  * that overlap wait for each other instead of deadlocking. The odds of each record's live pairs are
  * summed once per record (liveness a FILTER, not a condition the queue's state index could serve),
  * then each pair takes its own odds out: joined as sets the planner read every live pair, and summed
