@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/app.ts';
 import { supersedePending } from '../../src/matching/store.ts';
-import { onPostgres } from '../helpers/database.ts';
+import { onPostgres, waitingForALock } from '../helpers/database.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
 
 const t = useTestApp();
@@ -38,16 +38,6 @@ const stateOf = async (id: string) => {
   return pair.state as string;
 };
 const statusOf = async (table: string, id: string) => (await t.db.database.pool.query(`SELECT status FROM ${table} WHERE id = $1`, [id])).rows[0].status;
-
-/** Returns once a session of this database waits for a row lock: `who` has reached the pair another transaction holds. */
-async function waitingForALock(who: string) {
-  for (let waited = 0; ; waited += 20) {
-    const { rows } = await t.db.database.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
-    if (rows[0].n > 0) return;
-    if (waited > 5000) throw new Error(`${who} never waited for the pair the job holds`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('decisions on candidate pairs', () => {
   it('pairs of one record compete, and a rejected pair competes no more', async () => {
@@ -140,7 +130,7 @@ describe('decisions on candidate pairs', () => {
       await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [first]);
       // The officer confirms the pair with the larger id while the job holds the other.
       const confirming = decide(second!, 'confirm');
-      await waitingForALock('the confirm');
+      await waitingForALock(t.db.database.pool, 'the confirm');
       // The job goes on to the next pair in id order, as it would, and commits.
       await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [second]);
       await job.query('COMMIT');
@@ -173,7 +163,7 @@ describe('decisions on candidate pairs', () => {
       await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [small]);
       await leaving.query('BEGIN');
       const superseding = supersedePending(leaving, 'missing', m);
-      await waitingForALock('the leaving record');
+      await waitingForALock(t.db.database.pool, 'the leaving record');
       await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [large]);
       await job.query('COMMIT');
       expect(await superseding).toBe(2);

@@ -19,6 +19,16 @@ export interface TestDatabase {
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
+/** Returns once a session of this database waits for a lock: `who` has reached a row another transaction holds. */
+export async function waitingForALock(pool: pg.Pool, who: string): Promise<void> {
+  for (let waited = 0; ; waited += 20) {
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+    if (rows[0].n > 0) return;
+    if (waited > 5000) throw new Error(`${who} never waited for the row another transaction holds`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   const { database, url, drop } = await newDatabase({ migrated: true, poolSize: 5 });
   const boss = await startQueue(database, { supervise: false });
