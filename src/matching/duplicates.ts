@@ -125,7 +125,60 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
       if (!writes.has(`${a}:${b}`)) writes.set(`${a}:${b}`, { a, b, score });
     }
   }
-  const ordered = [...writes.values()].sort((x, y) => (x.a + x.b < y.a + y.b ? -1 : 1));
+  const ids = subjects.map((subject) => subject.id);
+  // With `once`, a proposal no job of the re-match weighs again is stale: weighed here under the floor,
+  // or not admitted by either record's search. One another search admits is that record's job's, done
+  // or to come: it stays. The record whose job weighs the pair, as the searches above leave it: the
+  // one with the smaller id if its search admits the other, else the other if its search admits the
+  // first. Asked again for the few stored pairs, not remembered for every one weighed.
+  const stays = (pair: { recordA: string; recordB: string }) => {
+    if (!once) return false;
+    const [x, y] = pair.recordA < pair.recordB ? [pair.recordA, pair.recordB] : [pair.recordB, pair.recordA];
+    const weigher = index!.sameSideAdmits(side, x, y) ? x : index!.sameSideAdmits(side, y, x) ? y : null;
+    return weigher !== null && !byId.has(weigher);
+  };
+  await storeDuplicates(tx, side, ids, [...writes.values()], engine.modelVersion, stays);
+  return kept;
+}
+
+/** A possible duplicate to store: `a` the record with the smaller id. */
+export interface DuplicateWrite {
+  a: string;
+  b: string;
+  score: { probability: number; matchWeight: number; explanation: Explanation };
+}
+
+/**
+ * Stores these records' possible duplicates as a match job weighed them: `writes` inserted or
+ * updated, and the records' other pending proposals deleted, but those `stays` keeps (a re-match's
+ * pair another record's job weighs). Every proposal of these records is locked first, at once and in
+ * id order, as every job that stores duplicates locks them: written first and deleted after, in two
+ * orders, two jobs whose records shared partners could each hold a pair the other wanted next (a
+ * deadlock, one job failed and retried). Every pair written is a pair of these records, so nothing
+ * after the lock waits for a pair another job stores but a new one it inserts, and those are inserted
+ * in one order too.
+ */
+export async function storeDuplicates(
+  tx: Queryable,
+  side: Side,
+  ids: readonly string[],
+  writes: readonly DuplicateWrite[],
+  modelVersion: string,
+  stays: (pair: { recordA: string; recordB: string }) => boolean = () => false,
+): Promise<void> {
+  // Found through each record index in turn, then locked by id: asked for as one OR, the planner read
+  // every pending pair of the side by the queue's index (26 ms at 9,000 pairs); joined back to the
+  // table by id, a job took 17.9 ms at national scale (729 s of the database's time in a re-match,
+  // 2026-12-06), by a plan not seen at smaller scales. An array of ids leaves the planner one way in.
+  const { rows: mine } = await tx.query<{ id: string; recordA: string; recordB: string; state: string }>(preparedQuery(
+    `SELECT id, record_a AS "recordA", record_b AS "recordB", state FROM duplicate_pair
+      WHERE id = ANY(ARRAY(SELECT id FROM duplicate_pair WHERE side = $1 AND record_a = ANY($2::uuid[])
+                           UNION ALL
+                           SELECT id FROM duplicate_pair WHERE side = $1 AND record_b = ANY($2::uuid[])))
+      ORDER BY id FOR UPDATE`,
+    [side, ids],
+  ));
+  const ordered = [...writes].sort((x, y) => (x.a + x.b < y.a + y.b ? -1 : 1));
   if (ordered.length) {
     await tx.query(preparedQuery(
       `INSERT INTO duplicate_pair (side, record_a, record_b, probability, match_weight, explanation, model_version)
@@ -138,43 +191,12 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
          WHERE (duplicate_pair.probability, duplicate_pair.match_weight, duplicate_pair.model_version, duplicate_pair.explanation::text)
            IS DISTINCT FROM (excluded.probability, excluded.match_weight, excluded.model_version, excluded.explanation::text)`,
       [side, ordered.map((d) => d.a), ordered.map((d) => d.b), ordered.map((d) => d.score.probability), ordered.map((d) => d.score.matchWeight),
-        ordered.map((d) => storedExplanationOf(d.score.explanation)), engine.modelVersion],
+        ordered.map((d) => storedExplanationOf(d.score.explanation)), modelVersion],
     ));
   }
-  // The records' pairs are found through each record index in turn, and nothing else asked of the
-  // database: asked for as one OR, the planner read every pending pair of the side by the queue's index
-  // (26 ms at 9,000 pairs); read joined back to the table by id for their state, a job took 17.9 ms at
-  // national scale (729 s of the database's time in a re-match, 2026-12-06), by a plan not seen at
-  // smaller scales.
-  const ofRecords = `SELECT id, record_a, record_b, state FROM duplicate_pair WHERE side = $1 AND record_a = ANY($2::uuid[])
-        UNION ALL
-        SELECT id, record_a, record_b, state FROM duplicate_pair WHERE side = $1 AND record_b = ANY($2::uuid[])`;
-  const ids = subjects.map((subject) => subject.id);
-  if (!once) {
-    await tx.query(preparedQuery(
-      `DELETE FROM duplicate_pair WHERE id IN (SELECT id FROM (${ofRecords}) AS mine)
-         AND state = 'pending' AND NOT ((record_a::text || ':' || record_b::text) = ANY($3::text[]))`,
-      [side, ids, [...writes.keys()]],
-    ));
-    return kept;
-  }
-  // Of the records' other pending proposals, those no job of the re-match weighs again: weighed here
-  // under the floor, or not admitted by either record's search (a pair another search admits is that
-  // record's job's, done or to come).
-  const { rows: others } = await tx.query<{ id: string; record_a: string; record_b: string; state: string }>(ofRecords, [side, ids]);
-  const stale = others.filter(({ record_a: a, record_b: b, state }) => {
-    if (state !== 'pending' || writes.has(`${a}:${b}`)) return false;
-    // The record whose job weighs the pair, as the searches above leave it: the one with the smaller id
-    // if its search admits the other, else the other if its search admits the first. Stale when no
-    // search admits it, or when it was weighed here (under the floor); else it is that record's job's,
-    // done or to come. Asked again for the few stored pairs, not remembered for every one weighed.
-    const [x, y] = a < b ? [a, b] : [b, a];
-    const weigher = index!.sameSideAdmits(side, x, y) ? x : index!.sameSideAdmits(side, y, x) ? y : null;
-    return weigher === null || byId.has(weigher);
-  });
-  // A pair of two of these records is read twice: deleted once.
-  if (stale.length) await tx.query(`DELETE FROM duplicate_pair WHERE id = ANY($1::uuid[]) AND state = 'pending'`, [[...new Set(stale.map((row) => row.id))]]);
-  return kept;
+  const written = new Set(ordered.map((d) => `${d.a}:${d.b}`));
+  const stale = mine.filter((pair) => pair.state === 'pending' && !written.has(`${pair.recordA}:${pair.recordB}`) && !stays(pair));
+  if (stale.length) await tx.query(preparedQuery(`DELETE FROM duplicate_pair WHERE id = ANY($1::uuid[])`, [stale.map((pair) => pair.id)]));
 }
 
 export interface DuplicatePair {

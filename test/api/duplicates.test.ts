@@ -3,8 +3,10 @@
 // keeps its history and decisions, and is undone by a decision of its own.
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/matching/engine.ts';
+import { storeDuplicates } from '../../src/matching/duplicates.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
 import { useTestApp } from '../helpers/app.ts';
+import { onPostgres, waitingForALock } from '../helpers/database.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
 
 const t = useTestApp();
@@ -132,5 +134,49 @@ describe('duplicate registrations of a found child', () => {
     await match('found', y);
     const items = (await list('?side=found')).json().items as { a: { id: string }; b: { id: string } }[];
     expect(items.some((item) => [item.a.id, item.b.id].sort().join() === [x, y].sort().join())).toBe(true);
+  });
+});
+
+// Every job that stores a record's possible duplicates locks its proposals at once and in id order
+// before it writes any. Written first and deleted after, a job could hold the proposal it rewrote
+// while waiting for a stale one another job held, and that job reach next for the first: a deadlock,
+// one of them failed and retried.
+describe('two jobs storing the same records\' possible duplicates', () => {
+  it.skipIf(!onPostgres)('take turns, neither failing, and the one that waited stores what it weighed', async () => {
+    const pool = t.db.database.pool;
+    const [r1, r2, r3] = [await file('missing', fullMissingReport()), await file('missing', fullMissingReport()), await file('missing', fullMissingReport())].sort() as [string, string, string];
+    const [small, large] = (await pool.query('SELECT gen_random_uuid() AS a, gen_random_uuid() AS b')).rows.map((row) => [row.a, row.b].sort())[0]!;
+    // Two pending proposals of r1: the one with the smaller id about to go stale, the other to be weighed again.
+    for (const [id, b] of [[small, r2], [large, r3]]) {
+      await pool.query(
+        `INSERT INTO duplicate_pair (id, side, record_a, record_b, probability, match_weight, explanation, model_version)
+         VALUES ($1, 'missing', $2, $3, 0.6, 1, '[]', 'test')`,
+        [id, r1, b],
+      );
+    }
+    const job = await pool.connect();
+    const storing = await pool.connect();
+    try {
+      // Another job holds the stale proposal, as one storing r2's duplicates would.
+      await job.query('BEGIN');
+      await job.query('SELECT 1 FROM duplicate_pair WHERE id = $1 FOR UPDATE', [small]);
+      await storing.query('BEGIN');
+      const weighed = [{ a: r1, b: r3, score: { probability: 0.8, matchWeight: 2, explanation: [{ comparison: 'name', level: 'phonetic', weight: 2 }] } }];
+      // Settled either way, so that a deadlock reported to it fails this test, not the run.
+      const stored = storeDuplicates(storing, 'missing', [r1], weighed, 'test').then(() => 'stored', (error: Error) => error.message);
+      await waitingForALock(pool, 'the job storing r1\'s duplicates');
+      // The other job goes on to the next proposal in id order, as it would, and commits.
+      await job.query('SELECT 1 FROM duplicate_pair WHERE id = $1 FOR UPDATE', [large]);
+      await job.query('COMMIT');
+      expect(await stored).toBe('stored');
+      await storing.query('COMMIT');
+    } finally {
+      for (const client of [job, storing]) {
+        await client.query('ROLLBACK').catch(() => {});
+        client.release();
+      }
+    }
+    const { rows } = await pool.query('SELECT id, state, probability FROM duplicate_pair WHERE record_a = $1 ORDER BY id', [r1]);
+    expect(rows).toEqual([{ id: large, state: 'pending', probability: 0.8 }]);
   });
 });
