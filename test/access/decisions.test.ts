@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/app.ts';
 import { supersedePending } from '../../src/matching/store.ts';
-import { onPostgres, waitingForALock } from '../helpers/database.ts';
+import { inTransactions, onPostgres, waitingForALock } from '../helpers/database.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
 
 const t = useTestApp();
@@ -124,22 +124,17 @@ describe('decisions on candidate pairs', () => {
     const [m, f, otherF] = [await record('missing'), await record('found'), await record('found')];
     const [first, second] = [await pair(m, f), await pair(m, otherF, 0.5)].sort();
     const pool = t.db.database.pool;
-    const job = await pool.connect();
-    try {
-      await job.query('BEGIN');
-      await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [first]);
+    await inTransactions(pool, 1, async ([job]) => {
+      await job!.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [first]);
       // The officer confirms the pair with the larger id while the job holds the other.
       const confirming = decide(second!, 'confirm');
-      await waitingForALock(t.db.database.pool, 'the confirm');
+      await waitingForALock(pool, 'the confirm');
       // The job goes on to the next pair in id order, as it would, and commits.
-      await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [second]);
-      await job.query('COMMIT');
+      await job!.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [second]);
+      await job!.query('COMMIT');
       const answer = await confirming;
       expect(answer.statusCode, answer.body).toBe(200);
-    } finally {
-      await job.query('ROLLBACK').catch(() => {});
-      job.release();
-    }
+    });
     expect([await stateOf(second!), await stateOf(first!)]).toEqual(['confirmed', 'superseded']);
   });
 
@@ -156,24 +151,15 @@ describe('decisions on candidate pairs', () => {
         [id, m, child],
       );
     }
-    const job = await pool.connect();
-    const leaving = await pool.connect();
-    try {
-      await job.query('BEGIN');
-      await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [small]);
-      await leaving.query('BEGIN');
-      const superseding = supersedePending(leaving, 'missing', m);
-      await waitingForALock(t.db.database.pool, 'the leaving record');
-      await job.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [large]);
-      await job.query('COMMIT');
+    await inTransactions(pool, 2, async ([job, leaving]) => {
+      await job!.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [small]);
+      const superseding = supersedePending(leaving!, 'missing', m);
+      await waitingForALock(pool, 'the leaving record');
+      await job!.query('SELECT 1 FROM candidate_pair WHERE id = $1 FOR UPDATE', [large]);
+      await job!.query('COMMIT');
       expect(await superseding).toBe(2);
-      await leaving.query('COMMIT');
-    } finally {
-      for (const client of [job, leaving]) {
-        await client.query('ROLLBACK').catch(() => {});
-        client.release();
-      }
-    }
+      await leaving!.query('COMMIT');
+    });
     const { rows } = await pool.query('SELECT state FROM candidate_pair WHERE missing_id = $1', [m]);
     expect(rows.map((row) => row.state)).toEqual(['superseded', 'superseded']);
   });

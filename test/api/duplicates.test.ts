@@ -6,7 +6,7 @@ import { createEngine } from '../../src/matching/engine.ts';
 import { storeDuplicates } from '../../src/matching/duplicates.ts';
 import { matchRecord } from '../../src/matching/match-job.ts';
 import { useTestApp } from '../helpers/app.ts';
-import { onPostgres, waitingForALock } from '../helpers/database.ts';
+import { inTransactions, onPostgres, waitingForALock } from '../helpers/database.ts';
 import { fullFoundChild, fullMissingReport } from '../helpers/people.ts';
 
 const t = useTestApp();
@@ -154,28 +154,19 @@ describe('two jobs storing the same records\' possible duplicates', () => {
         [id, r1, b],
       );
     }
-    const job = await pool.connect();
-    const storing = await pool.connect();
-    try {
+    await inTransactions(pool, 2, async ([job, storing]) => {
       // Another job holds the stale proposal, as one storing r2's duplicates would.
-      await job.query('BEGIN');
-      await job.query('SELECT 1 FROM duplicate_pair WHERE id = $1 FOR UPDATE', [small]);
-      await storing.query('BEGIN');
+      await job!.query('SELECT 1 FROM duplicate_pair WHERE id = $1 FOR UPDATE', [small]);
       const weighed = [{ a: r1, b: r3, score: { probability: 0.8, matchWeight: 2, explanation: [{ comparison: 'name', level: 'phonetic', weight: 2 }] } }];
       // Settled either way, so that a deadlock reported to it fails this test, not the run.
-      const stored = storeDuplicates(storing, 'missing', [r1], weighed, 'test').then(() => 'stored', (error: Error) => error.message);
+      const stored = storeDuplicates(storing!, 'missing', [r1], weighed, 'test').then(() => 'stored', (error: Error) => error.message);
       await waitingForALock(pool, 'the job storing r1\'s duplicates');
       // The other job goes on to the next proposal in id order, as it would, and commits.
-      await job.query('SELECT 1 FROM duplicate_pair WHERE id = $1 FOR UPDATE', [large]);
-      await job.query('COMMIT');
+      await job!.query('SELECT 1 FROM duplicate_pair WHERE id = $1 FOR UPDATE', [large]);
+      await job!.query('COMMIT');
       expect(await stored).toBe('stored');
-      await storing.query('COMMIT');
-    } finally {
-      for (const client of [job, storing]) {
-        await client.query('ROLLBACK').catch(() => {});
-        client.release();
-      }
-    }
+      await storing!.query('COMMIT');
+    });
     const { rows } = await pool.query('SELECT id, state, probability FROM duplicate_pair WHERE record_a = $1 ORDER BY id', [r1]);
     expect(rows).toEqual([{ id: large, state: 'pending', probability: 0.8 }]);
   });
@@ -192,27 +183,18 @@ describe('two jobs storing the same records\' possible duplicates', () => {
       [r1, b],
     );
     const weighedAgain = (await proposal(r2)).rows[0].id as string;
-    const holder = await pool.connect();
-    const storing = await pool.connect();
-    try {
-      await holder.query('BEGIN');
-      await holder.query('SELECT 1 FROM duplicate_pair WHERE id = $1 FOR UPDATE', [weighedAgain]);
-      await storing.query('BEGIN');
+    await inTransactions(pool, 2, async ([holder, storing]) => {
+      await holder!.query('SELECT 1 FROM duplicate_pair WHERE id = $1 FOR UPDATE', [weighedAgain]);
       // r1's job weighed r2 again and knows nothing of r3.
       const weighed = [{ a: r1, b: r2, score: { probability: 0.7, matchWeight: 1.5, explanation: [{ comparison: 'name', level: 'phonetic', weight: 1.5 }] } }];
-      const stored = storeDuplicates(storing, 'missing', [r1], weighed, 'test').then(() => 'stored', (error: Error) => error.message);
+      const stored = storeDuplicates(storing!, 'missing', [r1], weighed, 'test').then(() => 'stored', (error: Error) => error.message);
       await waitingForALock(pool, 'the job storing r1\'s duplicates');
       // r3's job, in another worker process, proposes r1 meanwhile and commits.
       await proposal(r3);
-      await holder.query('COMMIT');
+      await holder!.query('COMMIT');
       expect(await stored).toBe('stored');
-      await storing.query('COMMIT');
-    } finally {
-      for (const client of [holder, storing]) {
-        await client.query('ROLLBACK').catch(() => {});
-        client.release();
-      }
-    }
+      await storing!.query('COMMIT');
+    });
     const { rows } = await pool.query('SELECT record_b AS b, probability FROM duplicate_pair WHERE record_a = $1 ORDER BY record_b', [r1]);
     expect(rows).toEqual([{ b: r2, probability: 0.7 }, { b: r3, probability: 0.6 }]);
   });

@@ -19,6 +19,26 @@ export interface TestDatabase {
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
+/**
+ * Runs `work` with `count` sessions of the pool, each in a transaction begun for it (the test commits
+ * them in the order it means to), then rolls back whatever the test left open and lets them go.
+ */
+export async function inTransactions<T>(pool: pg.Pool, count: number, work: (sessions: pg.PoolClient[]) => Promise<T>): Promise<T> {
+  const sessions: pg.PoolClient[] = [];
+  try {
+    for (let n = 0; n < count; n++) {
+      sessions.push(await pool.connect());
+      await sessions[n]!.query('BEGIN');
+    }
+    return await work(sessions);
+  } finally {
+    for (const session of sessions) {
+      await session.query('ROLLBACK').catch(() => {});
+      session.release();
+    }
+  }
+}
+
 /** Returns once a session of this database waits for a lock: `who` has reached a row another transaction holds. */
 export async function waitingForALock(pool: pg.Pool, who: string): Promise<void> {
   for (let waited = 0; ; waited += 20) {
