@@ -131,12 +131,11 @@ export async function refreshDuplicates(tx: pg.PoolClient, engine: MatchEngine, 
   // or to come: it stays. The record whose job weighs the pair, as the searches above leave it: the
   // one with the smaller id if its search admits the other, else the other if its search admits the
   // first. Asked again for the few stored pairs, not remembered for every one weighed.
-  const stays = (pair: { recordA: string; recordB: string }) => {
-    if (!once) return false;
+  const stays = once ? (pair: { recordA: string; recordB: string }) => {
     const [x, y] = pair.recordA < pair.recordB ? [pair.recordA, pair.recordB] : [pair.recordB, pair.recordA];
     const weigher = index!.sameSideAdmits(side, x, y) ? x : index!.sameSideAdmits(side, y, x) ? y : null;
     return weigher !== null && !byId.has(weigher);
-  };
+  } : undefined;
   await storeDuplicates(tx, side, ids, [...writes.values()], engine.modelVersion, stays);
   return kept;
 }
@@ -156,7 +155,8 @@ export interface DuplicateWrite {
  * orders, two jobs whose records shared partners could each hold a pair the other wanted next (a
  * deadlock, one job failed and retried). Every pair written is a pair of these records, so nothing
  * after the lock waits for a pair another job stores but a new one it inserts, and those are inserted
- * in one order too.
+ * in one order too. Only proposals it locked are deleted: one another job stored meanwhile (for a
+ * record this job's search had not yet seen) is that job's, and stays.
  */
 export async function storeDuplicates(
   tx: Queryable,
