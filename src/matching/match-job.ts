@@ -199,7 +199,7 @@ async function matchSideInTransaction(
       // again (at 100,000 x 30,000 exactly the same 4.2 million). A report whose keys moved (new rules
       // of the matchers) still searches for itself, as the children may have searched by its old keys.
       const crossing = reweigh === 'every' && side === 'missing' ? matching.filter((subject) => !keysKept.has(subject.id)) : matching;
-      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, crossing, reweigh === 'every', unsaved.size, reading.population, changed, index)) outcomes.set(id, outcome);
+      for (const [id, outcome] of await matchActive(pool, tx, engine, settings, side, matching, crossing, reweigh, unsaved.size, reading.population, changed, index)) outcomes.set(id, outcome);
     }
     // Marked in the transaction that moved the pairs: a crash after its commit loses no weighing.
     if (reweigh === 'later') await store.markReweighDue(tx, { missing: changed.missing.slice(before.missing), found: changed.found.slice(before.found) });
@@ -214,8 +214,8 @@ async function matchSideInTransaction(
 /**
  * Scores the candidates of the active records `weighing` (all of `matching`, or those of them whose
  * pairs are weighed here: matchSideInTransaction), keeps each record's best pairs (matchPairs), and
- * proposes the duplicates of all of `matching`; `every`: as a job of a re-match of every record,
- * each pair weighed once (Reweigh).
+ * proposes the duplicates of all of `matching`; with `reweigh` `every`, as a job of a re-match of
+ * every record, each pair weighed once (Reweigh).
  */
 async function matchActive(
   pool: pg.Pool,
@@ -225,7 +225,7 @@ async function matchActive(
   side: 'missing' | 'found',
   matching: readonly Subject[],
   weighing: readonly Subject[],
-  every: boolean,
+  reweigh: Reweigh,
   unsaved: number,
   population: { records: number; reports: number },
   changed: store.PairedRecords,
@@ -233,7 +233,8 @@ async function matchActive(
 ): Promise<Map<string, MatchOutcome>> {
   // A child's job in a re-match of every record keeps every pair above the floor: her reports' best
   // few are among them, and the sweep keeps each record's best (store.ts, reweighEveryPair).
-  const counts = weighing.length ? await matchPairs(pool, tx, engine, settings, side, weighing, every && side === 'found', unsaved, population, changed, index) : new Map<string, PairCounts>();
+  const every = reweigh === 'every';
+  const counts = weighing.length ? await matchPairs(pool, tx, engine, settings, side, weighing, every && side === 'found', reweigh === 'now', unsaved, population, changed, index) : new Map<string, PairCounts>();
   const duplicates = await refreshDuplicates(tx, engine, matching, index, tooCommonKeysOf(pool), every);
   const outcomes = new Map<string, MatchOutcome>();
   for (const subject of matching) outcomes.set(subject.id, { outcome: 'matched', ...(counts.get(subject.id) ?? { candidates: 0, kept: 0, reopened: 0 }), duplicates: duplicates.get(subject.id) ?? 0 });
@@ -249,7 +250,9 @@ interface PairCounts {
 
 /**
  * Scores these active records' candidates of the other side and keeps each record's best pairs
- * above the floor (`keepEvery`: every pair above it, for a sweep to keep each record's best).
+ * above the floor (`keepEvery`: every pair above it, for a sweep to keep each record's best);
+ * `weigh`: each pair written at its competing probability, as the refresh after the job weighs it
+ * (store.ts, upsertSql), which then does not write it again.
  */
 async function matchPairs(
   pool: pg.Pool,
@@ -259,6 +262,7 @@ async function matchPairs(
   side: 'missing' | 'found',
   subjects: readonly Subject[],
   keepEvery: boolean,
+  weigh: boolean,
   unsaved: number,
   population: { records: number; reports: number },
   changed: store.PairedRecords,
@@ -335,13 +339,13 @@ async function matchPairs(
       const reopenBecause = current?.state === 'rejected' ? engine.reopenReason(current.decidedExplanation, pair.explanation) : null;
       if (reopenBecause) reopened++;
       if (!current || reopenBecause || current.matchWeight !== pair.matchWeight) moved.get(subject.id)!.add(partnerOf(pair));
-      const write = { pair, explanation: store.explanationDigestOf(pair.explanation), reopenBecause };
+      const write = { pair, explanation: store.explanationDigestOf(pair.explanation), reopenBecause, live: !current || reopenBecause !== null || store.liveStates.has(current.state) };
       // Stored as it is already (the second of a full re-match's two meetings with each pair): not written again.
       if (!current || !store.storedAlready(current, write, engine.modelVersion)) writes.push(write);
     }
     counts.set(subject.id, { candidates: tally.candidates, kept: kept.length, reopened });
   }
-  await store.upsertPairs(tx, writes.sort((a, b) => (pairKey(a.pair) < pairKey(b.pair) ? -1 : 1)), engine.modelVersion);
+  await store.upsertPairs(tx, writes.sort((a, b) => (pairKey(a.pair) < pairKey(b.pair) ? -1 : 1)), engine.modelVersion, weigh);
   for (const { subject, partner } of await store.dropUnwantedPending(tx, side, subjects.map((s) => s.id), keptPairs, settings)) moved.get(subject)!.add(partner);
   for (const [id, partnersMoved] of moved) {
     // No pair moved: no sum changed, so no probability did (a re-match of an unchanged record).

@@ -162,11 +162,17 @@ describe("a re-match's competing probabilities", () => {
   it("of a filing's job are marked when weighing fails after its commit, and a sweep weighs them", async () => {
     await forgetChildrenMatching();
     const pool = db.database.pool;
+    // Half the children's pairs gone and the rest weighed without them: filing the other half again
+    // moves the first half's pairs (a job stores its own new pairs weighed already: store.ts, upsertSql).
+    await matchRecords(pool, engine, settings, childJobs());
+    const secondHalf = childJobs().slice(children.length / 2);
+    await pool.query('DELETE FROM candidate_pair WHERE found_id = ANY($1::uuid[])', [secondHalf.map((job) => job.id)]);
+    await refreshProbabilities(pool, { missing: reports, found: children });
     // The database refuses to weigh: the pairs are stored, then the weighing after the commit fails.
     await pool.query(`CREATE FUNCTION refuse_weighing() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'weighing refused'; END $$`);
     await pool.query('CREATE TRIGGER refuse_weighing BEFORE UPDATE OF probability ON candidate_pair FOR EACH ROW EXECUTE FUNCTION refuse_weighing()');
     try {
-      await expect(matchRecords(pool, engine, settings, childJobs())).rejects.toThrow(/weighing refused/);
+      await expect(matchRecords(pool, engine, settings, secondHalf)).rejects.toThrow(/weighing refused/);
     } finally {
       await pool.query('DROP TRIGGER refuse_weighing ON candidate_pair');
       await pool.query('DROP FUNCTION refuse_weighing()');
@@ -174,12 +180,30 @@ describe("a re-match's competing probabilities", () => {
     const withoutWeighing = (lines: string[]) => lines.map((line) => line.split(' ').slice(0, -1).join(' '));
     expect(withoutWeighing(await pairs())).toEqual(withoutWeighing(atOnce));
     // The job's retry finds nothing moved: only the marks left by the failure get the pairs weighed.
-    await matchRecords(pool, engine, settings, childJobs());
+    await matchRecords(pool, engine, settings, secondHalf);
     expect(await pairs()).not.toEqual(atOnce);
-    expect(await dueCount()).toBeGreaterThan(children.length);
+    expect(await dueCount()).toBeGreaterThan(secondHalf.length);
     await reweighDue(pool);
     expect(await pairs()).toEqual(atOnce);
     expect(await dueCount()).toBe(0);
+  }, 120_000);
+
+  it("of a filing's new pairs are stored weighed: the refresh after its job writes none of them again", async () => {
+    await forgetChildrenMatching();
+    const pool = db.database.pool;
+    await pool.query('CREATE TABLE pair_weighed_again (id uuid)');
+    await pool.query(`CREATE FUNCTION note_weighing() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO pair_weighed_again VALUES (NEW.id); RETURN NEW; END $$`);
+    await pool.query('CREATE TRIGGER note_weighing AFTER UPDATE OF probability ON candidate_pair FOR EACH ROW EXECUTE FUNCTION note_weighing()');
+    try {
+      // Every child's pairs new, and weighed against each other by the job that stores them.
+      await matchRecords(pool, engine, settings, childJobs());
+      expect((await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pair_weighed_again')).rows[0]!.n).toBe(0);
+    } finally {
+      await pool.query('DROP TRIGGER note_weighing ON candidate_pair');
+      await pool.query('DROP FUNCTION note_weighing()');
+      await pool.query('DROP TABLE pair_weighed_again');
+    }
+    expect(await pairs()).toEqual(atOnce);
   }, 120_000);
 
   it('are swept once a look finds the re-match done, a look at most every so often, and no call lost', async () => {
