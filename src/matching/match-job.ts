@@ -339,7 +339,7 @@ async function matchPairs(
       const reopenBecause = current?.state === 'rejected' ? engine.reopenReason(current.decidedExplanation, pair.explanation) : null;
       if (reopenBecause) reopened++;
       if (!current || reopenBecause || current.matchWeight !== pair.matchWeight) moved.get(subject.id)!.add(partnerOf(pair));
-      const write = { pair, explanation: store.explanationDigestOf(pair.explanation), reopenBecause, live: !current || reopenBecause !== null || store.liveStates.has(current.state) };
+      const write = { pair, explanation: store.explanationDigestOf(pair.explanation), reopenBecause, live: !current || reopenBecause !== null || current.live };
       // Stored as it is already (the second of a full re-match's two meetings with each pair): not written again.
       if (!current || !store.storedAlready(current, write, engine.modelVersion)) writes.push(write);
     }

@@ -791,6 +791,8 @@ export interface ExistingPair {
   /** The digest of its explanation (explanationDigestOf); null for a pair no match has written since migrations/023. */
   explanationDigest: string | null;
   decidedExplanation: Explanation | null;
+  /** Whether its state competes for its records (pending, on hold, confirmed: pair_is_live in migrations/011). */
+  live: boolean;
 }
 
 /**
@@ -803,6 +805,7 @@ export async function lockPairs(db: Queryable, side: Side, ids: readonly string[
     // A decision's explanation read only for a rejected pair, the one it can reopen (migrations/022).
     `SELECT c.missing_id AS "missingId", c.found_id AS "foundId", c.state, c.match_weight AS "matchWeight", c.pair_probability AS "pairProbability",
             c.model_version AS "modelVersion", c.missing_version AS "missingVersion", c.found_version AS "foundVersion", c.explanation_digest AS "explanationDigest",
+            pair_is_live(c.state) AS live,
             CASE WHEN c.state = 'rejected' THEN (SELECT e.decided_explanation FROM candidate_explanation e WHERE e.pair_id = c.id) END AS "decidedExplanation"
        FROM candidate_pair c WHERE c.${pairColumn[side]} = ANY($1::uuid[]) ORDER BY c.id FOR UPDATE OF c`,
     [ids],
@@ -816,12 +819,9 @@ export interface PairWrite {
   /** Its explanation as stored, and the digest of it (explanationDigestOf). */
   explanation: { json: string; digest: string };
   reopenBecause: string | null;
-  /** Whether the pair competes once written (liveStates): new, reopened, or pending, on hold or confirmed already. */
+  /** Whether the pair competes once written: new, reopened, or live already (ExistingPair). */
   live: boolean;
 }
-
-/** The states in which a pair competes for its records (pair_is_live in migrations/011). */
-export const liveStates: ReadonlySet<string> = new Set(['pending', 'on_hold', 'confirmed']);
 
 /**
  * Whether storing `write` would leave the pair as `stored` holds it: the same model and record
